@@ -1,0 +1,34 @@
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+DEMO_STORE := kg-store
+DEMO_OUT := out
+
+.PHONY: demo test clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(TEST_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@ $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kg build data/ --store $(DEMO_STORE)
+	$(BIN)/kg query relations --store $(DEMO_STORE)
+	@mkdir -p $(DEMO_OUT)
+	$(BIN)/kg export gexf --store $(DEMO_STORE) -o $(DEMO_OUT)/kg.gexf
+	@echo "GEXF written to $(DEMO_OUT)/kg.gexf (open it in Gephi); store in $(DEMO_STORE)/"
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DEMO_STORE) $(DEMO_OUT) .pytest_cache
