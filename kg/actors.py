@@ -1,0 +1,322 @@
+"""Actors: resolve the noun phrases of a parsed article to real-world entities.
+
+Named entities are looked up in the gazetteer (:mod:`kg.gazetteer`); common
+noun phrases become actors through their head noun and a country modifier
+("Russian troops", "the government of Iraq", "Belarus's military"); later
+short forms of a person ("Putin") and personal pronouns ("he", "his")
+resolve to the person already introduced in the article.
+
+>>> from kg.nlp import load_pipeline
+>>> doc = load_pipeline()("Russian President Vladimir Putin met Belarusian troops. Putin said he was pleased.")
+>>> index = resolve_actors(doc)
+>>> [(m.text, m.actor.label, m.actor.country) for m in index.mentions]
+[('Russian President Vladimir Putin', 'Vladimir Putin', 'RUS'), ('Belarusian troops', 'Belarusian armed forces', 'BLR'), ('Putin', 'Vladimir Putin', 'RUS'), ('he', 'Vladimir Putin', 'RUS')]
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from kg import gazetteer
+from kg.vocab import actor_iri
+
+__all__ = ["Actor", "Mention", "ActorIndex", "resolve_actors", "actor_of", "country_mention", "ACTOR_TYPES"]
+
+ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Group"})
+_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
+_PLACE_PREPS = frozenset({"of", "from", "in"})
+_PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
+_LEADING_WORDS = ("the ", "The ")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A real-world actor: one IRI however many times and ways it is mentioned."""
+
+    label: str
+    type: str
+    country: str | None
+    iri: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the parsed text that refers to ``actor`` (character offsets)."""
+
+    actor: Actor
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class ActorIndex:
+    """Actors of one article: mentions in text order, and what later mentions resolve to."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    by_token: dict[int, Mention] = field(default_factory=dict)
+    people: dict[str, Actor] = field(default_factory=dict)
+    last_person: Actor | None = None
+
+
+@lru_cache(maxsize=1)
+def _actor_nouns() -> dict[str, frozenset[str]]:
+    raw = json.loads(resources.files("kg.data").joinpath("actor_nouns.json").read_text(encoding="utf-8"))
+    return {kind: frozenset(words) for kind, words in raw.items() if not kind.startswith("_")}
+
+
+def _noun_kind(token: Token) -> str | None:
+    """Which kind of actor a common noun names: ArmedForce, Government, Role, Group or None."""
+    nouns = _actor_nouns()
+    lemma = token.lemma_.lower()
+    compounds = [c.lemma_.lower() for c in token.children if c.dep_ in ("compound", "amod") and c.i == token.i - 1]
+    candidates = [f"{c} {lemma}" for c in compounds] + [lemma, token.text.lower()]
+    for kind in ("ArmedForce", "Role", "Government", "Group"):
+        if any(c in nouns[kind] for c in candidates):
+            return kind
+    return None
+
+
+def resolve_actors(doc: Doc) -> ActorIndex:
+    """Resolve every entity and actor noun phrase of ``doc``, in text order."""
+    index = ActorIndex()
+    for token in doc:
+        if token.i in index.by_token:
+            continue
+        if token.ent_type_ in _ENTITY_LABELS and token.ent_iob_ == "B":
+            span = _entity_span(token)
+            actor = _entity_actor(span, index)
+            if actor is not None:
+                _record(index, span, actor)
+        elif token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index.last_person is not None:
+            _record(index, token.doc[token.i : token.i + 1], index.last_person)
+        elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_:
+            actor = _noun_phrase_actor(token, index)
+            if actor is not None:
+                _record(index, _noun_phrase_span(token), actor)
+    return index
+
+
+def actor_of(token: Token, index: ActorIndex) -> Mention | None:
+    """The actor mention a noun phrase headed by ``token`` refers to, if any.
+
+    Looks at the token itself, then an apposition ("Moscow's ally Belarus").
+    """
+    mention = index.by_token.get(token.i)
+    if mention is not None:
+        return mention
+    for child in token.children:
+        if child.dep_ == "appos" and child.i in index.by_token:
+            return index.by_token[child.i]
+    # "Belarus President Alexander Lukashenko": the parse may head the phrase on a title word.
+    for child in token.children:
+        if child.dep_ == "compound" and child.i in index.by_token and index.by_token[child.i].actor.type == "Person":
+            return index.by_token[child.i]
+    return None
+
+
+def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
+    mention = Mention(actor, span.text, span.start_char, span.end_char)
+    index.mentions.append(mention)
+    for token in span:
+        index.by_token[token.i] = mention
+    if actor.type == "Person":
+        index.last_person = actor
+
+
+def _entity_span(token: Token) -> Span:
+    for ent in token.doc.ents:
+        if ent.start == token.i:
+            return ent
+    return token.doc[token.i : token.i + 1]
+
+
+def _clean_name(text: str) -> str:
+    for prefix in _LEADING_WORDS:
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    for suffix in ("'s", "’s", "'", "’"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text.strip()
+
+
+def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
+    name = _clean_name(span.text)
+    entry = gazetteer.lookup(name)
+    if entry is not None:
+        if entry.type not in ACTOR_TYPES:
+            return None  # weapons and equipment are things, never actors
+        if span.label_ == "NORP" and entry.type == "Country":
+            return _norp_actor(span, entry.country)
+        actor = Actor(entry.name, entry.type, entry.country, str(entry.iri), entry.role)
+        if actor.type == "Person":
+            _remember_person(index, name, actor)
+        return actor
+    if span.label_ == "PERSON":
+        return _person_actor(span, name, index)
+    if span.label_ == "ORG":
+        return _organization_actor(span, name)
+    return None
+
+
+def _norp_actor(span: Span, country: str | None) -> Actor | None:
+    """A demonym: as a modifier it only lends its country; as a head ("the Afghans") it is the people."""
+    if span.root.dep_ in ("amod", "compound", "nmod") and span.root.head.i >= span.end:
+        return None
+    if country is None:
+        return None
+    return Actor(gazetteer.country_name(country), "Country", country, str(actor_iri("Country", country)))
+
+
+def _person_actor(span: Span, name: str, index: ActorIndex) -> Actor:
+    known = index.people.get(name) or index.people.get(name.split()[-1])
+    if known is not None:
+        return known
+    country, role = _modifier_country(span.root, index, exclude=span), _modifier_role(span.root)
+    actor = Actor(name, "Person", country, str(actor_iri("Person", name)), role)
+    _remember_person(index, name, actor)
+    return actor
+
+
+def _remember_person(index: ActorIndex, name: str, actor: Actor) -> None:
+    index.people.setdefault(name, actor)
+    index.people.setdefault(name.split()[-1], actor)
+    index.people.setdefault(actor.label.split()[-1], actor)
+
+
+def _organization_actor(span: Span, name: str) -> Actor | None:
+    country = _country_in_words(span) or _modifier_country(span.root, None, exclude=span)
+    kind = _noun_kind(span.root)
+    if kind == "ArmedForce" and country:
+        return _armed_force(country)
+    if kind == "Government" and country:
+        return _country_actor(country)
+    return Actor(name, "Organization", country, str(actor_iri("Organization", name)))
+
+
+def _country_in_words(span: Span) -> str | None:
+    """A country named inside an organisation's name ("Russian Defense Ministry")."""
+    for token in span:
+        entry = gazetteer.lookup(token.text)
+        if entry is not None and entry.type == "Country" and token.text[:1].isupper():
+            return entry.country
+    return None
+
+
+def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
+    kind = _noun_kind(token)
+    if kind is None:
+        return None
+    country = _modifier_country(token, index)
+    if kind == "ArmedForce":
+        return _armed_force(country) if country else None
+    if kind in ("Government", "Role"):
+        return _country_actor(country) if country else None
+    if country:
+        label = f"{token.lemma_.lower()} ({gazetteer.country_name(country)})"
+        return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {token.lemma_.lower()}")))
+    if token.tag_ in ("NNS", "NNPS"):
+        return Actor(token.lemma_.lower(), "Group", None, str(actor_iri("Group", token.lemma_.lower())))
+    return None
+
+
+def _country_actor(country: str) -> Actor:
+    return Actor(gazetteer.country_name(country), "Country", country, str(actor_iri("Country", country)))
+
+
+def _armed_force(country: str) -> Actor:
+    entry = gazetteer.country_entry(country)
+    label = f"{_demonym(country) or entry.name} armed forces"
+    return Actor(label, "ArmedForce", country, str(actor_iri("ArmedForce", f"{country} armed forces")))
+
+
+def _demonym(country: str) -> str | None:
+    return gazetteer.demonym(country) if hasattr(gazetteer, "demonym") else None
+
+
+def _modifier_country(head: Token, index: ActorIndex | None, exclude: Span | None = None) -> str | None:
+    """The country a phrase's modifiers name: "Russian troops", "Iraq's army", "the army of Iraq", "his army"."""
+    skip = set(range(exclude.start, exclude.end)) if exclude is not None else set()
+    for child in head.children:
+        if child.i in skip:
+            for grandchild in child.children:
+                if grandchild.i not in skip and grandchild.dep_ in _MODIFIER_DEPS:
+                    country = _token_country(grandchild, index)
+                    if country:
+                        return country
+            continue
+        if child.dep_ in _MODIFIER_DEPS:
+            country = _token_country(child, index)
+            if country:
+                return country
+        elif child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    country = _token_country(pobj, index)
+                    if country:
+                        return country
+    return None
+
+
+def _token_country(token: Token, index: ActorIndex | None) -> str | None:
+    if index is not None and token.i in index.by_token:
+        return index.by_token[token.i].actor.country
+    if token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index is not None and index.last_person:
+        return index.last_person.country
+    if token.ent_type_:
+        span = _entity_span_containing(token)
+        entry = gazetteer.lookup(_clean_name(span.text))
+        if entry is not None and entry.country:
+            return entry.country
+        if token.ent_type_ in ("GPE", "LOC"):
+            return gazetteer.place_country(_clean_name(span.text)) if hasattr(gazetteer, "place_country") else None
+    # Chains of modifiers: "the Belarusian armed forces", "Russian Foreign Minister".
+    for child in token.children:
+        if child.dep_ in _MODIFIER_DEPS and child.i < token.i:
+            country = _token_country(child, index)
+            if country:
+                return country
+    return None
+
+
+def _entity_span_containing(token: Token) -> Span:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return token.doc[token.i : token.i + 1]
+
+
+def _modifier_role(head: Token) -> str | None:
+    roles = _actor_nouns()["Role"]
+    words = [t for t in head.lefts if t.dep_ in ("compound", "amod", "nmod") and t.lemma_.lower() in roles]
+    return " ".join(t.text for t in words).title() if words else None
+
+
+def _noun_phrase_span(token: Token) -> Span:
+    """The noun phrase of a common-noun actor: its left modifiers up to the head."""
+    start = token.i
+    for left in token.lefts:
+        if left.dep_ in _MODIFIER_DEPS | {"det"}:
+            start = min(start, left.left_edge.i)
+            break
+    return token.doc[start : token.i + 1]
+
+
+def country_mention(token: Token, index: ActorIndex) -> Mention | None:
+    """A mention of the state named by a modifier ("Russian" in "a Russian attack")."""
+    if token.i in index.by_token:
+        return index.by_token[token.i]
+    if token.ent_type_ not in ("NORP", "GPE"):
+        return None
+    span = _entity_span_containing(token)
+    entry = gazetteer.lookup(_clean_name(span.text))
+    if entry is None or entry.type != "Country" or not entry.country:
+        return None
+    return Mention(_country_actor(entry.country), span.text, span.start_char, span.end_char)

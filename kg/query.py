@@ -1,0 +1,126 @@
+"""Query: SPARQL over the store, including the saved queries shipped with kg.
+
+A query is SPARQL text, the path of a ``.rq`` file, or the name of a saved
+query (``kg/queries/NAME.rq``). Queries see the union of all article graphs.
+
+>>> from kg.store import open_memory_store
+>>> result = run_query(open_memory_store(), "actors")
+>>> result.columns
+['actor', 'type', 'country', 'mentions', 'id']
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph
+
+from kg.errors import Errors, KGError
+
+__all__ = ["QueryResult", "saved_queries", "resolve_query", "run_query", "to_csv", "to_json"]
+
+_INTEGER_TYPES = {
+    "http://www.w3.org/2001/XMLSchema#integer",
+    "http://www.w3.org/2001/XMLSchema#int",
+    "http://www.w3.org/2001/XMLSchema#long",
+}
+_DECIMAL_TYPES = {"http://www.w3.org/2001/XMLSchema#decimal", "http://www.w3.org/2001/XMLSchema#double"}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows of a SELECT (or ASK, or CONSTRUCT as subject/predicate/object rows)."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+    def records(self) -> list[dict]:
+        """The rows as dicts keyed by column name."""
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+@lru_cache(maxsize=1)
+def saved_queries() -> dict[str, str]:
+    """Name → SPARQL text of every query shipped in ``kg/queries``."""
+    folder = resources.files("kg.queries")
+    return {
+        entry.name[: -len(".rq")]: entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".rq")
+    }
+
+
+def resolve_query(query: str) -> str:
+    """The SPARQL text for ``query``: a saved query's name, a ``.rq`` file, or SPARQL itself."""
+    saved = saved_queries()
+    if query in saved:
+        return saved[query]
+    if query.endswith(".rq") or (len(query) < 256 and "\n" not in query and Path(query).is_file()):
+        path = Path(query)
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise KGError(Errors.E030.format(name=query, saved=", ".join(sorted(saved)))) from e
+    if any(word in query.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+        return query
+    raise KGError(Errors.E030.format(name=query, saved=", ".join(sorted(saved))))
+
+
+def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, str] | None = None) -> QueryResult:
+    """Run ``query`` (see :func:`resolve_query`) over the union of the store's graphs.
+
+    ``substitutions`` binds variables to literal values, never by pasting
+    text into the query.
+    """
+    text = resolve_query(query)
+    bound = {pyoxigraph.Variable(k): pyoxigraph.Literal(v) for k, v in (substitutions or {}).items()}
+    try:
+        result = store.query(text, use_default_graph_as_union=True, substitutions=bound or None)
+    except SyntaxError as e:
+        raise KGError(Errors.E031.format(detail=e)) from e
+    if isinstance(result, bool):
+        return QueryResult(["ask"], [(result,)])
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        columns = [v.value for v in result.variables]
+        rows = [tuple(_python_value(solution[column]) for column in columns) for solution in result]
+        return QueryResult(columns, rows)
+    triples = [tuple(_python_value(term) for term in (t.subject, t.predicate, t.object)) for t in result]
+    return QueryResult(["subject", "predicate", "object"], triples)
+
+
+def _python_value(term) -> object:
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.Literal):
+        datatype = term.datatype.value
+        if datatype in _INTEGER_TYPES:
+            return int(term.value)
+        if datatype in _DECIMAL_TYPES:
+            return float(term.value)
+        if datatype == _BOOLEAN:
+            return term.value == "true"
+        return term.value
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def to_csv(result: QueryResult) -> str:
+    """The result as CSV with a header row (empty cells for unbound values)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return out.getvalue()
+
+
+def to_json(result: QueryResult) -> str:
+    """The result as a JSON array of objects, one per row."""
+    return json.dumps(result.records(), ensure_ascii=False, indent=2)
