@@ -63,6 +63,12 @@ class ActorIndex:
     by_token: dict[int, Mention] = field(default_factory=dict)
     people: dict[str, Actor] = field(default_factory=dict)
     last_person: Actor | None = None
+    last_subject_person: Actor | None = None
+
+    def pronoun_antecedent(self) -> Actor | None:
+        """The person a personal pronoun refers to: the latest one in subject position
+        (subjects are the most salient), else the latest one mentioned."""
+        return self.last_subject_person or self.last_person
 
 
 @lru_cache(maxsize=1)
@@ -94,8 +100,8 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             actor = _entity_actor(span, index)
             if actor is not None:
                 _record(index, span, actor)
-        elif token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index.last_person is not None:
-            _record(index, token.doc[token.i : token.i + 1], index.last_person)
+        elif token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index.pronoun_antecedent():
+            _record(index, token.doc[token.i : token.i + 1], index.pronoun_antecedent())
         elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_:
             actor = _noun_phrase_actor(token, index)
             if actor is not None:
@@ -128,6 +134,8 @@ def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
         index.by_token[token.i] = mention
     if actor.type == "Person":
         index.last_person = actor
+        if span.root.dep_ in ("nsubj", "nsubjpass"):
+            index.last_subject_person = actor
 
 
 def _entity_span(token: Token) -> Span:
@@ -238,7 +246,7 @@ def _armed_force(country: str) -> Actor:
 
 
 def _demonym(country: str) -> str | None:
-    return gazetteer.demonym(country) if hasattr(gazetteer, "demonym") else None
+    return gazetteer.demonym(country)
 
 
 def _modifier_country(head: Token, index: ActorIndex | None, exclude: Span | None = None) -> str | None:
@@ -268,15 +276,15 @@ def _modifier_country(head: Token, index: ActorIndex | None, exclude: Span | Non
 def _token_country(token: Token, index: ActorIndex | None) -> str | None:
     if index is not None and token.i in index.by_token:
         return index.by_token[token.i].actor.country
-    if token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index is not None and index.last_person:
-        return index.last_person.country
+    if token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index is not None and index.pronoun_antecedent():
+        return index.pronoun_antecedent().country
     if token.ent_type_:
         span = _entity_span_containing(token)
         entry = gazetteer.lookup(_clean_name(span.text))
         if entry is not None and entry.country:
             return entry.country
         if token.ent_type_ in ("GPE", "LOC"):
-            return gazetteer.place_country(_clean_name(span.text)) if hasattr(gazetteer, "place_country") else None
+            return gazetteer.place_country(_clean_name(span.text))
     # Chains of modifiers: "the Belarusian armed forces", "Russian Foreign Minister".
     for child in token.children:
         if child.dep_ in _MODIFIER_DEPS and child.i < token.i:

@@ -35,6 +35,16 @@ class Errors(metaclass=_CodedMessages):
     E043 = "The start date {start} is after the end date {end}; no event can match."
     E044 = "Cannot write the export to {path}: {detail}"
     E045 = "Exporter {name!r} cannot be loaded from {target!r}: {detail}"
+    E050 = "{path}: the event lexicon cannot be read ({detail})."
+    E051 = "{path}: the event lexicon is not valid JSON ({detail})."
+    E052 = "{path}: unsupported event lexicon version {version!r}; this kg reads version 1."
+    E053 = "{path}: malformed event lexicon entry at {where}: {detail}."
+    E054 = "{path}: unknown PLOVER type {name!r} at {where}. PLOVER 2021 types: {choices}."
+    E055 = "{path}: malformed CAMEO root code {code!r} at {where}; use a two-digit root from 01 to 20."
+    E056 = "{path}: the {pos} {lemma!r} is listed under {first} and again under {second}. Give each lemma one type per part of speech: keep it under its most common news sense and name the other in \"notes\"."
+    E057 = "{path}: inconsistent CAMEO roots for {plover}: {detail}."
+    E058 = "Unknown event type {name!r}. PLOVER types: {choices}; PLOVER 0.5 aliases: {aliases}."
+    E059 = "Unknown CAMEO root {code!r}; use a two-digit root from 01 to 20."
 
 
 class KGError(Exception):

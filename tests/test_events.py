@@ -1,0 +1,141 @@
+"""Extraction rules: one sentence of our own per rule (see kg/events.py)."""
+from __future__ import annotations
+
+import pytest
+
+from kg.events import extract_events
+
+
+def triples(nlp, text):
+    """(subject country or label, predicate, object country or label, theme) of each event."""
+
+    def name(mention):
+        if mention is None:
+            return None
+        return mention.actor.country or mention.actor.label
+
+    return [(name(e.subject), e.predicate, name(e.object), e.theme) for e in extract_events(nlp(text))]
+
+
+def events(nlp, text):
+    return extract_events(nlp(text))
+
+
+def test_active_voice_with_prepositional_theme(nlp):
+    assert ("RUS", "supply", "BLR", "Iskander missiles") in triples(nlp, "Russia supplied Belarus with Iskander missiles.")
+
+
+def test_recipient_after_to_is_the_object_and_the_thing_the_theme(nlp):
+    found = triples(nlp, "Germany delivered forty tanks to Ukraine on Tuesday.")
+    assert [(s, o) for s, _, o, _ in found] == [("DEU", "UKR")]
+    assert "tanks" in found[0][3]
+
+
+def test_ditransitive_dative(nlp):
+    found = triples(nlp, "China gave Pakistan six new frigates.")
+    assert [(s, o) for s, _, o, _ in found] == [("CHN", "PAK")]
+
+
+def test_passive_voice_with_agent(nlp):
+    found = events(nlp, "The border town was shelled by Azerbaijan, and Armenia was attacked by Azerbaijani drones.")
+    pairs = {(e.subject.actor.country, e.object.actor.country if e.object else None) for e in found}
+    assert ("AZE", "ARM") in pairs
+    assert all(e.event_type == "ASSAULT" for e in found)
+
+
+def test_passive_voice_without_agent_keeps_the_target(nlp):
+    (event,) = events(nlp, "Israel was condemned at the meeting.")
+    assert event.subject is None and event.object.actor.country == "ISR"
+    assert event.event_type == "ACCUSE"
+
+
+def test_coordinated_subjects_split_into_one_event_each(nlp):
+    found = triples(nlp, "France and Germany condemned Iran.")
+    assert {(s, o) for s, _, o, _ in found} == {("FRA", "IRN"), ("DEU", "IRN")}
+
+
+def test_subject_control_through_xcomp(nlp):
+    found = events(nlp, "Russia agreed to supply Belarus with fighter jets.")
+    supply = [e for e in found if e.predicate == "supply"]
+    assert supply and supply[0].subject.actor.country == "RUS" and supply[0].object.actor.country == "BLR"
+
+
+def test_subject_of_a_for_clause_is_the_thanked_actor(nlp):
+    found = events(nlp, "Lukashenko thanked Putin for providing his military with S-400 air defense systems.")
+    provide = [e for e in found if e.predicate == "provide"]
+    assert provide, found
+    assert provide[0].subject.actor.label == "Vladimir Putin"
+    assert provide[0].object.actor.country == "BLR"
+    assert "S-400" in provide[0].theme
+
+
+def test_light_verb_is_typed_by_its_event_noun(nlp):
+    (event,) = [e for e in events(nlp, "Japan held talks with India in Tokyo.") if e.object]
+    assert (event.subject.actor.country, event.object.actor.country) == ("JPN", "IND")
+    assert event.event_type == "CONSULT"
+
+
+def test_event_noun_with_possessive_source_and_prepositional_target(nlp):
+    found = events(nlp, "Russia's drone attack on Ukraine lasted four hours.")
+    assert [(e.subject.actor.country, e.object.actor.country, e.event_type) for e in found] == [("RUS", "UKR", "ASSAULT")]
+
+
+def test_event_noun_visit_to_a_capital(nlp):
+    found = events(nlp, "Putin's visit to Minsk came days after the summit.")
+    assert [(e.subject.actor.country, e.object.actor.country) for e in found] == [("RUS", "BLR")]
+
+
+def test_armed_forces_and_officials_stand_for_their_state(nlp):
+    found = events(nlp, "Russian troops attacked Ukrainian soldiers near the border.")
+    (event,) = found
+    assert event.subject.actor.type == "ArmedForce" and event.subject.actor.country == "RUS"
+    assert event.object.actor.country == "UKR"
+
+
+def test_capital_and_seat_of_power_stand_for_the_state(nlp):
+    found = triples(nlp, "The Kremlin accused Washington of lying.")
+    assert ("RUS", "accuse", "USA", None) in found
+
+
+def test_negation_is_flagged(nlp):
+    (event,) = events(nlp, "Belarus did not attack Poland.")
+    assert event.negated
+
+
+def test_denial_flags_the_denied_event(nlp):
+    found = [e for e in events(nlp, "Minsk refused to recognize Kosovo.") if e.predicate == "recognize"]
+    assert found and found[0].negated
+
+
+def test_speculation_is_hypothetical(nlp):
+    (event,) = [e for e in events(nlp, "China could attack Taiwan next year.") if e.predicate == "attack"]
+    assert event.modality == "hypothetical"
+
+
+def test_planned_event(nlp):
+    found = [e for e in events(nlp, "Germany will send tanks to Poland.") if e.predicate == "send"]
+    assert found and found[0].modality == "planned"
+
+
+def test_reporting_verbs_are_not_events(nlp):
+    assert events(nlp, "Iran said nothing about the talks.") == []
+
+
+def test_weapons_are_themes_never_actors(nlp):
+    found = events(nlp, "Moscow deployed Iskander missiles to Belarus.")
+    assert all(e.object is None or e.object.actor.country == "BLR" for e in found)
+    assert all(e.object is None or e.object.actor.type != "Weapon" for e in found)
+
+
+@pytest.mark.parametrize(
+    "text, expected_type",
+    [
+        ("Poland expelled a Belarusian diplomat.", "COERCE"),
+        ("The United States imposed sanctions on Iran.", "SANCTION"),
+        ("India threatened Pakistan with retaliation.", "THREATEN"),
+        ("Turkey urged Sweden to extradite the suspects.", "REQUEST"),
+        ("Egypt rejected Ethiopia's proposal.", "REJECT"),
+    ],
+)
+def test_event_types_from_the_lexicon(nlp, text, expected_type):
+    assert expected_type in {e.event_type for e in events(nlp, text)}

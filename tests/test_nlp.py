@@ -1,0 +1,44 @@
+"""NLP stage: boilerplate removal with offsets into the original text, and the pipeline."""
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import KGError
+from kg.ingest import Article
+from kg.nlp import clean_text, is_boilerplate, load_pipeline, parse_articles
+
+
+def test_boilerplate_lines_are_dropped_and_offsets_map_back():
+    text = (
+        "Headline\n"
+        "Subscribe Now Choose a package that suits your preferences.\n"
+        "Already a Subscriber? Current print subscriber? Activate your complimentary Digital account.\n"
+        "Poland sent tanks to Ukraine.\n"
+    )
+    cleaned = clean_text(text)
+    assert "Subscribe" not in cleaned.text and "Subscriber" not in cleaned.text
+    start = cleaned.text.index("Poland")
+    original = cleaned.to_original(start)
+    assert text[original : original + len("Poland sent")] == "Poland sent"
+
+
+def test_article_sentences_are_not_boilerplate():
+    assert not is_boilerplate("Readers who subscribe to the paper get it free.")
+    assert not is_boilerplate("Belarus provided Russia with a launching pad.")
+
+
+def test_pipeline_has_gazetteer_ruler_before_ner(nlp):
+    assert nlp.pipe_names.index("kg_actor_ruler") < nlp.pipe_names.index("ner")
+    assert load_pipeline() is nlp  # loaded once
+
+
+def test_missing_model_is_a_clear_error():
+    with pytest.raises(KGError, match=r"\[E010\].*not-a-model"):
+        load_pipeline("not-a-model")
+
+
+def test_parse_articles_streams_in_order(nlp):
+    articles = [Article("a", "Russia attacked Ukraine."), Article("b", "Subscribe now\nChina protested.")]
+    parsed = list(parse_articles(iter(articles), nlp, batch_size=1))
+    assert [p.article.id for p in parsed] == ["a", "b"]
+    assert parsed[1].doc.text == "China protested."
