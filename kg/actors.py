@@ -78,12 +78,12 @@ def _actor_nouns() -> dict[str, frozenset[str]]:
 
 
 def _noun_kind(token: Token) -> str | None:
-    """Which kind of actor a common noun names: ArmedForce, Government, Role, Group or None."""
+    """Which kind of actor a common noun names: ArmedForce, Government, Role, Group, Weapon or None."""
     nouns = _actor_nouns()
     lemma = token.lemma_.lower()
     compounds = [c.lemma_.lower() for c in token.children if c.dep_ in ("compound", "amod") and c.i == token.i - 1]
     candidates = [f"{c} {lemma}" for c in compounds] + [lemma, token.text.lower()]
-    for kind in ("ArmedForce", "Role", "Government", "Group"):
+    for kind in ("ArmedForce", "Role", "Government", "Group", "Weapon"):
         if any(c in nouns[kind] for c in candidates):
             return kind
     return None
@@ -223,6 +223,9 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
     if kind is None:
         return None
     country = _modifier_country(token, index)
+    if kind == "Weapon":
+        is_doer = token.dep_ in ("nsubj", "csubj") or (token.dep_ == "pobj" and token.head.dep_ == "agent")
+        return _armed_force(country) if country and is_doer else None
     if kind == "ArmedForce":
         return _armed_force(country) if country else None
     if kind in ("Government", "Role"):

@@ -55,9 +55,13 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
+@click.option("--all", "include_all", is_flag=True, help="Also write negated and hypothetical events (flagged).")
 @MODEL_OPTION
-def extract(inputs: tuple[str, ...], fmt: str, output, model: str) -> None:
+def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str) -> None:
     """Extract events from INPUT files, folders, JSONL or - (stdin), one per line.
+
+    By default only events the text states as facts are written: negated
+    ("did not attack") and hypothetical ("could attack") ones need --all.
 
     \b
     Example:
@@ -72,6 +76,8 @@ def extract(inputs: tuple[str, ...], fmt: str, output, model: str) -> None:
     try:
         for extraction in run_extract(inputs, model=model, on_skip=_warn):
             for event in extraction.events:
+                if not include_all and not event.is_factual:
+                    continue
                 record = event.to_json()
                 if fmt == "jsonl":
                     output.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -42,7 +42,9 @@ __all__ = ["Event", "EventRecord", "ActorRecord", "ArticleExtraction", "extract_
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 _OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
 _TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "at", "over", "upon", "onto", "from"})
-_NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "in", "between"}
+_NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
+# Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
+_NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
 _MODALS = frozenset({"could", "might", "may", "would", "should", "can"})
 
 
@@ -79,7 +81,7 @@ def extract_with_actors(doc: Doc, index: ActorIndex) -> list[Event]:
     for sentence in doc.sents:
         consumed: set[int] = set()
         for token in sentence:
-            if token.pos_ in ("VERB", "AUX") and token.dep_ != "aux" and token.dep_ != "auxpass":
+            if token.pos_ in ("VERB", "AUX") and token.dep_ not in _NON_PREDICATE_DEPS:
                 found = list(_verb_events(token, sentence, index, consumed))
             elif token.pos_ in ("NOUN", "PROPN") and token.i not in consumed:
                 found = list(_noun_events(token, sentence, index))
@@ -121,7 +123,7 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     rules = _rules()
     predicate, etype = _verb_type(verb)
     event_noun = None
-    if verb.lemma_.lower() in rules["light_verbs"] or etype is None:
+    if verb.lemma_.lower() in rules["light_verbs"]:
         event_noun = next(
             (c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and lexicon.noun_type(c.lemma_.lower())), None
         )
@@ -136,53 +138,44 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if not subjects and not objects:
         return
     negated, modality = _negation(verb), _modality(verb)
-    for subject in subjects or [None]:
-        for obj in objects or [None]:
-            if subject is not None and obj is not None and subject.actor.iri == obj.actor.iri:
-                continue
-            yield Event(
-                subject=subject,
-                object=obj,
-                predicate=predicate,
-                event_type=etype.plover if etype else None,
-                cameo=etype.cameo if etype else None,
-                theme=theme,
-                sentence=sentence,
-                trigger=verb,
-                negated=negated,
-                modality=modality,
-            )
+    for subject, obj in _pairs(subjects, objects, etype):
+        yield Event(
+            subject=subject,
+            object=obj,
+            predicate=predicate,
+            event_type=etype.plover if etype else None,
+            cameo=etype.cameo if etype else None,
+            theme=theme,
+            sentence=sentence,
+            trigger=verb,
+            negated=negated,
+            modality=modality,
+        )
 
 
 def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) -> tuple[list[Mention], list[Mention], str | None]:
     subjects: list[Mention] = []
     objects: list[Mention] = []
+    inner_targets: list[Mention] = []  # targets inside a non-actor object: "a visit to Haiti", "Iraqi towns"
     theme_tokens: list[Token] = []
     for child in verb.children:
-        if child.dep_ in _SUBJECT_DEPS:
+        dep = child.dep_
+        if dep in _SUBJECT_DEPS:
             subjects += _actors_of(child, index)
-        elif child.dep_ == "nsubjpass":
-            found = _actors_of(child, index)
-            objects += found
-            if not found and child is not event_noun:
-                theme_tokens.append(child)
-        elif child.dep_ == "agent":
+        elif dep == "agent":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
-        elif child.dep_ in _OBJECT_DEPS:
-            found = _actors_of(child, index)
-            objects += found
-            if not found and child is not event_noun and child.dep_ == "dobj":
-                theme_tokens.append(child)
-        elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
-            for pobj in _pobjs(child):
-                found = _actors_of(pobj, index)
+        elif dep == "nsubjpass" or dep in _OBJECT_DEPS or (dep == "prep" and child.lower_ in _TARGET_PREPS):
+            for head in _pobjs(child) if dep == "prep" else [child]:
+                found = _actors_of(head, index)
                 objects += found
-                if not found and child.lower_ == "with":
-                    theme_tokens.append(pobj)
+                if found or head is event_noun:
+                    continue
+                if dep in ("dobj", "nsubjpass") or child.lower_ == "with":
+                    theme_tokens.append(head)
+                inner_targets += _targets_within(head, index)
     if event_noun is not None:
-        for prep in event_noun.children:
-            if prep.dep_ == "prep" and prep.lower_ in _NOUN_TARGET_PREPS - {"of"}:
-                objects += [m for pobj in _pobjs(prep) for m in _actors_of(pobj, index)]
+        objects += _targets_within(event_noun, index)
+    objects = objects or inner_targets or _complement_targets(verb, index)
     if not subjects:
         subjects = _inherited_subjects(verb, index)
     subjects = [s for s in subjects if s not in objects]
@@ -190,38 +183,75 @@ def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) ->
     return _unique(subjects), _unique(objects), theme
 
 
+def _targets_within(phrase: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:
+    """Actors a non-actor phrase is about: its owner ("Ukraine's power grid"), its
+    national modifier ("Iraqi towns"), or a directional complement ("a visit to Haiti",
+    "calls by Belarus's rulers", "a war against Iraq")."""
+    found: list[Mention] = []
+    for child in phrase.children:
+        if child.dep_ == "poss":
+            found += _actors_of(child, index)
+        elif child.dep_ in ("amod", "compound", "nmod"):
+            found += _as_list(country_mention(child, index))
+    if found or depth >= 2:
+        return found
+    for child in phrase.children:
+        if child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS | {"by", "for"}:
+            for pobj in _pobjs(child):
+                found += _actors_of(pobj, index) or _targets_within(pobj, index, depth + 1)
+    return found
+
+
+def _complement_targets(verb: Token, index: ActorIndex) -> list[Mention]:
+    """The target of a threat, offer or demand is the target of what is threatened,
+    offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs"."""
+    if lexicon.verb_type(verb.lemma_.lower()) is None:
+        return []
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            found = [m for c in child.children if c.dep_ in _SUBJECT_DEPS for m in _actors_of(c, index)]
+            if found:
+                return found
+        if child.dep_ in ("xcomp", "ccomp") and child.pos_ in ("VERB", "AUX"):
+            found = _verb_arguments(child, index, None)[1]
+            if found:
+                return found
+    return []
+
+
 def _inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:
-    """Subjects of a verb without its own: control ("agreed to supply"), conjunction, "thanked X for Ving"."""
-    if depth > 4 or verb.head is verb:
+    """Subjects of a verb without its own: control ("agreed to supply", "urged Iran to stop"),
+    conjunction, relative clauses, "thanked X for Ving". A ``ccomp`` ("said that ...")
+    and a passive verb never inherit: their subject is their own."""
+    if depth > 4 or verb.head is verb or any(c.dep_ == "nsubjpass" for c in verb.children):
         return []
     head = verb.head
     if verb.dep_ == "relcl":
         return _actors_of(head, index)
-    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ == "for":
+    if verb.dep_ == "pcomp" and head.dep_ == "prep":
         governor = head.head
-        for child in governor.children:
-            if child.dep_ == "dobj":
-                found = _actors_of(child, index)
-                if found:
-                    return found
-    if verb.dep_ in ("pcomp",) and head.dep_ == "prep":
-        head = head.head
-    if verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp") or head is not verb.head:
-        if verb.dep_ == "xcomp":
-            for child in head.children:
-                if child.dep_ == "dobj":
-                    found = _actors_of(child, index)
-                    if found:
-                        return found  # object control: "urged Iran to stop"
-        own = [m for c in head.children if c.dep_ in _SUBJECT_DEPS for m in _actors_of(c, index)]
-        if own:
-            return own
-        agent = [m for c in head.children if c.dep_ == "agent" for p in _pobjs(c) for m in _actors_of(p, index)]
-        if agent:
-            return agent
-        if verb.dep_ in ("xcomp", "conj") or head is not verb.head:
-            return _inherited_subjects(head, index, depth + 1)
+        if head.lower_ == "for":
+            found = _dobj_actors(governor, index)
+            if found:
+                return found
+        return _own_or_inherited_subjects(governor, index, depth)
+    if verb.dep_ == "xcomp":
+        found = _dobj_actors(head, index)
+        if found:
+            return found
+    if verb.dep_ in ("xcomp", "conj", "advcl"):
+        return _own_or_inherited_subjects(head, index, depth)
     return []
+
+
+def _own_or_inherited_subjects(verb: Token, index: ActorIndex, depth: int) -> list[Mention]:
+    own = [m for c in verb.children if c.dep_ in _SUBJECT_DEPS for m in _actors_of(c, index)]
+    own += [m for c in verb.children if c.dep_ == "agent" for p in _pobjs(c) for m in _actors_of(p, index)]
+    return own or _inherited_subjects(verb, index, depth + 1)
+
+
+def _dobj_actors(verb: Token, index: ActorIndex) -> list[Mention]:
+    return [m for c in verb.children if c.dep_ == "dobj" for m in _actors_of(c, index)]
 
 
 # ---------------------------------------------------------------- nouns
@@ -242,29 +272,42 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
             objects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
     if not subjects:
         return
+    governor = next((t for t in noun.ancestors if t.pos_ in ("VERB", "AUX")), None)
     theme = None
     for child in noun.children:
         if child.dep_ == "compound" and not _actors_of(child, index) and country_mention(child, index) is None:
             theme = child.text
-    for subject in _unique(subjects):
-        for obj in _unique(objects) or [None]:
-            if obj is not None and subject.actor.iri == obj.actor.iri:
-                continue
-            yield Event(
-                subject=subject,
-                object=obj,
-                predicate=noun.lemma_.lower(),
-                event_type=etype.plover,
-                cameo=etype.cameo,
-                theme=theme,
-                sentence=sentence,
-                trigger=noun,
-                negated=any(c.dep_ == "neg" for c in noun.children),
-                modality=_modality(noun.head) if noun.head.pos_ in ("VERB", "AUX") else "asserted",
-            )
+    for subject, obj in _pairs(_unique(subjects), _unique(objects), etype):
+        yield Event(
+            subject=subject,
+            object=obj,
+            predicate=noun.lemma_.lower(),
+            event_type=etype.plover,
+            cameo=etype.cameo,
+            theme=theme,
+            sentence=sentence,
+            trigger=noun,
+            negated=any(c.dep_ == "neg" for c in noun.children),
+            modality=_modality(governor) if governor is not None else "asserted",
+        )
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _pairs(subjects: list[Mention], objects: list[Mention], etype) -> Iterator[tuple[Mention | None, Mention | None]]:
+    """(subject, object) pairs of an event; coordinated subjects of a reciprocal
+    event ("Russia and China held talks") are each other's objects."""
+    if not objects and len(subjects) > 1 and etype is not None and etype.plover in _rules()["reciprocal_types"]:
+        for subject in subjects:
+            for other in subjects:
+                if other.actor.iri != subject.actor.iri:
+                    yield subject, other
+        return
+    for subject in subjects or [None]:
+        for obj in objects or [None]:
+            if subject is None or obj is None or subject.actor.iri != obj.actor.iri:
+                yield subject, obj
 
 
 def _actors_of(token: Token, index: ActorIndex) -> list[Mention]:
@@ -300,13 +343,23 @@ def _unique(mentions: list[Mention]) -> list[Mention]:
 
 
 def _phrase(token: Token) -> str:
-    """The text of the noun phrase headed by ``token``, without its determiner and relative clauses."""
-    tokens = [t for t in token.subtree if not (t.dep_ in ("relcl", "acl", "punct") or t.head.dep_ in ("relcl", "acl"))]
-    tokens = [t for t in tokens if t.dep_ != "det" or t.head is not token]
-    if not tokens:
-        return token.text
-    span = token.doc[tokens[0].i : tokens[-1].i + 1]
-    return span.text.strip()
+    """The noun phrase headed by ``token``: its modifiers, "of" complements and
+    conjuncts, without determiner, clauses, appositions or other prepositions."""
+    kept = sorted(_phrase_tokens(token, top=True), key=lambda t: t.i)
+    return token.doc[kept[0].i : kept[-1].i + 1].text.strip() if kept else token.text
+
+
+_PHRASE_DEPS = frozenset({"amod", "compound", "nummod", "poss", "case", "nmod", "quantmod", "advmod", "conj", "cc", "pobj", "det", "predet", "preconj"})
+
+
+def _phrase_tokens(token: Token, *, top: bool = False) -> list[Token]:
+    tokens = [token]
+    for child in token.children:
+        if child.dep_ == "det" and top:
+            continue
+        if child.dep_ in _PHRASE_DEPS or (child.dep_ == "prep" and child.lower_ == "of"):
+            tokens += _phrase_tokens(child)
+    return tokens
 
 
 def _negation(verb: Token) -> bool:
@@ -386,6 +439,11 @@ class EventRecord:
     date: str | None
     negated: bool
     modality: str
+
+    @property
+    def is_factual(self) -> bool:
+        """Stated as having happened or as intended: neither negated nor hypothetical."""
+        return not self.negated and self.modality != "hypothetical"
 
     def to_json(self) -> dict:
         return {

@@ -1,9 +1,11 @@
 """Graph: one article's extraction as RDF, in the named graph of that article.
 
-The graph holds the article's metadata, every actor it mentions (label,
-type, country: the same IRI in every article, so actors merge across
-graphs), each mention with its offsets, and each event as a node with its
-subject, object, predicate, PLOVER type, theme, date and source sentence.
+The article's graph holds its metadata, each actor mention with its
+offsets, and each event as a node with its subject, object, predicate,
+PLOVER type, theme, date and source sentence. Actors are described (label,
+type, country) once, in the shared graph ``ACTORS_GRAPH``
+(:func:`actor_graph`): their IRIs are the same in every article, so they
+merge across articles.
 
 >>> from kg.ingest import Article
 >>> from kg.events import ArticleExtraction
@@ -20,7 +22,7 @@ from kg.events import ActorRecord, ArticleExtraction
 from kg.ingest import content_hash
 from kg.vocab import KG, PLOVER, RESOURCE, article_iri, event_iri, mention_iri
 
-__all__ = ["article_graph", "bind_prefixes"]
+__all__ = ["article_graph", "actor_graph", "bind_prefixes"]
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -49,7 +51,7 @@ def article_graph(extraction: ArticleExtraction) -> Graph:
         graph.add((art, KG.source, Literal(article.source)))
 
     for mention in extraction.mentions:
-        actor = _add_actor(graph, mention)
+        actor = URIRef(mention.id)
         node = mention_iri(article.id, *mention.span)
         graph.add((node, RDF.type, KG.Mention))
         graph.add((node, KG.actor, actor))
@@ -62,9 +64,9 @@ def article_graph(extraction: ArticleExtraction) -> Graph:
         node = event_iri(article.id, event.span[0], event.span[1], _event_key(event))
         graph.add((node, RDF.type, KG.Event))
         if event.subject:
-            graph.add((node, KG.subject, _add_actor(graph, event.subject)))
+            graph.add((node, KG.subject, URIRef(event.subject.id)))
         if event.object:
-            graph.add((node, KG.object, _add_actor(graph, event.object)))
+            graph.add((node, KG.object, URIRef(event.object.id)))
         graph.add((node, KG.predicate, Literal(event.predicate)))
         if event.event_type:
             graph.add((node, KG.eventType, PLOVER[event.event_type]))
@@ -78,6 +80,22 @@ def article_graph(extraction: ArticleExtraction) -> Graph:
         graph.add((node, KG.negated, Literal(event.negated)))
         graph.add((node, KG.modality, Literal(event.modality)))
         graph.add((node, KG.article, art))
+    return graph
+
+
+def actor_graph(extraction: ArticleExtraction) -> Graph:
+    """Descriptions (type, label, country) of the actors an article mentions.
+
+    They belong in the shared graph ``ACTORS_GRAPH``: one description per
+    actor however many articles mention it.
+    """
+    graph = bind_prefixes(Graph())
+    for mention in extraction.mentions:
+        _add_actor(graph, mention)
+    for event in extraction.events:
+        for argument in (event.subject, event.object):
+            if argument is not None:
+                _add_actor(graph, argument)
     return graph
 
 

@@ -25,7 +25,7 @@ from typing import TextIO
 
 from kg.errors import Errors
 
-__all__ = ["Article", "Skipped", "read_articles", "content_hash", "find_dateline_date", "SUFFIXES"]
+__all__ = ["Article", "Skipped", "read_articles", "content_hash", "find_dateline_date", "DATELINE", "SUFFIXES"]
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -33,7 +33,7 @@ JSONL_SUFFIXES = {".jsonl"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
 # "KYIV, Ukraine (AP) —", "WARSAW, Poland, March 11, 2024 (KGW) —", "BEIJING, Jan. 5 (Xinhua) --"
-_DATELINE = re.compile(
+DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Z .'\-]+(?:,\s*[A-Z][\w .'\-]*?)*?)"
     r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?))?"
     r"\s*\((?P<agency>[^)]{1,40})\)\s*(?:—|–|--|-)",
@@ -111,7 +111,7 @@ def find_dateline_date(text: str, *, year_hint: int | None = None) -> str | None
     >>> find_dateline_date("KYIV, Ukraine (AP) — Russia attacked.") is None
     True
     """
-    for match in _DATELINE.finditer(text[:5000]):
+    for match in DATELINE.finditer(text[:5000]):
         raw = match.group("date")
         if not raw:
             continue

@@ -23,7 +23,7 @@ from importlib import resources
 from spacy.language import Language
 
 from kg.errors import Errors, KGError
-from kg.ingest import Article
+from kg.ingest import DATELINE, Article
 
 __all__ = ["DEFAULT_MODEL", "CleanText", "ParsedArticle", "clean_text", "load_pipeline", "parse_articles"]
 
@@ -78,15 +78,22 @@ def is_boilerplate(line: str) -> bool:
 
 
 def clean_text(text: str) -> CleanText:
-    """Drop boilerplate lines, remembering where the kept lines were."""
+    """Drop boilerplate lines and wire datelines ("KYIV, Ukraine (AP) — "),
+    remembering where the kept text was.
+
+    A dateline is not part of the first sentence: parsed with it, the
+    place and the agency become false subjects.
+    """
     kept: list[str] = []
     segments: list[tuple[int, int]] = []
     clean_offset = original_offset = 0
     for line in text.splitlines(keepends=True):
         if not is_boilerplate(line):
-            kept.append(line)
-            segments.append((clean_offset, original_offset))
-            clean_offset += len(line)
+            dateline = DATELINE.match(line)
+            cut = len(line) - len(line[dateline.end() :].lstrip(" ")) if dateline else 0
+            kept.append(line[cut:])
+            segments.append((clean_offset, original_offset + cut))
+            clean_offset += len(line) - cut
         original_offset += len(line)
     return CleanText("".join(kept), tuple(segments))
 
@@ -104,9 +111,20 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
         nlp = spacy.load(model)
     except OSError as e:
         raise KGError(Errors.E010.format(model=model)) from e
+    if "kg_line_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("kg_line_sentences", before="parser" if "parser" in nlp.pipe_names else None)
     if "kg_actor_ruler" not in nlp.pipe_names:
         nlp.add_pipe("kg_actor_ruler", before="ner" if "ner" in nlp.pipe_names else None)
     return nlp
+
+
+@Language.component("kg_line_sentences")
+def line_sentences(doc):
+    """A line break ends a sentence: headlines, captions and paragraphs never run into the next line."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
 
 
 @Language.factory("kg_actor_ruler", default_config={"overwrite_ents": True})

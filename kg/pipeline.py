@@ -19,11 +19,11 @@ import pyoxigraph
 
 from kg.errors import Errors
 from kg.events import ArticleExtraction, extract_article
-from kg.graph import article_graph
+from kg.graph import actor_graph, article_graph
 from kg.ingest import Article, Skipped, read_articles
 from kg.nlp import DEFAULT_MODEL, load_pipeline, parse_articles
 from kg.store import replace_graph
-from kg.vocab import article_iri
+from kg.vocab import ACTORS_GRAPH, article_iri
 
 __all__ = ["BuildSummary", "extract", "build"]
 
@@ -97,7 +97,12 @@ def build(
 
     actors: set[str] = set()
     for extraction in extract(inputs, model=model, stdin=stdin, on_skip=skip):
-        replace_graph(store, str(article_iri(extraction.article.id)), article_graph(extraction))
+        replace_graph(
+            store,
+            str(article_iri(extraction.article.id)),
+            article_graph(extraction),
+            merge=(str(ACTORS_GRAPH), actor_graph(extraction)),
+        )
         summary.articles += 1
         summary.events += len(extraction.events)
         actors.update(m.id for m in extraction.mentions)

@@ -53,15 +53,25 @@ def open_memory_store() -> pyoxigraph.Store:
     return pyoxigraph.Store()
 
 
-def replace_graph(store: pyoxigraph.Store, graph_name: str, graph: Graph) -> None:
+def replace_graph(
+    store: pyoxigraph.Store, graph_name: str, graph: Graph, *, merge: tuple[str, Graph] | None = None
+) -> None:
     """Replace the named graph ``graph_name`` by the triples of ``graph`` in one transaction.
 
     Re-ingesting an article therefore replaces its triples instead of adding
     a second copy; a crash leaves either the old or the new graph.
+    ``merge=(name, triples)`` adds ``triples`` to the shared graph ``name``
+    in the same transaction (a set: nothing is added twice).
     """
-    ntriples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    inserts = f"GRAPH <{graph_name}> {{\n{_ntriples(graph)}}}"
+    if merge is not None:
+        inserts += f"\nGRAPH <{merge[0]}> {{\n{_ntriples(merge[1])}}}"
     # One SPARQL update = one Oxigraph transaction: drop and insert commit together.
-    store.update(f"DROP SILENT GRAPH <{graph_name}> ;\nINSERT DATA {{ GRAPH <{graph_name}> {{\n{ntriples}}} }}")
+    store.update(f"DROP SILENT GRAPH <{graph_name}> ;\nINSERT DATA {{ {inserts} }}")
+
+
+def _ntriples(graph: Graph) -> str:
+    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 
 
 def graph_names(store: pyoxigraph.Store) -> list[str]:

@@ -18,9 +18,12 @@ import unicodedata
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
-__all__ = ["KG", "PLOVER", "RESOURCE", "actor_iri", "article_iri", "event_iri", "mention_iri", "slug"]
+__all__ = ["ACTORS_GRAPH", "KG", "PLOVER", "RESOURCE", "actor_iri", "article_iri", "event_iri", "mention_iri", "slug"]
 
 RESOURCE = Namespace("https://w3id.org/kg/id/")
+#: The graph holding one description (label, type, country) of every actor,
+#: shared by all articles, so actors are not described once per article.
+ACTORS_GRAPH = RESOURCE["graph/actors"]
 PLOVER = Namespace("https://w3id.org/kg/plover#")
 
 
