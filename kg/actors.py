@@ -99,10 +99,10 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             span = _entity_span(token)
             actor = _entity_actor(span, index)
             if actor is not None:
-                _record(index, span, actor)
+                _record(index, _with_title(span) if actor.type == "Person" else span, actor)
         elif token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index.pronoun_antecedent():
             _record(index, token.doc[token.i : token.i + 1], index.pronoun_antecedent())
-        elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_:
+        elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _is_title(token):
             actor = _noun_phrase_actor(token, index)
             if actor is not None:
                 _record(index, _noun_phrase_span(token), actor)
@@ -125,6 +125,25 @@ def actor_of(token: Token, index: ActorIndex) -> Mention | None:
         if child.dep_ == "compound" and child.i in index.by_token and index.by_token[child.i].actor.type == "Person":
             return index.by_token[child.i]
     return None
+
+
+def _is_title(token: Token) -> bool:
+    """A title or role word before a person's name ("President" in "President Obama")."""
+    return token.dep_ in ("compound", "amod", "nmod") and token.head.ent_type_ == "PERSON" and token.i < token.head.i
+
+
+def _with_title(span: Span) -> Span:
+    """A person's mention with the title and nationality before the name: "Russian President Vladimir Putin"."""
+    start = span.start
+    while start > 0:
+        previous = span.doc[start - 1]
+        if previous.dep_ in ("compound", "amod", "nmod") and span.start <= previous.head.i < span.end:
+            start -= 1
+        elif previous.dep_ in ("compound", "amod", "nmod") and start <= previous.head.i < span.start:
+            start -= 1
+        else:
+            break
+    return span.doc[start : span.end]
 
 
 def _record(index: ActorIndex, span: Span, actor: Actor) -> None:

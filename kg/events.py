@@ -474,13 +474,13 @@ class ArticleExtraction:
 def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
     """Events and actor mentions of a parsed article, with offsets into the article's own text."""
     index = resolve_actors(parsed.doc)
-    to_original = parsed.clean.to_original
+    to_original = parsed.clean.span_to_original
 
     def actor_record(mention: Mention | None) -> ActorRecord | None:
         if mention is None:
             return None
         actor = mention.actor
-        span = (to_original(mention.start), to_original(mention.end))
+        span = to_original(mention.start, mention.end)
         return ActorRecord(mention.text, actor.label, actor.iri, actor.type, actor.country, actor.role, span)
 
     article = parsed.article
@@ -497,7 +497,7 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
                 cameo=event.cameo,
                 theme=event.theme,
                 sentence=sentence.text.strip(),
-                span=(to_original(sentence.start_char), to_original(sentence.end_char)),
+                span=to_original(sentence.start_char, sentence.end_char),
                 date=article.date,
                 negated=event.negated,
                 modality=event.modality,

@@ -49,6 +49,17 @@ class CleanText:
         clean_start, original_start = self.segments[max(index, 0)]
         return original_start + (offset - clean_start)
 
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The article offsets of the cleaned span ``[start, end)``, whitespace trimmed."""
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        if end == start:
+            return self.to_original(start), self.to_original(start)
+        # The end maps through its last character: a removed line may follow it.
+        return self.to_original(start), self.to_original(end - 1) + 1
+
 
 @dataclass(frozen=True)
 class ParsedArticle:

@@ -1,0 +1,159 @@
+"""Every command through click's CliRunner, and the path from text to a SPARQL answer."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory):
+    store = tmp_path_factory.mktemp("store") / "kg-store"
+    result = CliRunner().invoke(cli, ["build", str(FIXTURES), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    return store
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_help_lists_every_command_and_each_has_an_example():
+    result = run("--help")
+    for command in ("build", "extract", "query", "export"):
+        assert command in result.output
+        assert "Example" in run(command, "--help").output
+
+
+def test_extract_jsonl_contract(tmp_path):
+    out = tmp_path / "events.jsonl"
+    result = run("extract", str(FIXTURES / "minsk-talks.txt"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    supply = next(r for r in records if r["predicate"] == "supply")
+    assert supply["doc"] == "minsk-talks"
+    assert supply["subject"]["country"] == "RUS" and supply["object"]["country"] == "BLR"
+    assert "Iskander" in supply["theme"]
+    assert supply["event_type"] == "AID" and supply["date"] == "2024-03-04"
+    text = (FIXTURES / "minsk-talks.txt").read_text()
+    start, end = supply["span"]
+    assert text[start:end] == supply["sentence"]
+    assert set(supply["subject"]) >= {"text", "label", "id", "type", "country"}
+
+
+def test_extract_tsv_from_stdin():
+    result = run("extract", "-", "--format", "tsv", input="Germany delivered tanks to Ukraine.\n")
+    assert result.exit_code == 0
+    header, row = result.output.splitlines()[:2]
+    assert header.split("\t")[:4] == ["doc", "subject", "subject_country", "predicate"]
+    cells = row.split("\t")
+    assert cells[2] == "DEU" and cells[3] == "deliver" and cells[5] == "UKR"
+
+
+def test_extract_leaves_out_hypothetical_events_unless_asked():
+    text = "China could attack Taiwan.\n"
+    assert run("extract", "-", input=text).output.strip() == ""
+    (record,) = [json.loads(line) for line in run("extract", "-", "--all", input=text).output.splitlines()]
+    assert record["modality"] == "hypothetical"
+
+
+def test_bad_input_is_one_line_and_the_rest_is_processed(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "ok", "text": "Russia attacked Ukraine."}\n{broken\n')
+    result = CliRunner().invoke(cli, ["extract", str(bad), str(tmp_path / "missing.txt")])
+    assert result.exit_code == 0
+    assert f"{bad}:2" in result.output and "[E001]" in result.output
+    assert "missing.txt" in result.output and "[E003]" in result.output
+    assert "Traceback" not in result.output
+    assert '"doc": "ok"' in result.output
+
+
+def test_build_summary_and_query_relations_csv(built_store):
+    result = run("query", "relations", "--store", str(built_store), "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0]) == [
+        "subject", "subject_country", "predicate", "object", "object_country",
+        "event_type", "theme", "date", "article",
+    ]
+    supply = [r for r in rows if r["predicate"] == "supply"]
+    assert supply and supply[0]["subject_country"] == "RUS" and supply[0]["object_country"] == "BLR"
+    assert "Iskander" in supply[0]["theme"] and supply[0]["article"] == "minsk-talks"
+    attack = [r for r in rows if r["predicate"] == "attack"]
+    assert attack and attack[0]["subject_country"] == "RUS" and attack[0]["object_country"] == "UKR"
+    assert attack[0]["date"] == "2024-05-06"
+
+
+def test_rebuilding_replaces_instead_of_duplicating(built_store):
+    before = run("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--store", str(built_store), "--format", "json")
+    again = run("build", str(FIXTURES), "--store", str(built_store))
+    assert again.exit_code == 0
+    after = run("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--store", str(built_store), "--format", "json")
+    assert json.loads(before.output) == json.loads(after.output)
+
+
+def test_query_actors_counts_mentions_across_articles(built_store):
+    result = run("query", "actors", "--store", str(built_store), "--format", "json")
+    actors = {row["actor"]: row for row in json.loads(result.output)}
+    assert actors["Vladimir Putin"]["country"] == "RUS" and actors["Vladimir Putin"]["type"] == "Person"
+    assert actors["Vladimir Putin"]["mentions"] >= 2  # "Russian President Vladimir Putin", "Putin"
+    assert actors["Ukraine"]["mentions"] >= 2
+
+
+def test_query_from_rq_file_and_table(built_store, tmp_path):
+    query = tmp_path / "count.rq"
+    query.write_text("PREFIX kg: <https://w3id.org/kg/ontology#>\nSELECT (COUNT(?e) AS ?events) WHERE { ?e a kg:Event }\n")
+    result = run("query", str(query), "--store", str(built_store))
+    assert result.exit_code == 0 and "events" in result.output
+
+
+def test_query_errors_are_one_line(built_store, tmp_path):
+    unknown = CliRunner().invoke(cli, ["query", "no-such-query", "--store", str(built_store)])
+    assert unknown.exit_code == 1 and "[E030]" in unknown.output and "relations" in unknown.output
+    invalid = CliRunner().invoke(cli, ["query", "SELECT WHERE {", "--store", str(built_store)])
+    assert invalid.exit_code == 1 and "[E031]" in invalid.output
+    missing = CliRunner().invoke(cli, ["query", "actors", "--store", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1 and "[E022]" in missing.output
+    assert all("Traceback" not in r.output for r in (unknown, invalid, missing))
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "nq", "jsonld"])
+def test_export_rdf_formats_parse_back(built_store, tmp_path, fmt):
+    out = tmp_path / f"kg.{fmt}"
+    result = run("export", fmt, "--store", str(built_store), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    parse_format = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld"}[fmt]
+    graph = rdflib.Dataset() if fmt != "ttl" else rdflib.Graph()
+    graph.parse(out, format=parse_format)
+    assert len(graph) > 50 or sum(1 for _ in graph.quads()) > 50
+
+
+def test_export_gexf_graphml_csv(built_store, tmp_path):
+    gexf = tmp_path / "kg.gexf"
+    assert run("export", "gexf", "--store", str(built_store), "-o", str(gexf)).exit_code == 0
+    graph = nx.read_gexf(gexf)
+    labels = {data["label"] for _, data in graph.nodes(data=True)}
+    assert {"Russia", "Belarus", "Ukraine"} <= labels
+    graphml = tmp_path / "kg.graphml"
+    assert run("export", "graphml", "--store", str(built_store), "-o", str(graphml)).exit_code == 0
+    assert nx.read_graphml(graphml).number_of_edges() > 0
+    tables = tmp_path / "tables"
+    assert run("export", "csv", "--store", str(built_store), "-o", str(tables)).exit_code == 0
+    assert (tables / "nodes.csv").read_text().startswith("Id,Label")
+    assert (tables / "edges.csv").read_text().startswith("Source,Target")
+
+
+def test_store_from_environment(built_store, monkeypatch):
+    monkeypatch.setenv("KG_STORE", str(built_store))
+    result = run("query", "actors", "--format", "csv")
+    assert "Vladimir Putin" in result.output
