@@ -21,7 +21,7 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml
 	@touch $@ $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/kg build data/ --store $(DEMO_STORE)
+	$(BIN)/kg build data/articles data/wire.jsonl --store $(DEMO_STORE)
 	$(BIN)/kg query relations --store $(DEMO_STORE)
 	@mkdir -p $(DEMO_OUT)
 	$(BIN)/kg export gexf --store $(DEMO_STORE) -o $(DEMO_OUT)/kg.gexf

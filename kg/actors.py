@@ -303,8 +303,8 @@ def _token_country(token: Token, index: ActorIndex | None) -> str | None:
     if token.ent_type_:
         span = _entity_span_containing(token)
         entry = gazetteer.lookup(_clean_name(span.text))
-        if entry is not None and entry.country:
-            return entry.country
+        if entry is not None and entry.country and entry.type in ACTOR_TYPES:
+            return entry.country  # a weapon's maker does not make its user's phrase national
         if token.ent_type_ in ("GPE", "LOC"):
             return gazetteer.place_country(_clean_name(span.text))
     # Chains of modifiers: "the Belarusian armed forces", "Russian Foreign Minister".

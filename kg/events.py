@@ -41,7 +41,7 @@ __all__ = ["Event", "EventRecord", "ActorRecord", "ArticleExtraction", "extract_
 
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 _OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
-_TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "at", "over", "upon", "onto", "from"})
+_TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "over", "upon", "onto", "from"})
 _NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
@@ -175,9 +175,13 @@ def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) ->
                 inner_targets += _targets_within(head, index)
     if event_noun is not None:
         objects += _targets_within(event_noun, index)
-    objects = objects or inner_targets or _complement_targets(verb, index)
     if not subjects:
         subjects = _inherited_subjects(verb, index)
+    if not objects and not inner_targets:
+        # The target of what is threatened or demanded, unless it is the subject's own side.
+        own = {m.actor.country for m in subjects} - {None}
+        objects = [m for m in _complement_targets(verb, index) if m.actor.country not in own]
+    objects = objects or inner_targets
     subjects = [s for s in subjects if s not in objects]
     theme = _phrase(theme_tokens[0]) if theme_tokens else None
     return _unique(subjects), _unique(objects), theme
