@@ -29,8 +29,9 @@ __all__ = ["Actor", "Mention", "ActorIndex", "resolve_actors", "actor_of", "coun
 ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Group"})
 _ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
-_PLACE_PREPS = frozenset({"of", "from", "in"})
+_PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
 _PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
+_COLLECTIVE_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _LEADING_WORDS = ("the ", "The ")
 
 
@@ -64,10 +65,14 @@ class ActorIndex:
     people: dict[str, Actor] = field(default_factory=dict)
     last_person: Actor | None = None
     last_subject_person: Actor | None = None
+    last_subject_collective: Actor | None = None
 
-    def pronoun_antecedent(self) -> Actor | None:
-        """The person a personal pronoun refers to: the latest one in subject position
-        (subjects are the most salient), else the latest one mentioned."""
+    def pronoun_antecedent(self, pronoun: str = "he") -> Actor | None:
+        """The actor a pronoun refers to. "he"/"she": the latest person in subject
+        position (subjects are the most salient), else the latest person mentioned.
+        "it"/"they": the latest state, organisation or group in subject position."""
+        if pronoun.lower() in _COLLECTIVE_PRONOUNS:
+            return self.last_subject_collective
         return self.last_subject_person or self.last_person
 
 
@@ -100,8 +105,8 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             actor = _entity_actor(span, index)
             if actor is not None:
                 _record(index, _with_title(span) if actor.type == "Person" else span, actor)
-        elif token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index.pronoun_antecedent():
-            _record(index, token.doc[token.i : token.i + 1], index.pronoun_antecedent())
+        elif _is_referring_pronoun(token) and index.pronoun_antecedent(token.lower_):
+            _record(index, token.doc[token.i : token.i + 1], index.pronoun_antecedent(token.lower_))
         elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _is_title(token):
             actor = _noun_phrase_actor(token, index)
             if actor is not None:
@@ -146,6 +151,17 @@ def _with_title(span: Span) -> Span:
     return span.doc[start : span.end]
 
 
+def _is_referring_pronoun(token: Token) -> bool:
+    """A pronoun that can refer to an actor: not the "it" of "it is unlikely that"."""
+    if token.pos_ != "PRON":
+        return False
+    if token.lower_ in _PERSONAL_PRONOUNS:
+        return True
+    if token.lower_ not in _COLLECTIVE_PRONOUNS or token.dep_ == "expl":
+        return False
+    return not (token.lower_ == "it" and token.head.lemma_ == "be")
+
+
 def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
     mention = Mention(actor, span.text, span.start_char, span.end_char)
     index.mentions.append(mention)
@@ -155,6 +171,8 @@ def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
         index.last_person = actor
         if span.root.dep_ in ("nsubj", "nsubjpass"):
             index.last_subject_person = actor
+    elif span.root.dep_ in ("nsubj", "nsubjpass") and span.root.pos_ != "PRON":
+        index.last_subject_collective = actor
 
 
 def _entity_span(token: Token) -> Span:
@@ -298,8 +316,8 @@ def _modifier_country(head: Token, index: ActorIndex | None, exclude: Span | Non
 def _token_country(token: Token, index: ActorIndex | None) -> str | None:
     if index is not None and token.i in index.by_token:
         return index.by_token[token.i].actor.country
-    if token.pos_ == "PRON" and token.lower_ in _PERSONAL_PRONOUNS and index is not None and index.pronoun_antecedent():
-        return index.pronoun_antecedent().country
+    if index is not None and _is_referring_pronoun(token) and index.pronoun_antecedent(token.lower_):
+        return index.pronoun_antecedent(token.lower_).country
     if token.ent_type_:
         span = _entity_span_containing(token)
         entry = gazetteer.lookup(_clean_name(span.text))

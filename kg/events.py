@@ -45,6 +45,8 @@ _TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "
 _NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
+_PARTICLES = frozenset({"back", "out", "down", "up", "off", "away", "over", "in"})
+_STATE_TYPES = frozenset({"Country", "Person", "ArmedForce"})
 _MODALS = frozenset({"could", "might", "may", "would", "should", "can"})
 
 
@@ -107,7 +109,7 @@ def _verb_type(verb: Token) -> tuple[str, lexicon.EventType | None]:
     """The predicate lemma and event type of a verb, phrasal forms first ("call for", "pull out")."""
     lemma = verb.lemma_.lower()
     for child in verb.children:
-        if child.dep_ == "prt":
+        if _is_particle(child):
             found = lexicon.verb_type(lemma, child.lower_)
             if found:
                 return f"{lemma} {child.lower_}", found
@@ -138,6 +140,9 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if not subjects and not objects:
         return
     negated, modality = _negation(verb), _modality(verb)
+    if negated and verb.lemma_.lower() in rules["acceptance_verbs"]:
+        # "will not accept", "refused to allow": a refusal is itself an event.
+        predicate, etype, negated = f"not {predicate}", lexicon.event_type("REJECT"), False
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -158,7 +163,7 @@ def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) ->
     objects: list[Mention] = []
     inner_targets: list[Mention] = []  # targets inside a non-actor object: "a visit to Haiti", "Iraqi towns"
     theme_tokens: list[Token] = []
-    for child in verb.children:
+    for child in _argument_children(verb):
         dep = child.dep_
         if dep in _SUBJECT_DEPS:
             subjects += _actors_of(child, index)
@@ -177,14 +182,41 @@ def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) ->
         objects += _targets_within(event_noun, index)
     if not subjects:
         subjects = _inherited_subjects(verb, index)
+    # A state's own forces are what it deploys or withdraws, not whom it acts upon.
+    own_forces = [m for m in objects if m.actor.type == "ArmedForce" and _same_state(m, subjects)]
+    objects = [m for m in objects if m not in own_forces]
+    if objects and all(m.actor.country is None for m in objects):
+        objects += inner_targets  # "complained to the UN over Israeli air raids"
     if not objects and not inner_targets:
         # The target of what is threatened or demanded, unless it is the subject's own side.
-        own = {m.actor.country for m in subjects} - {None}
-        objects = [m for m in _complement_targets(verb, index) if m.actor.country not in own]
+        subject_iris = {m.actor.iri for m in subjects}
+        objects = [
+            m for m in _complement_targets(verb, index) if m.actor.iri not in subject_iris and not _same_state(m, subjects)
+        ]
     objects = objects or inner_targets
     subjects = [s for s in subjects if s not in objects]
-    theme = _phrase(theme_tokens[0]) if theme_tokens else None
+    theme = _phrase(theme_tokens[0]) if theme_tokens else (own_forces[0].text if own_forces else None)
     return _unique(subjects), _unique(objects), theme
+
+
+def _is_particle(token: Token) -> bool:
+    """A verb particle, also where the parser calls it an adverb ("pulled its troops back")."""
+    return token.dep_ == "prt" or (token.dep_ == "advmod" and token.lower_ in _PARTICLES)
+
+
+def _argument_children(verb: Token) -> Iterator[Token]:
+    """The verb's dependents, and those of its particle ("back from Georgia")."""
+    for child in verb.children:
+        yield child
+        if _is_particle(child):
+            yield from child.children
+
+
+def _same_state(mention: Mention, subjects: list[Mention]) -> bool:
+    """Whether ``mention`` is a state actor (the state, its leaders, its forces) of a subject's state."""
+    if mention.actor.type not in _STATE_TYPES or mention.actor.country is None:
+        return False
+    return any(s.actor.type in _STATE_TYPES and s.actor.country == mention.actor.country for s in subjects)
 
 
 def _targets_within(phrase: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:

@@ -103,8 +103,28 @@ def test_negation_is_flagged(nlp):
 
 
 def test_denial_flags_the_denied_event(nlp):
-    found = [e for e in events(nlp, "Minsk refused to recognize Kosovo.") if e.predicate == "recognize"]
+    found = [e for e in events(nlp, "Minsk denied that its troops attacked Lithuania.") if e.predicate == "attack"]
     assert found and found[0].negated
+
+
+def test_refusing_to_accept_is_a_rejection(nlp):
+    (event,) = [e for e in events(nlp, "Minsk refused to recognize Kosovo.") if "recognize" in e.predicate]
+    assert (event.predicate, event.event_type, event.negated) == ("not recognize", "REJECT", False)
+    assert (event.subject.actor.country, event.object.actor.country) == ("BLR", "XKX")
+    (event,) = [e for e in events(nlp, "Hungary will not accept the new quota.") if "accept" in e.predicate]
+    assert event.event_type == "REJECT" and event.subject.actor.country == "HUN"
+
+
+def test_a_states_own_forces_are_the_theme_not_the_target(nlp):
+    (event,) = [e for e in events(nlp, "Armenia pulled its troops back from Georgia.") if e.predicate.startswith("pull")]
+    assert (event.subject.actor.country, event.object.actor.country) == ("ARM", "GEO")
+    assert event.theme == "its troops"
+
+
+def test_collective_pronouns_refer_to_the_salient_state(nlp):
+    found = events(nlp, "Ghana said on Friday that it would withdraw its engineers from Mali.")
+    withdraw = [e for e in found if e.predicate == "withdraw"]
+    assert withdraw and withdraw[0].subject.actor.country == "GHA" and withdraw[0].object.actor.country == "MLI"
 
 
 def test_speculation_is_hypothetical(nlp):
