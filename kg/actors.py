@@ -82,13 +82,16 @@ def _actor_nouns() -> dict[str, frozenset[str]]:
     return {kind: frozenset(words) for kind, words in raw.items() if not kind.startswith("_")}
 
 
+_NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon")
+
+
 def _noun_kind(token: Token) -> str | None:
     """Which kind of actor a common noun names: ArmedForce, Government, Role, Group, Weapon or None."""
     nouns = _actor_nouns()
     lemma = token.lemma_.lower()
     compounds = [c.lemma_.lower() for c in token.children if c.dep_ in ("compound", "amod") and c.i == token.i - 1]
     candidates = [f"{c} {lemma}" for c in compounds] + [lemma, token.text.lower()]
-    for kind in ("ArmedForce", "Role", "Government", "Group", "Weapon"):
+    for kind in _NOUN_KINDS:
         if any(c in nouns[kind] for c in candidates):
             return kind
     return None
@@ -125,6 +128,13 @@ def actor_of(token: Token, index: ActorIndex) -> Mention | None:
     for child in token.children:
         if child.dep_ == "appos" and child.i in index.by_token:
             return index.by_token[child.i]
+    if token.lemma_.lower() in _actor_nouns()["Quantity"] or token.pos_ == "NUM":
+        # "thousands of Nigerians", "a group of Moroccan diplomats"
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    if pobj.dep_ == "pobj" and pobj.i in index.by_token:
+                        return index.by_token[pobj.i]
     # "Belarus President Alexander Lukashenko": the parse may head the phrase on a title word.
     for child in token.children:
         if child.dep_ == "compound" and child.i in index.by_token and index.by_token[child.i].actor.type == "Person":
@@ -258,21 +268,32 @@ def _country_in_words(span: Span) -> str | None:
 def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
     kind = _noun_kind(token)
     if kind is None:
+        # People named by nationality and doing something: "Swiss doctors handed over ...".
+        if token.tag_ in ("NNS", "NNPS") and _is_doer(token):
+            country = _modifier_country(token, index)
+            return _national_group(token, country) if country else None
         return None
     country = _modifier_country(token, index)
     if kind == "Weapon":
-        is_doer = token.dep_ in ("nsubj", "csubj") or (token.dep_ == "pobj" and token.head.dep_ == "agent")
-        return _armed_force(country) if country and is_doer else None
+        return _armed_force(country) if country and _is_doer(token) else None
     if kind == "ArmedForce":
         return _armed_force(country) if country else None
     if kind in ("Government", "Role"):
         return _country_actor(country) if country else None
     if country:
-        label = f"{token.lemma_.lower()} ({gazetteer.country_name(country)})"
-        return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {token.lemma_.lower()}")))
+        return _national_group(token, country)
     if token.tag_ in ("NNS", "NNPS"):
         return Actor(token.lemma_.lower(), "Group", None, str(actor_iri("Group", token.lemma_.lower())))
     return None
+
+
+def _national_group(token: Token, country: str) -> Actor:
+    label = f"{token.lemma_.lower()} ({gazetteer.country_name(country)})"
+    return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {token.lemma_.lower()}")))
+
+
+def _is_doer(token: Token) -> bool:
+    return token.dep_ in ("nsubj", "csubj") or (token.dep_ == "pobj" and token.head.dep_ == "agent")
 
 
 def _country_actor(country: str) -> Actor:

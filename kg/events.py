@@ -143,6 +143,8 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if negated and verb.lemma_.lower() in rules["acceptance_verbs"]:
         # "will not accept", "refused to allow": a refusal is itself an event.
         predicate, etype, negated = f"not {predicate}", lexicon.event_type("REJECT"), False
+    elif modality == "planned" and etype is not None and not negated:
+        etype = _intent_type(etype, verb)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -271,6 +273,8 @@ def _inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[
             if found:
                 return found
         return _own_or_inherited_subjects(governor, index, depth)
+    if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ in ("acomp", "oprd", "amod"):
+        return _own_or_inherited_subjects(head.head, index, depth)  # "Syria is ready to withdraw"
     if verb.dep_ == "xcomp":
         found = _dobj_actors(head, index)
         if found:
@@ -413,23 +417,45 @@ def _negation(verb: Token) -> bool:
 
 
 def _modality(verb: Token) -> str:
-    """asserted, hypothetical (could, might, "unlikely that") or planned (plan to, will)."""
+    """asserted, hypothetical ("could", "might", "it is unlikely that", "hope to") or
+    planned ("will", "plans to", "is ready to", "said it would"). Governing clauses
+    count too, and a hypothetical signal anywhere wins over a plan."""
     rules = _rules()
+    planned = False
     node = verb
-    for _ in range(3):
+    for _ in range(4):
         auxes = {c.lower_ for c in node.children if c.dep_ == "aux"}
-        if auxes & _MODALS:
+        governor = node.head.lemma_.lower()
+        reported = node.dep_ == "ccomp" and governor in rules["reporting_verbs"]
+        if auxes & _MODALS - ({"would"} if reported else set()):
             return "hypothetical"
-        if node.dep_ in ("xcomp", "ccomp") and node.head.lemma_.lower() in rules["hypothetical_verbs"]:
+        if node.dep_ in ("xcomp", "ccomp") and governor in rules["hypothetical_verbs"]:
             return "hypothetical"
-        if node.dep_ == "xcomp" and node.head.lemma_.lower() in rules["planning_verbs"]:
-            return "planned"
-        if "will" in auxes or "shall" in auxes:
-            return "planned"
+        if node.dep_ == "ccomp" and node.head.pos_ == "ADJ" and governor in rules["hypothetical_adjectives"]:
+            return "hypothetical"
+        if node.dep_ == "xcomp" and governor in rules["planning_verbs"]:
+            planned = True
+        if auxes & {"will", "shall", "would"}:
+            planned = True
         if node.dep_ not in ("xcomp", "ccomp", "conj") or node.head is node:
             break
         node = node.head
-    return "asserted"
+    return "planned" if planned else "asserted"
+
+
+def _intent_type(etype, verb: Token):
+    """What a planned event expresses: an intent to cooperate (AGREE), or a threat
+    (THREATEN) when what is planned is material conflict or made conditional
+    ("will withdraw unless ...")."""
+    conditional = any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
+        for c in verb.children
+    )
+    if conditional or etype.quad_class == "material conflict":
+        return lexicon.event_type("THREATEN")
+    if etype.quad_class in ("verbal cooperation", "material cooperation"):
+        return lexicon.event_type("AGREE")
+    return etype
 
 
 # ---------------------------------------------------------------- records
