@@ -162,42 +162,48 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
 
 def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) -> tuple[list[Mention], list[Mention], str | None]:
     subjects: list[Mention] = []
-    objects: list[Mention] = []
-    inner_targets: list[Mention] = []  # targets inside a non-actor object: "a visit to Haiti", "Iraqi towns"
-    theme_tokens: list[Token] = []
+    candidates: list[tuple[Token, str]] = []  # (phrase head, how it attaches) of possible objects
     for child in _argument_children(verb):
         dep = child.dep_
         if dep in _SUBJECT_DEPS:
             subjects += _actors_of(child, index)
         elif dep == "agent":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
-        elif dep == "nsubjpass" or dep in _OBJECT_DEPS or (dep == "prep" and child.lower_ in _TARGET_PREPS):
-            for head in _pobjs(child) if dep == "prep" else [child]:
-                found = _actors_of(head, index)
-                objects += found
-                if found or head is event_noun:
-                    continue
-                if dep in ("dobj", "nsubjpass") or child.lower_ == "with":
-                    theme_tokens.append(head)
-                inner_targets += _targets_within(head, index)
-    if event_noun is not None:
-        objects += _targets_within(event_noun, index)
+        elif dep == "nsubjpass" or dep in _OBJECT_DEPS:
+            candidates.append((child, dep))
+        elif dep == "prep" and child.lower_ in _TARGET_PREPS:
+            candidates += [(pobj, child.lower_) for pobj in _pobjs(child)]
     if not subjects:
         subjects = _inherited_subjects(verb, index)
-    # A state's own forces are what it deploys or withdraws, not whom it acts upon.
-    own_forces = [m for m in objects if m.actor.type == "ArmedForce" and _same_state(m, subjects)]
-    objects = [m for m in objects if m not in own_forces]
+
+    subject_iris = {m.actor.iri for m in subjects}
+    objects: list[Mention] = []
+    inner_targets: list[Mention] = []  # targets inside a non-actor object: "a visit to Haiti", "Iraqi towns"
+    theme_tokens: list[Token] = []
+    for head, attachment in candidates:
+        if head is event_noun:
+            continue
+        found = _actors_of(head, index)
+        # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon.
+        own = [m for m in found if m.actor.iri in subject_iris or (_same_state(m, subjects) and m.actor.type != "Country")]
+        objects += [m for m in found if m not in own]
+        if found and not own:
+            continue
+        if attachment in ("dobj", "nsubjpass", "with") or own:
+            theme_tokens.append(head)
+        inner_targets += _targets_within(head, index, subjects)
+    if event_noun is not None:
+        objects += _targets_within(event_noun, index, subjects)
     if objects and all(m.actor.country is None for m in objects):
         objects += inner_targets  # "complained to the UN over Israeli air raids"
     if not objects and not inner_targets:
         # The target of what is threatened or demanded, unless it is the subject's own side.
-        subject_iris = {m.actor.iri for m in subjects}
         objects = [
             m for m in _complement_targets(verb, index) if m.actor.iri not in subject_iris and not _same_state(m, subjects)
         ]
     objects = objects or inner_targets
     subjects = [s for s in subjects if s not in objects]
-    theme = _phrase(theme_tokens[0]) if theme_tokens else (own_forces[0].text if own_forces else None)
+    theme = _phrase(theme_tokens[0]) if theme_tokens else None
     return _unique(subjects), _unique(objects), theme
 
 
@@ -221,22 +227,27 @@ def _same_state(mention: Mention, subjects: list[Mention]) -> bool:
     return any(s.actor.type in _STATE_TYPES and s.actor.country == mention.actor.country for s in subjects)
 
 
-def _targets_within(phrase: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:
+def _targets_within(phrase: Token, index: ActorIndex, subjects: list[Mention], depth: int = 0) -> list[Mention]:
     """Actors a non-actor phrase is about: its owner ("Ukraine's power grid"), its
     national modifier ("Iraqi towns"), or a directional complement ("a visit to Haiti",
-    "calls by Belarus's rulers", "a war against Iraq")."""
+    "calls by Belarus's rulers", "a war against Iraq"). The subjects' own side
+    ("its ambassador in Peru") is never the target."""
+
+    def others(mentions: list[Mention]) -> list[Mention]:
+        return [m for m in mentions if not _same_state(m, subjects) and m not in subjects]
+
     found: list[Mention] = []
     for child in phrase.children:
         if child.dep_ == "poss":
-            found += _actors_of(child, index)
+            found += others(_actors_of(child, index))
         elif child.dep_ in ("amod", "compound", "nmod"):
-            found += _as_list(country_mention(child, index))
+            found += others(_as_list(country_mention(child, index)))
     if found or depth >= 2:
         return found
     for child in phrase.children:
         if child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS | {"by", "for"}:
             for pobj in _pobjs(child):
-                found += _actors_of(pobj, index) or _targets_within(pobj, index, depth + 1)
+                found += others(_actors_of(pobj, index)) or _targets_within(pobj, index, subjects, depth + 1)
     return found
 
 
@@ -431,7 +442,7 @@ def _modality(verb: Token) -> str:
             return "hypothetical"
         if node.dep_ in ("xcomp", "ccomp") and governor in rules["hypothetical_verbs"]:
             return "hypothetical"
-        if node.dep_ == "ccomp" and node.head.pos_ == "ADJ" and governor in rules["hypothetical_adjectives"]:
+        if node.dep_ == "ccomp" and _hypothetical_frame(node.head, rules):
             return "hypothetical"
         if node.dep_ == "xcomp" and governor in rules["planning_verbs"]:
             planned = True
@@ -441,6 +452,14 @@ def _modality(verb: Token) -> str:
             break
         node = node.head
     return "planned" if planned else "asserted"
+
+
+def _hypothetical_frame(head: Token, rules: dict) -> bool:
+    """ "unlikely that ...": the adjective heads the clause, or is the copula's complement."""
+    adjectives = rules["hypothetical_adjectives"]
+    return head.lemma_.lower() in adjectives or any(
+        c.dep_ == "acomp" and c.lemma_.lower() in adjectives for c in head.children
+    )
 
 
 def _intent_type(etype, verb: Token):

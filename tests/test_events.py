@@ -159,3 +159,75 @@ def test_weapons_are_themes_never_actors(nlp):
 )
 def test_event_types_from_the_lexicon(nlp, text, expected_type):
     assert expected_type in {e.event_type for e in events(nlp, text)}
+
+
+def _by_predicate(nlp, text, predicate):
+    return [e for e in events(nlp, text) if e.predicate == predicate]
+
+
+def test_planned_cooperation_is_an_intent_to_agree(nlp):
+    (event,) = _by_predicate(nlp, "Norway will fund new schools in Malawi.", "fund")
+    assert event.modality == "planned" and event.event_type == "AGREE"
+
+
+def test_conditional_plan_is_a_threat(nlp):
+    (event,) = _by_predicate(nlp, "Chile will withdraw its ambassador from Peru unless Lima apologizes.", "withdraw")
+    assert event.event_type == "THREATEN" and event.object.actor.country == "PER"
+
+
+def test_planned_material_conflict_is_a_threat(nlp):
+    (event,) = _by_predicate(nlp, "Ethiopia will attack Eritrea.", "attack")
+    assert event.event_type == "THREATEN" and event.object.actor.country == "ERI"
+
+
+def test_unlikely_that_is_hypothetical(nlp):
+    found = _by_predicate(nlp, "It is unlikely that Serbia will invade Kosovo.", "invade")
+    assert found and found[0].modality == "hypothetical"
+
+
+def test_reported_would_is_a_plan_not_a_hypothesis(nlp):
+    (event,) = _by_predicate(nlp, "Peru said it would expel Bolivian diplomats.", "expel")
+    assert event.modality == "planned"
+    assert (event.subject.actor.country, event.object.actor.country) == ("PER", "BOL")
+
+
+def test_ready_to_inherits_the_subject_of_the_copula(nlp):
+    (event,) = _by_predicate(nlp, "Portugal is ready to send engineers to Mozambique.", "send")
+    assert (event.subject.actor.country, event.object.actor.country) == ("PRT", "MOZ")
+
+
+def test_target_of_a_threat_is_the_target_of_the_threatened_act(nlp):
+    (event,) = _by_predicate(nlp, "Sudan threatened to bomb Ugandan border posts.", "threaten")
+    assert (event.subject.actor.country, event.object.actor.country) == ("SDN", "UGA")
+
+
+def test_demand_that_targets_the_clause_subject(nlp):
+    (event,) = _by_predicate(nlp, "Kenya demanded that Somalia release the fishermen.", "demand")
+    assert event.object.actor.country == "SOM" and event.event_type == "REQUEST"
+
+
+def test_target_inside_a_non_actor_object(nlp):
+    (event,) = _by_predicate(nlp, "Austria cancelled a state visit to Hungary.", "cancel")
+    assert event.object.actor.country == "HUN"
+    (event,) = _by_predicate(nlp, "Greece blocked Turkish cargo ships.", "block")
+    assert event.object.actor.country == "TUR"
+
+
+def test_owner_of_the_thing_acted_upon_is_the_target(nlp):
+    (event,) = _by_predicate(nlp, "Colombia rejected Venezuela's offer.", "reject")
+    assert event.object.actor.country == "VEN" and "offer" in event.theme
+
+
+def test_reciprocal_talks_pair_coordinated_subjects(nlp):
+    pairs = {(e.subject.actor.country, e.object.actor.country) for e in _by_predicate(nlp, "Egypt and Jordan held talks.", "talk")}
+    assert pairs == {("EGY", "JOR"), ("JOR", "EGY")}
+
+
+def test_nationality_group_doing_something_is_an_actor(nlp):
+    (event,) = _by_predicate(nlp, "Danish volunteers delivered food to Kenya.", "deliver")
+    assert event.subject.actor.type == "Group" and event.subject.actor.country == "DNK"
+
+
+def test_quantity_of_people_passes_to_the_people(nlp):
+    (event,) = _by_predicate(nlp, "Thousands of Moldovans protested against Russia.", "protest")
+    assert (event.subject.actor.country, event.object.actor.country) == ("MDA", "RUS")
