@@ -33,6 +33,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span, Token
 
 from kg import lexicon
+from kg.dates import resolve_date
 from kg.ingest import Article
 from kg.nlp import ParsedArticle
 from kg.actors import ActorIndex, Mention, actor_of, country_mention, resolve_actors
@@ -64,6 +65,11 @@ class Event:
     trigger: Token
     negated: bool = False
     modality: str = "asserted"
+    when: str | None = None
+    location: str | None = None
+    location_country: str | None = None
+    attributed_to: str | None = None
+    confidence: float = 1.0
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +140,7 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
             consumed.add(event_noun.i)
     if etype is None and verb.lemma_.lower() in rules["non_event_verbs"]:
         return
-    subjects, objects, theme = _verb_arguments(verb, index, event_noun)
+    subjects, objects, theme, evidence = _verb_arguments(verb, index, event_noun)
     if etype is None and not (subjects and objects):
         return  # an untyped verb is an event only between two actors
     if not subjects and not objects:
@@ -145,6 +151,9 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
         predicate, etype, negated = f"not {predicate}", lexicon.event_type("REJECT"), False
     elif modality == "planned" and etype is not None and not negated:
         etype = _intent_type(etype, verb)
+    if etype is None:
+        evidence.add("untyped")
+    attributes = _attributes(verb, event_noun, index)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -157,10 +166,16 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
             trigger=verb,
             negated=negated,
             modality=modality,
+            confidence=_confidence(evidence, subject, obj, modality),
+            **attributes,
         )
 
 
-def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) -> tuple[list[Mention], list[Mention], str | None]:
+def _verb_arguments(
+    verb: Token, index: ActorIndex, event_noun: Token | None
+) -> tuple[list[Mention], list[Mention], str | None, set[str]]:
+    """Subjects, objects and theme of a verb, and how they were found (``evidence``)."""
+    evidence: set[str] = set()
     subjects: list[Mention] = []
     candidates: list[tuple[Token, str]] = []  # (phrase head, how it attaches) of possible objects
     for child in _argument_children(verb):
@@ -175,6 +190,7 @@ def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) ->
             candidates += [(pobj, child.lower_) for pobj in _pobjs(child)]
     if not subjects:
         subjects = _inherited_subjects(verb, index)
+        evidence.add("inherited subject")
 
     subject_iris = {m.actor.iri for m in subjects}
     objects: list[Mention] = []
@@ -201,10 +217,14 @@ def _verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None) ->
         objects = [
             m for m in _complement_targets(verb, index) if m.actor.iri not in subject_iris and not _same_state(m, subjects)
         ]
-    objects = objects or inner_targets
+        if objects:
+            evidence.add("complement target")
+    if not objects and inner_targets:
+        objects = inner_targets
+        evidence.add("inner target")
     subjects = [s for s in subjects if s not in objects]
     theme = _phrase(theme_tokens[0]) if theme_tokens else None
-    return _unique(subjects), _unique(objects), theme
+    return _unique(subjects), _unique(objects), theme, evidence
 
 
 def _is_particle(token: Token) -> bool:
@@ -262,7 +282,7 @@ def _complement_targets(verb: Token, index: ActorIndex) -> list[Mention]:
             if found:
                 return found
         if child.dep_ in ("xcomp", "ccomp") and child.pos_ in ("VERB", "AUX"):
-            found = _verb_arguments(child, index, None)[1]
+            found = _verb_arguments(child, index, None)[1]  # its objects
             if found:
                 return found
     return []
@@ -315,7 +335,9 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     subjects: list[Mention] = []
     objects: list[Mention] = []
     for child in noun.children:
-        if child.dep_ in ("poss", "amod", "compound", "nmod"):
+        # "Russia's attack", "a Russian attack"; a bare compound ("Ukraine war") may be
+        # the doer or the place, so it names no subject.
+        if child.dep_ in ("poss", "amod", "nmod"):
             subjects += _actors_of(child, index) or _as_list(country_mention(child, index))
         elif child.dep_ == "prep" and child.lower_ == "by":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
@@ -328,6 +350,11 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     for child in noun.children:
         if child.dep_ == "compound" and not _actors_of(child, index) and country_mention(child, index) is None:
             theme = child.text
+    modality = _modality(governor) if governor is not None else "asserted"
+    negated = any(c.dep_ == "neg" for c in noun.children)
+    if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head is governor:
+        negated = negated or _negation(governor)  # "the attack did not happen"
+    attributes = _attributes(noun, None, index)
     for subject, obj in _pairs(_unique(subjects), _unique(objects), etype):
         yield Event(
             subject=subject,
@@ -338,8 +365,10 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
             theme=theme,
             sentence=sentence,
             trigger=noun,
-            negated=any(c.dep_ == "neg" for c in noun.children),
-            modality=_modality(governor) if governor is not None else "asserted",
+            negated=negated,
+            modality=modality,
+            confidence=_confidence({"event noun"}, subject, obj, modality),
+            **attributes,
         )
 
 
@@ -436,6 +465,8 @@ def _modality(verb: Token) -> str:
     node = verb
     for _ in range(4):
         auxes = {c.lower_ for c in node.children if c.dep_ == "aux"}
+        if any(c.dep_ == "advmod" and c.lower_ in rules["hedges"] for c in node.children):
+            return "hypothetical"
         governor = node.head.lemma_.lower()
         reported = node.dep_ == "ccomp" and governor in rules["reporting_verbs"]
         if auxes & _MODALS - ({"would"} if reported else set()):
@@ -475,6 +506,115 @@ def _intent_type(etype, verb: Token):
     if etype.quad_class in ("verbal cooperation", "material cooperation"):
         return lexicon.event_type("AGREE")
     return etype
+
+
+# ---------------------------------------------------------------- attributes
+
+_TEMPORAL_DEPS = frozenset({"npadvmod", "tmod", "pobj", "poss", "nmod", "advmod", "compound", "dobj"})
+_LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> dict:
+    """When (the temporal expression), where, and according to whom an event is stated."""
+    words = [trigger] + ([event_noun] if event_noun is not None else [])
+    when = _temporal(words)
+    location = _location(words)
+    return {
+        "when": when,
+        "location": location.text if location is not None else None,
+        "location_country": _place_country(location) if location is not None else None,
+        "attributed_to": _attribution(trigger, index),
+    }
+
+
+def _attached(words: list[Token]) -> Iterator[Token]:
+    """Dependents of the event words and of their prepositions."""
+    for word in words:
+        for child in word.children:
+            yield child
+            if child.dep_ == "prep":
+                yield from child.children
+
+
+def _temporal(words: list[Token]) -> str | None:
+    for token in _attached(words):
+        if token.ent_type_ in ("DATE", "TIME") and token.dep_ in _TEMPORAL_DEPS:
+            return _entity_text(token)
+    head = words[0]
+    if head.dep_ in ("xcomp", "conj") and head.head is not head:
+        return _temporal([head.head])  # "agreed on Monday to hold talks"
+    return None
+
+
+def _location(words: list[Token]) -> Span | None:
+    for word in words:
+        for prep in word.children:
+            if prep.dep_ == "prep" and prep.lower_ in _LOCATION_PREPS:
+                for pobj in _pobjs(prep):
+                    if pobj.ent_type_ in _PLACE_LABELS:
+                        return _entity_span(pobj)
+    return None
+
+
+def _place_country(place: Span) -> str | None:
+    from kg import gazetteer
+
+    entry = gazetteer.lookup(place.text)
+    if entry is not None and entry.country:
+        return entry.country
+    return gazetteer.place_country(place.text)
+
+
+def _attribution(trigger: Token, index: ActorIndex) -> str | None:
+    """Who states the event: the speaker of a reporting verb governing it, or "according to X"."""
+    reporting = _rules()["reporting_verbs"]
+    node = trigger
+    for _ in range(6):
+        if node.head is node:
+            break
+        if node.dep_ in ("ccomp", "parataxis") and node.head.lemma_.lower() in reporting:
+            speaker = next((c for c in node.head.children if c.dep_ in _SUBJECT_DEPS), None)
+            if speaker is not None:
+                return _speaker_name(speaker, index)
+        node = node.head
+    for token in trigger.sent:
+        if token.lower_ == "according":
+            for to in token.children:
+                for pobj in _pobjs(to):
+                    return _speaker_name(pobj, index)
+    return None
+
+
+def _speaker_name(token: Token, index: ActorIndex) -> str:
+    mention = actor_of(token, index)
+    return mention.actor.label if mention is not None else _phrase(token)
+
+
+def _entity_text(token: Token) -> str:
+    return _entity_span(token).text
+
+
+def _entity_span(token: Token) -> Span:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return token.doc[token.i : token.i + 1]
+
+
+def _confidence(evidence: set[str], subject: Mention | None, obj: Mention | None, modality: str) -> float:
+    """How far to trust an event, from how its parts were found (weights in extraction.json)."""
+    weights = _rules()["confidence"]
+    score = weights["base"]
+    for reason in evidence:
+        score *= weights.get(reason, 1.0)
+    for mention in (subject, obj):
+        if mention is not None and mention.text.lower() in weights["pronouns"]:
+            score *= weights["pronoun argument"]
+    if subject is None or obj is None:
+        score *= weights["one argument"]
+    score *= weights.get(modality, 1.0)
+    return round(max(0.05, min(1.0, score)), 2)
 
 
 # ---------------------------------------------------------------- records
@@ -520,6 +660,12 @@ class EventRecord:
     date: str | None
     negated: bool
     modality: str
+    date_precision: str | None = None
+    date_text: str | None = None
+    location: str | None = None
+    location_country: str | None = None
+    attributed_to: str | None = None
+    confidence: float = 1.0
 
     @property
     def is_factual(self) -> bool:
@@ -538,8 +684,13 @@ class EventRecord:
             "sentence": self.sentence,
             "span": list(self.span),
             "date": self.date,
+            "date_precision": self.date_precision,
+            "date_text": self.date_text,
+            "location": {"text": self.location, "country": self.location_country} if self.location else None,
             "negated": self.negated,
             "modality": self.modality,
+            "attributed_to": self.attributed_to,
+            "confidence": self.confidence,
         }
 
 
@@ -568,6 +719,8 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
     events = []
     for event in extract_with_actors(parsed.doc, index):
         sentence = event.sentence
+        resolved = resolve_date(event.when, article.date) if event.when else None
+        date, precision = (resolved.date, resolved.precision) if resolved else (article.date, "day" if article.date else None)
         events.append(
             EventRecord(
                 doc=article.id,
@@ -579,9 +732,15 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
                 theme=event.theme,
                 sentence=sentence.text.strip(),
                 span=to_original(sentence.start_char, sentence.end_char),
-                date=article.date,
+                date=date,
+                date_precision=precision,
+                date_text=event.when if resolved else None,
+                location=event.location,
+                location_country=event.location_country,
                 negated=event.negated,
                 modality=event.modality,
+                attributed_to=event.attributed_to,
+                confidence=event.confidence,
             )
         )
     mentions = [actor_record(m) for m in index.mentions]
