@@ -197,7 +197,7 @@ def _verb_arguments(
     inner_targets: list[Mention] = []  # targets inside a non-actor object: "a visit to Haiti", "Iraqi towns"
     theme_tokens: list[Token] = []
     for head, attachment in candidates:
-        if head is event_noun:
+        if head == event_noun:
             continue
         found = _actors_of(head, index)
         # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon.
@@ -292,7 +292,7 @@ def _inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[
     """Subjects of a verb without its own: control ("agreed to supply", "urged Iran to stop"),
     conjunction, relative clauses, "thanked X for Ving". A ``ccomp`` ("said that ...")
     and a passive verb never inherit: their subject is their own."""
-    if depth > 4 or verb.head is verb or any(c.dep_ == "nsubjpass" for c in verb.children):
+    if depth > 4 or verb.head == verb or any(c.dep_ == "nsubjpass" for c in verb.children):
         return []
     head = verb.head
     if verb.dep_ == "relcl":
@@ -352,7 +352,7 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
             theme = child.text
     modality = _modality(governor) if governor is not None else "asserted"
     negated = any(c.dep_ == "neg" for c in noun.children)
-    if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head is governor:
+    if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head == governor:
         negated = negated or _negation(governor)  # "the attack did not happen"
     attributes = _attributes(noun, None, index)
     for subject, obj in _pairs(_unique(subjects), _unique(objects), etype):
@@ -448,7 +448,7 @@ def _negation(verb: Token) -> bool:
     for _ in range(3):
         if any(c.dep_ == "neg" for c in node.children):
             return True
-        if node.dep_ not in ("xcomp", "ccomp") or node.head is node:
+        if node.dep_ not in ("xcomp", "ccomp") or node.head == node:
             return False
         if node.head.lemma_.lower() in _rules()["negating_verbs"]:
             return True
@@ -479,7 +479,7 @@ def _modality(verb: Token) -> str:
             planned = True
         if auxes & {"will", "shall", "would"}:
             planned = True
-        if node.dep_ not in ("xcomp", "ccomp", "conj") or node.head is node:
+        if node.dep_ not in ("xcomp", "ccomp", "conj") or node.head == node:
             break
         node = node.head
     return "planned" if planned else "asserted"
@@ -542,7 +542,7 @@ def _temporal(words: list[Token]) -> str | None:
         if token.ent_type_ in ("DATE", "TIME") and token.dep_ in _TEMPORAL_DEPS:
             return _entity_text(token)
     head = words[0]
-    if head.dep_ in ("xcomp", "conj") and head.head is not head:
+    if head.dep_ in ("xcomp", "conj") and head.head != head:
         return _temporal([head.head])  # "agreed on Monday to hold talks"
     return None
 
@@ -571,7 +571,7 @@ def _attribution(trigger: Token, index: ActorIndex) -> str | None:
     reporting = _rules()["reporting_verbs"]
     node = trigger
     for _ in range(6):
-        if node.head is node:
+        if node.head == node:
             break
         if node.dep_ in ("ccomp", "parataxis") and node.head.lemma_.lower() in reporting:
             speaker = next((c for c in node.head.children if c.dep_ in _SUBJECT_DEPS), None)

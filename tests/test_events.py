@@ -231,3 +231,59 @@ def test_nationality_group_doing_something_is_an_actor(nlp):
 def test_quantity_of_people_passes_to_the_people(nlp):
     (event,) = _by_predicate(nlp, "Thousands of Moldovans protested against Russia.", "protest")
     assert (event.subject.actor.country, event.object.actor.country) == ("MDA", "RUS")
+
+
+def _records(nlp, text, published="2023-06-14"):
+    from kg.events import extract_article
+    from kg.ingest import Article
+    from kg.nlp import ParsedArticle, clean_text
+
+    article = Article("t", text, date=published)
+    clean = clean_text(text)
+    return extract_article(ParsedArticle(article, nlp(clean.text), clean)).events
+
+
+def test_event_date_from_the_sentence_with_its_precision(nlp):
+    (event,) = [e for e in _records(nlp, "Japan sent rescue teams to Turkey on Monday.") if e.predicate == "send"]
+    assert (event.date, event.date_precision, event.date_text) == ("2023-06-12", "day", "Monday")
+    (event,) = [e for e in _records(nlp, "Iraq attacked Kuwait last August.") if e.predicate == "attack"]
+    assert (event.date, event.date_precision) == ("2022-08-01", "month")
+
+
+def test_event_without_a_date_takes_the_publication_date(nlp):
+    (event,) = [e for e in _records(nlp, "Japan sent rescue teams to Turkey.") if e.predicate == "send"]
+    assert (event.date, event.date_text) == ("2023-06-14", None)
+
+
+def test_location_of_the_event(nlp):
+    (event,) = [e for e in _records(nlp, "Ukraine and Poland held talks in Warsaw.") if e.object][:1]
+    assert (event.location, event.location_country) == ("Warsaw", "POL")
+
+
+def test_reported_speech_is_attributed_to_the_speaker(nlp):
+    (event,) = [e for e in _records(nlp, "Sweden condemned Iran, the foreign minister said.") if e.predicate == "condemn"]
+    assert event.attributed_to == "foreign minister"
+    (event,) = [e for e in _records(nlp, "Kenyan police arrested two Ugandan smugglers, according to Reuters.") if e.predicate == "arrest"]
+    assert event.attributed_to == "Reuters"
+
+
+def test_confidence_is_highest_for_the_most_direct_reading(nlp):
+    direct = [e for e in _records(nlp, "Germany condemned Hungary.") if e.predicate == "condemn"][0]
+    inherited = [e for e in _records(nlp, "Germany agreed to condemn Hungary.") if e.predicate == "condemn"][0]
+    hypothetical = [e for e in _records(nlp, "Germany might condemn Hungary.") if e.predicate == "condemn"][0]
+    assert direct.confidence > inherited.confidence > hypothetical.confidence
+    assert 0 < hypothetical.confidence < 0.5 < direct.confidence <= 1
+
+
+def test_hedged_statement_is_hypothetical(nlp):
+    found = _by_predicate(nlp, "Iran will probably retaliate against Israel.", "retaliate")
+    assert found and found[0].modality == "hypothetical"
+
+
+def test_negated_governor_negates_an_event_noun(nlp):
+    found = [e for e in events(nlp, "A Turkish attack on Syria did not happen.") if e.predicate == "attack"]
+    assert found and found[0].negated
+
+
+def test_bare_compound_names_no_subject(nlp):
+    assert [e for e in events(nlp, "The Yemen war dragged on.") if e.predicate == "war"] == []
