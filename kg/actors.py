@@ -214,7 +214,11 @@ def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
         if actor.type == "Person":
             _remember_person(index, name, actor)
         return actor
-    if span.label_ == "PERSON":
+    known = index.people.get(name)
+    if known is not None:
+        return known  # a person named before, whatever the NER label now ("Tamm said")
+    # A title makes a name a person, whatever the NER label ("President Edgars Rinkevics").
+    if span.label_ == "PERSON" or (span.label_ in ("ORG", "GPE", "NORP") and _modifier_role(span.root)):
         return _person_actor(span, name, index)
     if span.label_ == "ORG":
         return _organization_actor(span, name)

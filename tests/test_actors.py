@@ -1,0 +1,105 @@
+"""Actor resolution rules, each with a sentence of our own."""
+from __future__ import annotations
+
+from kg.actors import resolve_actors
+
+
+def mentions(nlp, text):
+    return [(m.text, m.actor.label, m.actor.type, m.actor.country) for m in resolve_actors(nlp(text)).mentions]
+
+
+def actor_for(nlp, text, mention_text):
+    found = [m.actor for m in resolve_actors(nlp(text)).mentions if m.text == mention_text]
+    assert found, mentions(nlp, text)
+    return found[0]
+
+
+def test_country_names_and_alternative_names(nlp):
+    assert actor_for(nlp, "The U.S. and Britain met.", "U.S.").country == "USA"
+    assert actor_for(nlp, "The U.S. and Britain met.", "Britain").country == "GBR"
+
+
+def test_capitals_and_seats_of_power_stand_for_their_state(nlp):
+    # metonymy: the capital or the seat of power acts for the state
+    assert actor_for(nlp, "Beijing warned Manila.", "Beijing").label == "China"
+    assert actor_for(nlp, "Beijing warned Manila.", "Manila").country == "PHL"
+    actor = actor_for(nlp, "The Kremlin denied the report.", "Kremlin")
+    assert (actor.type, actor.country) == ("Country", "RUS")
+
+
+def test_known_leader_with_role_and_country(nlp):
+    actor = actor_for(nlp, "Turkish President Recep Tayyip Erdogan spoke.", "Turkish President Recep Tayyip Erdogan")
+    assert (actor.type, actor.country, actor.role) == ("Person", "TUR", "President")
+    assert actor.label.startswith("Recep Tayyip Erdo")
+
+
+def test_unknown_person_takes_country_and_role_from_the_title(nlp):
+    actor = actor_for(nlp, "Ruritanian officials met Estonian Foreign Minister Kaja Tamm.", "Estonian Foreign Minister Kaja Tamm")
+    assert (actor.type, actor.country) == ("Person", "EST")
+    assert actor.role and "Minister" in actor.role
+
+
+def test_short_form_resolves_to_the_person_already_introduced(nlp):
+    index = resolve_actors(nlp("Estonian Prime Minister Kaja Tamm visited Riga. Tamm said the talks went well."))
+    people = {m.actor.iri for m in index.mentions if m.actor.type == "Person"}
+    assert len(people) == 1
+    assert [m.text for m in index.mentions if m.actor.type == "Person"][-1] == "Tamm"
+
+
+def test_personal_pronoun_resolves_to_the_salient_person(nlp):
+    index = resolve_actors(nlp("Latvian President Edgars Rinkevics met Olaf Scholz. He said his country needed more air defense."))
+    he = [m for m in index.mentions if m.text == "He"][0]
+    assert he.actor.label == "Edgars Rinkevics"
+
+
+def test_collective_pronoun_resolves_to_the_salient_state(nlp):
+    index = resolve_actors(nlp("Morocco said that it would open an embassy."))
+    it = [m for m in index.mentions if m.text == "it"][0]
+    assert it.actor.country == "MAR"
+
+
+def test_expletive_it_is_not_an_actor(nlp):
+    index = resolve_actors(nlp("Morocco protested. It is unclear what happens next."))
+    assert [m.text for m in index.mentions] == ["Morocco"]
+
+
+def test_armed_forces_of_a_state_are_one_node(nlp):
+    index = resolve_actors(nlp("Russian troops advanced. The Russian military denied it. Russia's army retreated."))
+    forces = {m.actor.iri for m in index.mentions if m.actor.type == "ArmedForce"}
+    assert len(forces) == 1
+    assert {m.actor.country for m in index.mentions if m.actor.type == "ArmedForce"} == {"RUS"}
+
+
+def test_government_phrase_stands_for_the_state(nlp):
+    index = resolve_actors(nlp("The government of Peru resigned."))
+    assert any(m.actor.country == "PER" and m.actor.type == "Country" for m in index.mentions)
+
+
+def test_groups_with_and_without_country(nlp):
+    index = resolve_actors(nlp("Georgian protesters blocked the road while students marched."))
+    groups = {(m.actor.label, m.actor.country) for m in index.mentions if m.actor.type == "Group"}
+    assert ("protester (Georgia)", "GEO") in groups
+    assert ("student", None) in groups
+
+
+def test_organisations_with_and_without_country(nlp):
+    assert actor_for(nlp, "NATO met in Brussels.", "NATO").country is None
+    assert actor_for(nlp, "Hezbollah fired rockets.", "Hezbollah").country == "LBN"
+
+
+def test_weapons_are_never_actors(nlp):
+    texts = [m.text for m in resolve_actors(nlp("Poland bought HIMARS launchers and Patriot batteries.")).mentions]
+    assert texts == ["Poland"]
+
+
+def test_boilerplate_never_becomes_an_entity(nlp):
+    from kg.nlp import clean_text
+
+    cleaned = clean_text("Subscribe Now Choose a package.\nAlready a Subscriber? Sign in.\nChile protested.\n")
+    assert [m.text for m in resolve_actors(nlp(cleaned.text)).mentions] == ["Chile"]
+
+
+def test_same_person_has_one_iri_across_articles(nlp):
+    first = actor_for(nlp, "Belarusian President Alexander Lukashenko spoke.", "Belarusian President Alexander Lukashenko")
+    second = actor_for(nlp, "Lukashenko spoke.", "Lukashenko")
+    assert first.iri == second.iri and second.country == "BLR"
