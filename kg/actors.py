@@ -24,7 +24,17 @@ from spacy.tokens import Doc, Span, Token
 from kg import gazetteer
 from kg.vocab import actor_iri
 
-__all__ = ["Actor", "Mention", "ActorIndex", "resolve_actors", "actor_of", "country_mention", "ACTOR_TYPES"]
+__all__ = [
+    "Actor",
+    "Mention",
+    "ActorIndex",
+    "resolve_actors",
+    "actor_of",
+    "country_mention",
+    "national_group",
+    "in_country",
+    "ACTOR_TYPES",
+]
 
 ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Group"})
 _ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
@@ -292,8 +302,24 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
 
 
 def _national_group(token: Token, country: str) -> Actor:
-    label = f"{token.lemma_.lower()} ({gazetteer.country_name(country)})"
-    return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {token.lemma_.lower()}")))
+    return national_group(token.lemma_.lower(), country)
+
+
+def national_group(noun: str, country: str) -> Actor:
+    """The group of ``noun`` of a country: "protester (Georgia)", one IRI per country and noun.
+
+    >>> national_group("student", "GEO").label
+    'student (Georgia)'
+    """
+    label = f"{noun} ({gazetteer.country_name(country)})"
+    return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {noun}")))
+
+
+def in_country(mention: Mention, country: str) -> Mention:
+    """A group mention placed in ``country`` by its context ("demonstrators" in Monrovia)."""
+    if mention.actor.type != "Group" or mention.actor.country is not None:
+        return mention
+    return Mention(national_group(mention.actor.label, country), mention.text, mention.start, mention.end)
 
 
 def _is_doer(token: Token) -> bool:

@@ -36,7 +36,7 @@ from kg import lexicon
 from kg.dates import resolve_date
 from kg.ingest import Article
 from kg.nlp import ParsedArticle
-from kg.actors import ActorIndex, Mention, actor_of, country_mention, resolve_actors
+from kg.actors import ActorIndex, Mention, actor_of, country_mention, in_country, national_group, resolve_actors
 
 __all__ = ["Event", "EventRecord", "ActorRecord", "ArticleExtraction", "extract_events", "extract_with_actors", "extract_article"]
 
@@ -154,6 +154,7 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if etype is None:
         evidence.add("untyped")
     attributes = _attributes(verb, event_noun, index)
+    subjects, objects = _placed(subjects, objects, attributes["location_country"])
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -261,7 +262,13 @@ def _targets_within(phrase: Token, index: ActorIndex, subjects: list[Mention], d
         if child.dep_ == "poss":
             found += others(_actors_of(child, index))
         elif child.dep_ in ("amod", "compound", "nmod"):
-            found += others(_as_list(country_mention(child, index)))
+            national = country_mention(child, index)
+            if national is not None and _same_state(national, subjects):
+                # A state does not act upon itself: its own nationals are a domestic group
+                # ("banned Ugandan opposition candidates").
+                group = national_group(phrase.lemma_.lower(), national.actor.country)
+                national = Mention(group, national.text, national.start, national.end)
+            found += _as_list(national)
     if found or depth >= 2:
         return found
     for child in phrase.children:
@@ -355,7 +362,8 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head == governor:
         negated = negated or _negation(governor)  # "the attack did not happen"
     attributes = _attributes(noun, None, index)
-    for subject, obj in _pairs(_unique(subjects), _unique(objects), etype):
+    subjects, objects = _placed(_unique(subjects), _unique(objects), attributes["location_country"])
+    for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
             object=obj,
@@ -526,6 +534,19 @@ def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> 
         "location_country": _place_country(location) if location is not None else None,
         "attributed_to": _attribution(trigger, index),
     }
+
+
+def _placed(subjects: list[Mention], objects: list[Mention], location_country: str | None):
+    """Groups of unknown nationality take the country where the event happens
+    ("demonstrators ... in Monrovia"); a group a state acts upon, failing that, is
+    one of its own (police dispersing "demonstrators")."""
+    if location_country:
+        return [in_country(m, location_country) for m in subjects], [in_country(m, location_country) for m in objects]
+    states = {m.actor.country for m in subjects if m.actor.type in _STATE_TYPES and m.actor.country}
+    if len(states) == 1:
+        (state,) = states
+        objects = [in_country(m, state) for m in objects]
+    return subjects, objects
 
 
 def _attached(words: list[Token]) -> Iterator[Token]:

@@ -287,3 +287,23 @@ def test_negated_governor_negates_an_event_noun(nlp):
 
 def test_bare_compound_names_no_subject(nlp):
     assert [e for e in events(nlp, "The Yemen war dragged on.") if e.predicate == "war"] == []
+
+
+def test_own_nationals_acted_upon_are_a_domestic_group(nlp):
+    (event,) = _by_predicate(nlp, "The Kenyan government banned Kenyan opposition rallies.", "ban")
+    assert event.object.actor.type == "Group" and event.object.actor.country == "KEN"
+
+
+def test_foreign_national_modifier_names_the_other_state(nlp):
+    (event,) = _by_predicate(nlp, "Azerbaijan shelled Armenian villages.", "shell")
+    assert (event.object.actor.type, event.object.actor.country) == ("Country", "ARM")
+
+
+def test_groups_take_the_country_where_the_event_happens(nlp):
+    (event,) = _by_predicate(nlp, "Students protested in Tbilisi.", "protest")
+    assert (event.subject.actor.label, event.subject.actor.country) == ("student (Georgia)", "GEO")
+
+
+def test_group_acted_upon_by_a_state_is_one_of_its_own(nlp):
+    (event,) = _by_predicate(nlp, "Serbian police detained protesters.", "detain")
+    assert event.object.actor.country == "SRB"
