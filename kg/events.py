@@ -47,6 +47,8 @@ _NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
 _PARTICLES = frozenset({"back", "out", "down", "up", "off", "away", "over", "in"})
+#: Modalities of events reported as facts (see ``_modality``).
+FACTUAL_MODALITIES = frozenset({"asserted", "planned"})
 _STATE_TYPES = frozenset({"Country", "Person", "ArmedForce"})
 _MODALS = frozenset({"could", "might", "may", "would", "should", "can"})
 
@@ -465,9 +467,16 @@ def _negation(verb: Token) -> bool:
 
 
 def _modality(verb: Token) -> str:
-    """asserted, hypothetical ("could", "might", "it is unlikely that", "hope to") or
-    planned ("will", "plans to", "is ready to", "said it would"). Governing clauses
-    count too, and a hypothetical signal anywhere wins over a plan."""
+    """How the text states an event:
+
+    - ``hypothetical``: "could", "might", "it is unlikely that", "hope to", "capable of";
+    - ``alleged``: the content of an accusation ("accused Y of shelling", "alleged that");
+    - ``purpose``: the goal of another act ("rallied to demand", "an invitation to attend");
+    - ``planned``: "will", "plans to", "is ready to", "said it would";
+    - ``asserted``: otherwise.
+
+    Governing clauses count too; hypothetical, alleged and purpose win over a plan.
+    """
     rules = _rules()
     planned = False
     node = verb
@@ -483,6 +492,16 @@ def _modality(verb: Token) -> str:
             return "hypothetical"
         if node.dep_ == "ccomp" and _hypothetical_frame(node.head, rules):
             return "hypothetical"
+        if node.dep_ in ("ccomp", "xcomp") and governor in rules["allegation_words"]:
+            return "alleged"
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep":
+            owner = node.head.head.lemma_.lower()
+            if owner in rules["allegation_words"]:
+                return "alleged"  # "accused Belgrade of shelling"
+            if owner in rules["hypothetical_adjectives"]:
+                return "hypothetical"  # "capable of launching"
+        if node.dep_ in ("advcl", "acl") and "to" in auxes and not any(c.dep_ in _SUBJECT_DEPS for c in node.children):
+            return "purpose"  # an infinitive of purpose states a goal, not an act
         if node.dep_ == "xcomp" and governor in rules["planning_verbs"]:
             planned = True
         if auxes & {"will", "shall", "would"}:
@@ -690,8 +709,8 @@ class EventRecord:
 
     @property
     def is_factual(self) -> bool:
-        """Stated as having happened or as intended: neither negated nor hypothetical."""
-        return not self.negated and self.modality != "hypothetical"
+        """Stated as having happened, or as announced: not negated, hypothetical, alleged or a mere purpose."""
+        return not self.negated and self.modality in FACTUAL_MODALITIES
 
     def to_json(self) -> dict:
         return {
