@@ -307,3 +307,20 @@ def test_groups_take_the_country_where_the_event_happens(nlp):
 def test_group_acted_upon_by_a_state_is_one_of_its_own(nlp):
     (event,) = _by_predicate(nlp, "Serbian police detained protesters.", "detain")
     assert event.object.actor.country == "SRB"
+
+
+def test_content_of_an_accusation_is_alleged(nlp):
+    (event,) = _by_predicate(nlp, "Armenia accused Azerbaijan of shelling Armenian villages.", "shell")
+    assert event.modality == "alleged"
+    (accuse,) = _by_predicate(nlp, "Armenia accused Azerbaijan of shelling Armenian villages.", "accuse")
+    assert accuse.modality == "asserted" and accuse.object.actor.country == "AZE"
+
+
+def test_infinitive_of_purpose_is_a_goal_not_an_act(nlp):
+    (event,) = _by_predicate(nlp, "Farmers blocked roads in Madrid to demand subsidies from Spain.", "demand")
+    assert event.modality == "purpose"
+
+
+def test_capable_of_is_hypothetical(nlp):
+    found = _by_predicate(nlp, "Iran has missiles capable of striking Israel.", "strike")
+    assert found and found[0].modality == "hypothetical"
