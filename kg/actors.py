@@ -40,6 +40,7 @@ ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Gro
 _ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
 _PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
+_RESIDENCE_PREPS = frozenset({"of", "in"})
 _PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
 _COLLECTIVE_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _LEADING_WORDS = ("the ", "The ")
@@ -236,9 +237,13 @@ def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
 
 
 def _norp_actor(span: Span, country: str | None) -> Actor | None:
-    """A demonym: as a modifier it only lends its country; as a head ("the Afghans") it is the people."""
+    """A demonym: as a modifier it only lends its country; as a head ("the Afghans") it is
+    the people, of the place they live in where the text says ("the Albanians of Serbia")."""
     if span.root.dep_ in ("amod", "compound", "nmod") and span.root.head.i >= span.end:
         return None
+    residence = _modifier_country(span.root, None, exclude=span, preps=_RESIDENCE_PREPS, deps=frozenset())
+    if residence and residence != country:
+        return national_group(span.root.lemma_.lower(), residence)
     if country is None:
         return None
     return Actor(gazetteer.country_name(country), "Country", country, str(actor_iri("Country", country)))
@@ -340,22 +345,35 @@ def _demonym(country: str) -> str | None:
     return gazetteer.demonym(country)
 
 
-def _modifier_country(head: Token, index: ActorIndex | None, exclude: Span | None = None) -> str | None:
-    """The country a phrase's modifiers name: "Russian troops", "Iraq's army", "the army of Iraq", "his army"."""
+def _modifier_country(
+    head: Token,
+    index: ActorIndex | None,
+    exclude: Span | None = None,
+    preps: frozenset[str] = frozenset(),
+    deps: frozenset[str] | None = None,
+) -> str | None:
+    """The country a phrase's modifiers name: "Russian troops", "Iraq's army", "the army of Iraq", "his army".
+
+    A relational noun's possessor is the other side: "Greece's partners" are not Greece.
+    """
+    preps = preps or _PLACE_PREPS
+    deps = _MODIFIER_DEPS if deps is None else deps
+    if head.lemma_.lower() in _actor_nouns()["Relational"]:
+        deps = deps - {"poss"}
     skip = set(range(exclude.start, exclude.end)) if exclude is not None else set()
     for child in head.children:
         if child.i in skip:
             for grandchild in child.children:
-                if grandchild.i not in skip and grandchild.dep_ in _MODIFIER_DEPS:
+                if grandchild.i not in skip and grandchild.dep_ in deps:
                     country = _token_country(grandchild, index)
                     if country:
                         return country
             continue
-        if child.dep_ in _MODIFIER_DEPS:
+        if child.dep_ in deps:
             country = _token_country(child, index)
             if country:
                 return country
-        elif child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
+        elif child.dep_ == "prep" and child.lower_ in preps:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     country = _token_country(pobj, index)

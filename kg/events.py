@@ -42,7 +42,9 @@ __all__ = ["Event", "EventRecord", "ActorRecord", "ArticleExtraction", "extract_
 
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 _OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
-_TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "over", "upon", "onto", "from"})
+_TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "upon", "onto", "from"})
+# What a complaint, threat or protest is about is its target; what talks are about is not.
+_CONFLICT_TARGET_PREPS = frozenset({"about", "over"})
 _NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
@@ -135,14 +137,14 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     event_noun = None
     if verb.lemma_.lower() in rules["light_verbs"]:
         event_noun = next(
-            (c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and lexicon.noun_type(c.lemma_.lower())), None
+            (c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and _noun_lexeme(c)[1]), None
         )
         if event_noun is not None:
-            predicate, etype = event_noun.lemma_.lower(), lexicon.noun_type(event_noun.lemma_.lower())
+            predicate, etype = _noun_lexeme(event_noun)
             consumed.add(event_noun.i)
     if etype is None and verb.lemma_.lower() in rules["non_event_verbs"]:
         return
-    subjects, objects, theme, evidence = _verb_arguments(verb, index, event_noun)
+    subjects, objects, theme, evidence = _verb_arguments(verb, index, event_noun, etype)
     if etype is None and not (subjects and objects):
         return  # an untyped verb is an event only between two actors
     if not subjects and not objects:
@@ -156,7 +158,7 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if etype is None:
         evidence.add("untyped")
     attributes = _attributes(verb, event_noun, index)
-    subjects, objects = _placed(subjects, objects, attributes["location_country"])
+    subjects, objects = _placed(subjects, objects, attributes["location_country"], etype)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -175,9 +177,10 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
 
 
 def _verb_arguments(
-    verb: Token, index: ActorIndex, event_noun: Token | None
+    verb: Token, index: ActorIndex, event_noun: Token | None, etype=None
 ) -> tuple[list[Mention], list[Mention], str | None, set[str]]:
     """Subjects, objects and theme of a verb, and how they were found (``evidence``)."""
+    target_preps = _TARGET_PREPS | (_CONFLICT_TARGET_PREPS if etype is not None and "conflict" in etype.quad_class else frozenset())
     evidence: set[str] = set()
     subjects: list[Mention] = []
     candidates: list[tuple[Token, str]] = []  # (phrase head, how it attaches) of possible objects
@@ -187,9 +190,11 @@ def _verb_arguments(
             subjects += _actors_of(child, index)
         elif dep == "agent":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
+        elif dep == "nsubjpass" and verb.lemma_.lower() in _rules()["stative_passives"]:
+            subjects += _actors_of(child, index)  # "Israel is opposed to", "Vietnam is committed to"
         elif dep == "nsubjpass" or dep in _OBJECT_DEPS:
             candidates.append((child, dep))
-        elif dep == "prep" and child.lower_ in _TARGET_PREPS:
+        elif dep == "prep" and child.lower_ in target_preps:
             candidates += [(pobj, child.lower_) for pobj in _pobjs(child)]
     if not subjects:
         subjects = _inherited_subjects(verb, index)
@@ -213,8 +218,8 @@ def _verb_arguments(
         inner_targets += _targets_within(head, index, subjects)
     if event_noun is not None:
         objects += _targets_within(event_noun, index, subjects)
-    if objects and all(m.actor.country is None for m in objects):
-        objects += inner_targets  # "complained to the UN over Israeli air raids"
+    if objects and inner_targets and all(m.actor.country is None for m in objects):
+        objects = inner_targets  # "complained to the UN over Israeli air raids": Israel is the target
     if not objects and not inner_targets:
         # The target of what is threatened or demanded, unless it is the subject's own side.
         objects = [
@@ -337,8 +342,20 @@ def _dobj_actors(verb: Token, index: ActorIndex) -> list[Mention]:
 # ---------------------------------------------------------------- nouns
 
 
+def _noun_lexeme(noun: Token) -> tuple[str, lexicon.EventType | None]:
+    """The lexicon entry of an event noun, compounds first: "hunger strike" before "strike"."""
+    lemma = noun.lemma_.lower()
+    for child in noun.lefts:
+        if child.dep_ in ("compound", "amod") and child.i == noun.i - 1:
+            compound = f"{child.lemma_.lower()} {lemma}"
+            found = lexicon.noun_type(compound)
+            if found is not None:
+                return compound, found
+    return lemma, lexicon.noun_type(lemma)
+
+
 def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Event]:
-    etype = lexicon.noun_type(noun.lemma_.lower())
+    lemma, etype = _noun_lexeme(noun)
     if etype is None or noun.i in index.by_token:
         return
     subjects: list[Mention] = []
@@ -357,19 +374,20 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     governor = next((t for t in noun.ancestors if t.pos_ in ("VERB", "AUX")), None)
     theme = None
     for child in noun.children:
-        if child.dep_ == "compound" and not _actors_of(child, index) and country_mention(child, index) is None:
+        part_of_lexeme = " " in lemma and child.i == noun.i - 1
+        if child.dep_ == "compound" and not part_of_lexeme and not _actors_of(child, index) and country_mention(child, index) is None:
             theme = child.text
     modality = _modality(governor) if governor is not None else "asserted"
     negated = any(c.dep_ == "neg" for c in noun.children)
     if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head == governor:
         negated = negated or _negation(governor)  # "the attack did not happen"
     attributes = _attributes(noun, None, index)
-    subjects, objects = _placed(_unique(subjects), _unique(objects), attributes["location_country"])
+    subjects, objects = _placed(_unique(subjects), _unique(objects), attributes["location_country"], etype)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
             object=obj,
-            predicate=noun.lemma_.lower(),
+            predicate=lemma,
             event_type=etype.plover,
             cameo=etype.cameo,
             theme=theme,
@@ -555,14 +573,14 @@ def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> 
     }
 
 
-def _placed(subjects: list[Mention], objects: list[Mention], location_country: str | None):
+def _placed(subjects: list[Mention], objects: list[Mention], location_country: str | None, etype):
     """Groups of unknown nationality take the country where the event happens
-    ("demonstrators ... in Monrovia"); a group a state acts upon, failing that, is
-    one of its own (police dispersing "demonstrators")."""
+    ("demonstrators ... in Monrovia"); failing that, a group a state coerces is one
+    of its own (police dispersing "demonstrators")."""
     if location_country:
         return [in_country(m, location_country) for m in subjects], [in_country(m, location_country) for m in objects]
     states = {m.actor.country for m in subjects if m.actor.type in _STATE_TYPES and m.actor.country}
-    if len(states) == 1:
+    if len(states) == 1 and etype is not None and etype.plover == "COERCE":
         (state,) = states
         objects = [in_country(m, state) for m in objects]
     return subjects, objects

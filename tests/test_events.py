@@ -324,3 +324,32 @@ def test_infinitive_of_purpose_is_a_goal_not_an_act(nlp):
 def test_capable_of_is_hypothetical(nlp):
     found = _by_predicate(nlp, "Iran has missiles capable of striking Israel.", "strike")
     assert found and found[0].modality == "hypothetical"
+
+
+def test_compound_event_nouns_come_before_their_head(nlp):
+    found = [e for e in events(nlp, "Georgian miners began a hunger strike.") if "strike" in e.predicate]
+    assert [(e.predicate, e.event_type) for e in found] == [("hunger strike", "PROTEST")]
+
+
+def test_stative_passive_subject_is_the_actor(nlp):
+    (event,) = _by_predicate(nlp, "Egypt is opposed to Ethiopian plans for the dam.", "oppose")
+    assert event.subject.actor.country == "EGY" and event.object.actor.country == "ETH"
+
+
+def test_target_of_a_complaint_beats_a_countryless_recipient(nlp):
+    (event,) = _by_predicate(nlp, "Cyprus complained to the United Nations about Turkish flights.", "complain")
+    assert event.object.actor.country == "TUR"
+
+
+def test_relational_nouns_are_the_other_side(nlp):
+    from kg.actors import resolve_actors
+
+    found = [(m.text, m.actor.country) for m in resolve_actors(nlp("Chile's neighbours protested.")).mentions]
+    assert ("neighbours", "CHL") not in found and ("Chile", "CHL") in found
+
+
+def test_people_of_a_place_belong_to_its_country(nlp):
+    from kg.actors import resolve_actors
+
+    (mention,) = [m for m in resolve_actors(nlp("The Hungarians of Romania protested.")).mentions if m.text == "Hungarians"]
+    assert mention.actor.country == "ROU" and mention.actor.type == "Group"
