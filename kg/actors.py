@@ -33,6 +33,7 @@ __all__ = [
     "country_mention",
     "national_group",
     "in_country",
+    "country_actor",
     "ACTOR_TYPES",
 ]
 
@@ -271,7 +272,7 @@ def _organization_actor(span: Span, name: str) -> Actor | None:
     if kind == "ArmedForce" and country:
         return _armed_force(country)
     if kind == "Government" and country:
-        return _country_actor(country)
+        return country_actor(country)
     return Actor(name, "Organization", country, str(actor_iri("Organization", name)))
 
 
@@ -298,7 +299,7 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
     if kind == "ArmedForce":
         return _armed_force(country) if country else None
     if kind in ("Government", "Role"):
-        return _country_actor(country) if country else None
+        return country_actor(country) if country else None
     if country:
         return _national_group(token, country)
     if token.tag_ in ("NNS", "NNPS"):
@@ -331,8 +332,10 @@ def _is_doer(token: Token) -> bool:
     return token.dep_ in ("nsubj", "csubj") or (token.dep_ == "pobj" and token.head.dep_ == "agent")
 
 
-def _country_actor(country: str) -> Actor:
+def country_actor(country: str) -> Actor:
+    """The state with ISO3 code ``country`` as an actor."""
     return Actor(gazetteer.country_name(country), "Country", country, str(actor_iri("Country", country)))
+
 
 
 def _armed_force(country: str) -> Actor:
@@ -436,4 +439,4 @@ def country_mention(token: Token, index: ActorIndex) -> Mention | None:
     entry = gazetteer.lookup(_clean_name(span.text))
     if entry is None or entry.type != "Country" or not entry.country:
         return None
-    return Mention(_country_actor(entry.country), span.text, span.start_char, span.end_char)
+    return Mention(country_actor(entry.country), span.text, span.start_char, span.end_char)

@@ -36,7 +36,16 @@ from kg import lexicon
 from kg.dates import resolve_date
 from kg.ingest import Article
 from kg.nlp import ParsedArticle
-from kg.actors import ActorIndex, Mention, actor_of, country_mention, in_country, national_group, resolve_actors
+from kg.actors import (
+    ActorIndex,
+    Mention,
+    actor_of,
+    country_actor,
+    country_mention,
+    in_country,
+    national_group,
+    resolve_actors,
+)
 
 __all__ = ["Event", "EventRecord", "ActorRecord", "ArticleExtraction", "extract_events", "extract_with_actors", "extract_article"]
 
@@ -158,6 +167,10 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if etype is None:
         evidence.add("untyped")
     attributes = _attributes(verb, event_noun, index)
+    if not objects and etype is not None:
+        objects = _implicit_targets(verb, event_noun, etype, subjects, index)
+        if objects:
+            evidence.add("implicit target")
     subjects, objects = _placed(subjects, objects, attributes["location_country"], etype)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
@@ -571,6 +584,29 @@ def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> 
         "location_country": _place_country(location) if location is not None else None,
         "attributed_to": _attribution(trigger, index),
     }
+
+
+def _implicit_targets(
+    verb: Token, event_noun: Token | None, etype, subjects: list[Mention], index: ActorIndex
+) -> list[Mention]:
+    """Targets the clause implies: whoever a threat's condition is about ("threatened to
+    walk out if Washington goes ahead"), else, for force and threats, the state where
+    it happens ("imposed a curfew in Algiers")."""
+    rules = _rules()
+    if etype.plover == "THREATEN":
+        for node in [verb, *(c for c in verb.children if c.dep_ == "xcomp")]:
+            for clause in node.children:
+                if clause.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in clause.children):
+                    found = [m for c in clause.children if c.dep_ in _SUBJECT_DEPS for m in _actors_of(c, index)]
+                    found = [m for m in found if not _same_state(m, subjects)]
+                    if found:
+                        return found
+    if etype.plover in rules["located_target_types"]:
+        place = _location([verb] + ([event_noun] if event_noun is not None else []))
+        country = _place_country(place) if place is not None else None
+        if country:
+            return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+    return []
 
 
 def _placed(subjects: list[Mention], objects: list[Mention], location_country: str | None, etype):

@@ -353,3 +353,13 @@ def test_people_of_a_place_belong_to_its_country(nlp):
 
     (mention,) = [m for m in resolve_actors(nlp("The Hungarians of Romania protested.")).mentions if m.text == "Hungarians"]
     assert mention.actor.country == "ROU" and mention.actor.type == "Group"
+
+
+def test_threat_targets_whoever_its_condition_is_about(nlp):
+    (event,) = _by_predicate(nlp, "Iran threatened to leave the talks if France imposes new sanctions.", "threaten")
+    assert event.object.actor.country == "FRA"
+
+
+def test_force_without_explicit_target_targets_the_place(nlp):
+    (event,) = _by_predicate(nlp, "Somali militants detonated bombs in Mogadishu.", "detonate")
+    assert event.object.actor.country == "SOM"
