@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Group"})
-_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
+_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "PRODUCT"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
 _PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
 _RESIDENCE_PREPS = frozenset({"of", "in"})
@@ -78,6 +78,7 @@ class ActorIndex:
     last_person: Actor | None = None
     last_subject_person: Actor | None = None
     last_subject_collective: Actor | None = None
+    things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
 
     def pronoun_antecedent(self, pronoun: str = "he") -> Actor | None:
         """The actor a pronoun refers to. "he"/"she": the latest person in subject
@@ -219,7 +220,10 @@ def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
     entry = gazetteer.lookup(name)
     if entry is not None:
         if entry.type not in ACTOR_TYPES:
-            return None  # weapons and equipment are things, never actors
+            # Weapons and equipment are things, never actors: kept for the themes they name.
+            thing = Actor(entry.name, entry.type, entry.country, str(entry.iri))
+            index.things.append(Mention(thing, span.text, span.start_char, span.end_char))
+            return None
         if span.label_ == "NORP" and entry.type == "Country":
             return _norp_actor(span, entry.country)
         actor = Actor(entry.name, entry.type, entry.country, str(entry.iri), entry.role)

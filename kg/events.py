@@ -226,7 +226,7 @@ def _verb_arguments(
         objects += [m for m in found if m not in own]
         if found and not own:
             continue
-        if attachment in ("dobj", "nsubjpass", "with") or own:
+        if attachment in ("dobj", "dative", "nsubjpass", "with") or own:
             theme_tokens.append(head)
         inner_targets += _targets_within(head, index, subjects)
     if event_noun is not None:
@@ -244,8 +244,19 @@ def _verb_arguments(
         objects = inner_targets
         evidence.add("inner target")
     subjects = [s for s in subjects if s not in objects]
-    theme = _phrase(theme_tokens[0]) if theme_tokens else None
-    return _unique(subjects), _unique(objects), theme, evidence
+    return _unique(subjects), _unique(objects), _theme(theme_tokens), evidence
+
+
+def _theme(heads: list[Token]) -> str | None:
+    """The theme phrase. A non-actor dative right before the object is one phrase the
+    parser split in two ("sold Bayraktar TB2 drones"); otherwise the first object."""
+    if not heads:
+        return None
+    datives = [t for t in heads if t.dep_ == "dative"]
+    objects = [t for t in heads if t.dep_ != "dative"]
+    if datives and objects and datives[0].right_edge.i + 1 == objects[0].left_edge.i:
+        return f"{_phrase(datives[0])} {_phrase(objects[0])}"
+    return _phrase(objects[0] if objects else heads[0])
 
 
 def _is_particle(token: Token) -> bool:
@@ -760,6 +771,7 @@ class EventRecord:
     location_country: str | None = None
     attributed_to: str | None = None
     confidence: float = 1.0
+    theme_entities: tuple[ActorRecord, ...] = ()
 
     @property
     def is_factual(self) -> bool:
@@ -775,6 +787,7 @@ class EventRecord:
             "event_type": self.event_type,
             "cameo": self.cameo,
             "theme": self.theme,
+            "theme_entities": [t.to_json() for t in self.theme_entities],
             "sentence": self.sentence,
             "span": list(self.span),
             "date": self.date,
@@ -814,6 +827,11 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
     for event in extract_with_actors(parsed.doc, index):
         sentence = event.sentence
         resolved = resolve_date(event.when, article.date) if event.when else None
+        things = tuple(
+            actor_record(m)
+            for m in index.things
+            if event.theme and m.text in event.theme and sentence.start_char <= m.start < sentence.end_char
+        )
         date, precision = (resolved.date, resolved.precision) if resolved else (article.date, "day" if article.date else None)
         events.append(
             EventRecord(
@@ -835,6 +853,7 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
                 modality=event.modality,
                 attributed_to=event.attributed_to,
                 confidence=event.confidence,
+                theme_entities=things,
             )
         )
     mentions = [actor_record(m) for m in index.mentions]

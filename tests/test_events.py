@@ -363,3 +363,10 @@ def test_threat_targets_whoever_its_condition_is_about(nlp):
 def test_force_without_explicit_target_targets_the_place(nlp):
     (event,) = _by_predicate(nlp, "Somali militants detonated bombs in Mogadishu.", "detonate")
     assert event.object.actor.country == "SOM"
+
+
+def test_weapons_in_the_theme_are_linked_as_things(nlp):
+    (event,) = [e for e in _records(nlp, "Turkey sold Bayraktar TB2 drones to Poland.") if e.predicate == "sell"]
+    (thing,) = event.theme_entities
+    assert thing.type == "Weapon" and thing.id.endswith("bayraktar-tb2")
+    assert event.object.country == "POL"
