@@ -121,6 +121,9 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             actor = _entity_actor(span, index)
             if actor is not None:
                 _record(index, _with_title(span) if actor.type == "Person" else span, actor)
+        elif token.pos_ == "PROPN" and not token.ent_type_ and token.text in index.people:
+            # A surname the NER missed, of a person introduced before ("Umerov thanked ...").
+            _record(index, token.doc[token.i : token.i + 1], index.people[token.text])
         elif _is_referring_pronoun(token) and index.pronoun_antecedent(token.lower_):
             _record(index, token.doc[token.i : token.i + 1], index.pronoun_antecedent(token.lower_))
         elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _is_title(token):
@@ -233,8 +236,9 @@ def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
     known = index.people.get(name)
     if known is not None:
         return known  # a person named before, whatever the NER label now ("Tamm said")
-    # A title makes a name a person, whatever the NER label ("President Edgars Rinkevics").
-    if span.label_ == "PERSON" or (span.label_ in ("ORG", "GPE", "NORP") and _modifier_role(span.root)):
+    # A title makes a name a person, whatever the NER label ("President Edgars Rinkevics",
+    # "his Ukrainian counterpart, Rustem Umerov").
+    if span.label_ == "PERSON" or (span.label_ in ("ORG", "GPE", "NORP") and _is_titled(span)):
         return _person_actor(span, name, index)
     if span.label_ == "ORG":
         return _organization_actor(span, name)
@@ -259,9 +263,35 @@ def _person_actor(span: Span, name: str, index: ActorIndex) -> Actor:
     if known is not None:
         return known
     country, role = _modifier_country(span.root, index, exclude=span), _modifier_role(span.root)
+    if country is None:
+        country, role = _apposition_country(span, index) or (None, role)
     actor = Actor(name, "Person", country, str(actor_iri("Person", name)), role)
     _remember_person(index, name, actor)
     return actor
+
+
+def _is_titled(span: Span) -> bool:
+    root = span.root
+    person_nouns = _actor_nouns()["Role"] | _actor_nouns()["Relational"]
+    described = [root.head] if root.dep_ == "appos" else []
+    described += [c for c in root.children if c.dep_ == "appos"]
+    return bool(_modifier_role(root)) or any(n.lemma_.lower() in person_nouns for n in described)
+
+
+def _apposition_country(span: Span, index: ActorIndex) -> tuple[str, str | None] | None:
+    """Country and role from an apposition: "his Ukrainian counterpart, Rustem Umerov",
+    "Kaja Tamm, the Estonian prime minister"."""
+    root = span.root
+    described = [root.head] if root.dep_ == "appos" else []
+    described += [c for c in root.children if c.dep_ == "appos"]
+    for noun in described:
+        if noun.i in range(span.start, span.end):
+            continue
+        country = _modifier_country(noun, index)
+        if country:
+            role = noun.text.title() if noun.lemma_.lower() in _actor_nouns()["Role"] else None
+            return country, role
+    return None
 
 
 def _remember_person(index: ActorIndex, name: str, actor: Actor) -> None:

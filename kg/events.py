@@ -153,7 +153,17 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
             consumed.add(event_noun.i)
     if etype is None and verb.lemma_.lower() in rules["non_event_verbs"]:
         return
+    if any(c.dep_ == "oprd" for c in verb.children):
+        return  # naming or describing ("called the sanctions baseless") is no event
     subjects, objects, theme, evidence = _verb_arguments(verb, index, event_noun, etype)
+    if verb.lemma_.lower() in rules["receiving_verbs"] and theme is not None:
+        # "Ukraine received weapons from Poland": the giver is the source, the receiver the target.
+        sources = [c for c in _argument_children(verb) if c.dep_ == "prep" and c.lower_ == "from"]
+        sources += [c for t in verb.children if t.dep_ == "dobj" for c in t.children if c.dep_ == "prep" and c.lower_ == "from"]
+        givers = [m for c in sources for p in _pobjs(c) for m in _actors_of(p, index)]
+        subjects, objects = givers, subjects
+        etype, predicate = lexicon.event_type("AID"), predicate
+        evidence.add("receiving verb")
     if etype is None and not (subjects and objects):
         return  # an untyped verb is an event only between two actors
     if not subjects and not objects:

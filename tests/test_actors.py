@@ -103,3 +103,9 @@ def test_same_person_has_one_iri_across_articles(nlp):
     first = actor_for(nlp, "Belarusian President Alexander Lukashenko spoke.", "Belarusian President Alexander Lukashenko")
     second = actor_for(nlp, "Lukashenko spoke.", "Lukashenko")
     assert first.iri == second.iri and second.country == "BLR"
+
+
+def test_apposition_gives_a_person_country_and_the_surname_is_remembered(nlp):
+    index = resolve_actors(nlp("Mr. Dorn met his Slovak counterpart, Juraj Vlk. Vlk thanked Austria."))
+    people = [(m.text, m.actor.label, m.actor.country) for m in index.mentions if m.actor.label == "Juraj Vlk"]
+    assert ("Vlk", "Juraj Vlk", "SVK") in people and len(people) == 2

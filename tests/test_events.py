@@ -370,3 +370,12 @@ def test_weapons_in_the_theme_are_linked_as_things(nlp):
     (thing,) = event.theme_entities
     assert thing.type == "Weapon" and thing.id.endswith("bayraktar-tb2")
     assert event.object.country == "POL"
+
+
+def test_receiving_reverses_the_direction_of_aid(nlp):
+    (event,) = _by_predicate(nlp, "Moldova received two generators from Romania.", "receive")
+    assert (event.subject.actor.country, event.object.actor.country, event.event_type) == ("ROU", "MDA", "AID")
+
+
+def test_naming_is_no_event(nlp):
+    assert _by_predicate(nlp, "Hanoi called the report biased.", "call") == []
