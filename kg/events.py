@@ -238,7 +238,8 @@ def _verb_arguments(
             continue
         if attachment in ("dobj", "dative", "nsubjpass", "with") or own:
             theme_tokens.append(head)
-        inner_targets += _targets_within(head, index, subjects)
+        # An own-side phrase ("its ambassador in Peru") points at a target only through its prepositions.
+        inner_targets += _targets_within(head, index, subjects, modifiers=not own)
     if event_noun is not None:
         objects += _targets_within(event_noun, index, subjects)
     if objects and inner_targets and all(m.actor.country is None for m in objects):
@@ -289,7 +290,9 @@ def _same_state(mention: Mention, subjects: list[Mention]) -> bool:
     return any(s.actor.type in _STATE_TYPES and s.actor.country == mention.actor.country for s in subjects)
 
 
-def _targets_within(phrase: Token, index: ActorIndex, subjects: list[Mention], depth: int = 0) -> list[Mention]:
+def _targets_within(
+    phrase: Token, index: ActorIndex, subjects: list[Mention], depth: int = 0, *, modifiers: bool = True
+) -> list[Mention]:
     """Actors a non-actor phrase is about: its owner ("Ukraine's power grid"), its
     national modifier ("Iraqi towns"), or a directional complement ("a visit to Haiti",
     "calls by Belarus's rulers", "a war against Iraq"). The subjects' own side
@@ -299,7 +302,7 @@ def _targets_within(phrase: Token, index: ActorIndex, subjects: list[Mention], d
         return [m for m in mentions if not _same_state(m, subjects) and m not in subjects]
 
     found: list[Mention] = []
-    for child in phrase.children:
+    for child in phrase.children if modifiers else ():
         if child.dep_ == "poss":
             found += others(_actors_of(child, index))
         elif child.dep_ in ("amod", "compound", "nmod"):
@@ -395,9 +398,9 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     subjects: list[Mention] = []
     objects: list[Mention] = []
     for child in noun.children:
-        # "Russia's attack", "a Russian attack"; a bare compound ("Ukraine war") may be
+        # "Russia's attack", "a Russian attack"; a bare name ("Ukraine war") may be
         # the doer or the place, so it names no subject.
-        if child.dep_ in ("poss", "amod", "nmod"):
+        if child.dep_ == "poss" or (child.dep_ in ("amod", "nmod", "compound") and child.ent_type_ == "NORP"):
             subjects += _actors_of(child, index) or _as_list(country_mention(child, index))
         elif child.dep_ == "prep" and child.lower_ == "by":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]

@@ -379,3 +379,8 @@ def test_receiving_reverses_the_direction_of_aid(nlp):
 
 def test_naming_is_no_event(nlp):
     assert _by_predicate(nlp, "Hanoi called the report biased.", "call") == []
+
+
+def test_own_forces_lend_no_national_target(nlp):
+    found = _by_predicate(nlp, "Hungary committed the Hungarian army to the mission.", "commit")
+    assert all(e.object is None or e.object.actor.type != "Group" for e in found)
