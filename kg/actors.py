@@ -185,7 +185,11 @@ def _is_referring_pronoun(token: Token) -> bool:
         return True
     if token.lower_ not in _COLLECTIVE_PRONOUNS or token.dep_ == "expl":
         return False
-    return not (token.lower_ == "it" and token.head.lemma_ == "be")
+    if token.lower_ == "it" and token.head.lemma_ == "be":
+        # "it is unclear whether ..." refers to nothing; "it is willing to ..." does.
+        complements = [c for c in token.head.children if c.dep_ in ("acomp", "attr")]
+        return bool(complements) and all(c.lemma_.lower() not in _actor_nouns()["Impersonal"] for c in complements)
+    return True
 
 
 def _record(index: ActorIndex, span: Span, actor: Actor) -> None:

@@ -124,9 +124,40 @@ def extract_with_actors(doc: Doc, index: ActorIndex) -> list[Event]:
 # ---------------------------------------------------------------- verbs
 
 
+def verb_lemma(verb: Token) -> str:
+    """The verb's lemma, mended where the lemmatizer cut a regular form wrongly
+    ("staged" read as "stag"): a regular stem the lexicon or word lists know wins.
+
+    >>> from kg.nlp import load_pipeline
+    >>> verb_lemma(load_pipeline()("Students staged protests.")[1])
+    'stage'
+    """
+    lemma = verb.lemma_.lower()
+    if lemma in _known_verbs():
+        return lemma
+    text = verb.lower_
+    stems = []
+    if text.endswith("ed"):
+        stems += [text[:-1], text[:-2], text[:-3]]  # staged, walked, stopped
+    elif text.endswith("ing"):
+        stems += [text[:-3] + "e", text[:-3], text[:-4]]  # staging, walking, stopping
+    elif text.endswith("s"):
+        stems += [text[:-1], text[:-2]]
+    return next((stem for stem in stems if stem in _known_verbs()), lemma)
+
+
+@lru_cache(maxsize=1)
+def _known_verbs() -> frozenset[str]:
+    rules = _rules()
+    words = set(lexicon.load_lexicon().verbs) | {verb for verb, _ in lexicon.load_lexicon().phrases}
+    for key in ("light_verbs", "non_event_verbs", "receiving_verbs", "acceptance_verbs", "stative_passives"):
+        words.update(rules[key])
+    return frozenset(words)
+
+
 def _verb_type(verb: Token) -> tuple[str, lexicon.EventType | None]:
     """The predicate lemma and event type of a verb, phrasal forms first ("call for", "pull out")."""
-    lemma = verb.lemma_.lower()
+    lemma = verb_lemma(verb)
     for child in verb.children:
         if _is_particle(child):
             found = lexicon.verb_type(lemma, child.lower_)
@@ -144,19 +175,19 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     rules = _rules()
     predicate, etype = _verb_type(verb)
     event_noun = None
-    if verb.lemma_.lower() in rules["light_verbs"]:
+    if verb_lemma(verb) in rules["light_verbs"]:
         event_noun = next(
             (c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and _noun_lexeme(c)[1]), None
         )
         if event_noun is not None:
             predicate, etype = _noun_lexeme(event_noun)
             consumed.add(event_noun.i)
-    if etype is None and verb.lemma_.lower() in rules["non_event_verbs"]:
+    if etype is None and verb_lemma(verb) in rules["non_event_verbs"]:
         return
     if any(c.dep_ == "oprd" for c in verb.children):
         return  # naming or describing ("called the sanctions baseless") is no event
     subjects, objects, theme, evidence = _verb_arguments(verb, index, event_noun, etype)
-    if verb.lemma_.lower() in rules["receiving_verbs"] and theme is not None:
+    if verb_lemma(verb) in rules["receiving_verbs"] and theme is not None:
         # "Ukraine received weapons from Poland": the giver is the source, the receiver the target.
         sources = [c for c in _argument_children(verb) if c.dep_ == "prep" and c.lower_ == "from"]
         sources += [c for t in verb.children if t.dep_ == "dobj" for c in t.children if c.dep_ == "prep" and c.lower_ == "from"]
@@ -169,7 +200,7 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if not subjects and not objects:
         return
     negated, modality = _negation(verb), _modality(verb)
-    if negated and verb.lemma_.lower() in rules["acceptance_verbs"]:
+    if negated and verb_lemma(verb) in rules["acceptance_verbs"]:
         # "will not accept", "refused to allow": a refusal is itself an event.
         predicate, etype, negated = f"not {predicate}", lexicon.event_type("REJECT"), False
     elif modality == "planned" and etype is not None and not negated:
@@ -213,7 +244,7 @@ def _verb_arguments(
             subjects += _actors_of(child, index)
         elif dep == "agent":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
-        elif dep == "nsubjpass" and verb.lemma_.lower() in _rules()["stative_passives"]:
+        elif dep == "nsubjpass" and verb_lemma(verb) in _rules()["stative_passives"]:
             subjects += _actors_of(child, index)  # "Israel is opposed to", "Vietnam is committed to"
         elif dep == "nsubjpass" or dep in _OBJECT_DEPS:
             candidates.append((child, dep))
@@ -325,7 +356,7 @@ def _targets_within(
 def _complement_targets(verb: Token, index: ActorIndex) -> list[Mention]:
     """The target of a threat, offer or demand is the target of what is threatened,
     offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs"."""
-    if lexicon.verb_type(verb.lemma_.lower()) is None:
+    if lexicon.verb_type(verb_lemma(verb)) is None:
         return []
     for child in verb.children:
         if child.dep_ == "ccomp":

@@ -384,3 +384,13 @@ def test_naming_is_no_event(nlp):
 def test_own_forces_lend_no_national_target(nlp):
     found = _by_predicate(nlp, "Hungary committed the Hungarian army to the mission.", "commit")
     assert all(e.object is None or e.object.actor.type != "Group" for e in found)
+
+
+def test_lemmatizer_slips_on_regular_verbs_are_mended(nlp):
+    (event,) = [e for e in events(nlp, "Kenyan nurses staged protests.") if e.event_type == "PROTEST"]
+    assert event.subject.actor.country == "KEN"
+
+
+def test_it_with_a_personal_adjective_refers_to_the_state(nlp):
+    (event,) = _by_predicate(nlp, "Armenia said it is willing to withdraw its troops from Georgia.", "withdraw")
+    assert (event.subject.actor.country, event.object.actor.country) == ("ARM", "GEO")
