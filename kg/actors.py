@@ -130,7 +130,29 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             actor = _noun_phrase_actor(token, index)
             if actor is not None:
                 _record(index, _noun_phrase_span(token), actor)
+    _home_country_for_officials(index)
     return index
+
+
+def _home_country_for_officials(index: ActorIndex) -> None:
+    """An official named by title alone ("President Abdelaziz Bouteflika") is, in news, an
+    official of the country the text is about, when it names only one."""
+    counts: dict[str, int] = {}
+    for mention in index.mentions:
+        if mention.actor.country and mention.actor.type != "Person":
+            counts[mention.actor.country] = counts.get(mention.actor.country, 0) + 1
+    if len(counts) != 1:
+        return  # with several states named, the title alone does not tell which
+    (home,) = counts
+    placed: dict[str, Actor] = {}
+    for position, mention in enumerate(index.mentions):
+        actor = mention.actor
+        if actor.type == "Person" and actor.country is None and actor.role:
+            actor = placed.setdefault(actor.iri, Actor(actor.label, actor.type, home, actor.iri, actor.role))
+            index.mentions[position] = Mention(actor, mention.text, mention.start, mention.end)
+    for i, mention in list(index.by_token.items()):
+        if mention.actor.iri in placed:
+            index.by_token[i] = Mention(placed[mention.actor.iri], mention.text, mention.start, mention.end)
 
 
 def actor_of(token: Token, index: ActorIndex) -> Mention | None:

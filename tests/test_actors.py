@@ -109,3 +109,12 @@ def test_apposition_gives_a_person_country_and_the_surname_is_remembered(nlp):
     index = resolve_actors(nlp("Mr. Dorn met his Slovak counterpart, Juraj Vlk. Vlk thanked Austria."))
     people = [(m.text, m.actor.label, m.actor.country) for m in index.mentions if m.actor.label == "Juraj Vlk"]
     assert ("Vlk", "Juraj Vlk", "SVK") in people and len(people) == 2
+
+
+def test_official_named_by_title_alone_belongs_to_the_only_state_named(nlp):
+    index = resolve_actors(nlp("President Tomas Varga opened a bridge in Slovakia."))
+    (varga,) = [m.actor for m in index.mentions if m.actor.type == "Person"]
+    assert varga.country == "SVK"
+    index = resolve_actors(nlp("President Tomas Varga met envoys from Poland and Hungary."))
+    (varga,) = [m.actor for m in index.mentions if m.actor.type == "Person"]
+    assert varga.country is None
