@@ -6,7 +6,9 @@ TEST_STAMP := $(VENV)/.installed-test
 DEMO_STORE := kg-store
 DEMO_OUT := out
 
-.PHONY: demo test clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: demo test fuzz clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -29,6 +31,11 @@ demo: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
+
+# Fuzz the ingest parsers for FUZZ_SECONDS (docs/reliability.md): atheris when it installs, else hypothesis.
+fuzz: $(TEST_STAMP)
+	$(BIN)/pip install -q atheris || echo "atheris is not available here; fuzzing with hypothesis"
+	$(BIN)/python fuzz/fuzz_ingest.py --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_STORE) $(DEMO_OUT) .pytest_cache

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from kg.errors import KGError
+from kg.errors import Errors, KGError
 from kg.store import DEFAULT_STORE
 
 STORE_OPTION = click.option(
@@ -34,8 +34,29 @@ def _fail(error: KGError) -> click.ClickException:
     return click.ClickException(str(error))
 
 
+STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 1 when any input was skipped or read with a warning (the rest is still processed).",
+)
+
+
 def _warn(skipped) -> None:
     click.echo(f"warning: {skipped.message}", err=True)
+
+
+def _report_problems(skipped: list, notices: list, *, strict: bool, limit: int = 20) -> None:
+    """The closing list of skipped inputs and warnings; under ``--strict``, exit 1 if there are any."""
+    for heading, items in (("Skipped", skipped), ("Read with a warning", notices)):
+        if not items:
+            continue
+        click.echo(f"{heading} ({len(items)}):", err=True)
+        for item in items[:limit]:
+            click.echo(f"  {item.message}", err=True)
+        if len(items) > limit:
+            click.echo(f"  ... and {len(items) - limit} more (listed above)", err=True)
+    if strict and (skipped or notices):
+        raise click.ClickException(Errors.E081.format(count=len(skipped) + len(notices)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,7 +78,8 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
 @click.option("--all", "include_all", is_flag=True, help="Also write negated and hypothetical events (flagged).")
 @MODEL_OPTION
-def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str) -> None:
+@STRICT_OPTION
+def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str, strict: bool) -> None:
     """Extract events from INPUT files, folders, JSONL or - (stdin), one per line.
 
     By default only events the text states as facts are written: negated
@@ -68,13 +90,20 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
       kg extract data/articles/ --format jsonl -o events.jsonl
       echo "Russia supplied Belarus with missiles." | kg extract -
     """
+    from kg.ingest import Notice
     from kg.pipeline import extract as run_extract
+
+    problems: list = []
+
+    def warn(item) -> None:
+        problems.append(item)
+        _warn(item)
 
     columns = ["doc", "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "sentence"]
     if fmt == "tsv":
         output.write("\t".join(columns) + "\n")
     try:
-        for extraction in run_extract(inputs, model=model, on_skip=_warn):
+        for extraction in run_extract(inputs, model=model, on_skip=warn):
             for event in extraction.events:
                 if not include_all and not event.is_factual:
                     continue
@@ -85,6 +114,8 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
                     output.write("\t".join(_tsv_cells(record)) + "\n")
     except KGError as e:
         raise _fail(e) from e
+    notices = [p for p in problems if isinstance(p, Notice)]
+    _report_problems([p for p in problems if not isinstance(p, Notice)], notices, strict=strict)
 
 
 def _tsv_cells(record: dict) -> list[str]:
@@ -108,22 +139,33 @@ def _tsv_cells(record: dict) -> list[str]:
 @click.argument("inputs", nargs=-1, required=True)
 @STORE_OPTION
 @MODEL_OPTION
-def build(inputs: tuple[str, ...], store_dir: str, model: str) -> None:
+@STRICT_OPTION
+def build(inputs: tuple[str, ...], store_dir: str, model: str, strict: bool) -> None:
     """Ingest INPUT articles, extract their events and write them to the store.
 
     Each article is one named graph: building an article again replaces it.
+    Each article is committed on its own: if the build is stopped, run it
+    again to complete the rest.
 
     \b
     Example:
       kg build data/ --store kg-store
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kg.pipeline import build as run_build
     from kg.store import open_store
 
     console = Console(stderr=True)
+    stored = 0
+
+    def advance(task) -> None:
+        nonlocal stored
+        stored += 1
+        progress.advance(task)
+
     try:
         store = open_store(store_dir)
         with Progress(
@@ -140,36 +182,61 @@ def build(inputs: tuple[str, ...], store_dir: str, model: str) -> None:
                 inputs,
                 store,
                 model=model,
-                on_skip=lambda s: progress.console.print(f"[yellow]warning:[/] {s.message}", markup=True, highlight=False),
-                on_article=lambda _: progress.advance(task),
+                on_skip=lambda s: progress.console.print(f"[yellow]warning:[/] {escape(s.message)}", markup=True, highlight=False, soft_wrap=True),
+                on_article=lambda _: advance(task),
             )
     except KGError as e:
         raise _fail(e) from e
+    except KeyboardInterrupt:
+        console.print(Errors.E082.format(articles=stored), highlight=False, markup=False, soft_wrap=True)
+        sys.exit(130)
     console.print(
         f"Built {store_dir}: {summary.articles} articles, {summary.events} events, "
         f"{summary.actors} actors, {summary.triples} triples in {summary.seconds:.1f} s"
+        + (f"; {summary.unchanged} unchanged" if summary.unchanged else "")
         + (f"; {len(summary.skipped)} inputs skipped" if summary.skipped else ""),
         highlight=False,
+        markup=False,
+        soft_wrap=True,
     )
+    _report_problems(summary.skipped, summary.notices, strict=strict)
 
 
 @cli.command()
 @click.argument("query")
 @STORE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def query(query: str, store_dir: str, fmt: str) -> None:
-    """Run QUERY: SPARQL text, a .rq file, or a saved query (actors, relations).
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind the query variable ?NAME to the literal VALUE (repeatable); never pasted into the query text.",
+)
+def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None:
+    """Run QUERY: SPARQL text, a .rq file, or a saved query (actors, relations,
+    events-between, timeline, supplies, provenance, material-conflict).
+
+    Saved queries take parameters with --param; see docs/ontology.md.
 
     \b
     Example:
       kg query relations --format csv
+      kg query events-between --param a=Russia --param b=UKR --param since=2024-01-01
+      kg query provenance --param by=Germany --param property=aids
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg.query import run_query, to_csv, to_json
     from kg.store import open_store
 
+    substitutions = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="--param")
+        substitutions[name.strip().lstrip("?$")] = value
     try:
-        result = run_query(open_store(store_dir, read_only=True), query)
+        result = run_query(open_store(store_dir, read_only=True), query, substitutions=substitutions)
     except KGError as e:
         raise _fail(e) from e
     if fmt == "csv":
@@ -215,5 +282,101 @@ def export(fmt: str, store_dir: str, output: str | None) -> None:
         raise _fail(e) from e
     if output is not None:
         click.echo(f"Wrote {fmt} to {output}", err=True)
+
+
+@cli.command()
+@STORE_OPTION
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl", "both"]),
+    default="none",
+    show_default=True,
+    help="Inference to run before validating (none is enough for the kg shapes).",
+)
+def validate(store_dir: str, inference: str) -> None:
+    """Check the store against the SHACL shapes of the kg ontology.
+
+    Validates the union of the store's graphs, with the ontology mixed in,
+    against ontology/shapes.ttl. Prints one line per result (severity,
+    focus node, property, message, graph) and exits 1 when any is a
+    violation; otherwise prints one line saying the store conforms.
+
+    \b
+    Example:
+      kg validate --store kg-store
+    """
+    from kg.store import open_store
+    from kg.validate import format_result, validate_store
+
+    try:
+        report = validate_store(open_store(store_dir, read_only=True), inference=inference)
+    except KGError as e:
+        raise _fail(e) from e
+    for result in report.results:
+        click.echo(format_result(result))
+    if not report.conforms:
+        focus = len({r.focus for r in report.violations})
+        click.echo(f"{len(report.violations)} violations on {focus} nodes in {store_dir} ({report.triples} triples)", err=True)
+        sys.exit(1)
+    warnings = len(report.results)
+    click.echo(f"{store_dir} conforms to the kg shapes ({report.triples} triples" + (f", {warnings} warnings)" if warnings else ")"))
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 lets other machines query the store.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--timeout", "timeout_s", default=30, show_default=True, type=click.IntRange(min=0), help="Cancel a query after this many seconds (0: never).")
+@click.option("--cors/--no-cors", default=True, show_default=True, help="Let web pages on other origins query the endpoint.")
+def serve(store_dir: str, host: str, port: int, timeout_s: int, cors: bool) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint, with a query page.
+
+    Queries see the union of all article graphs, as with kg query; results
+    come as JSON, XML, CSV or TSV by the Accept header. Updates are refused.
+    The endpoint keeps the view of the store it opened: after kg build,
+    send SIGHUP (kill -HUP PID) to reopen it. Ctrl-C stops it.
+
+    \b
+    Example:
+      kg serve --store kg-store --port 7878
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
+    """
+    from kg.serve import serve as run_serve
+
+    try:
+        run_serve(store_dir, host, port, timeout_s=timeout_s, cors=cors, on_message=lambda line: click.echo(line, err=True))
+    except KGError as e:
+        raise _fail(e) from e
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many actors and dyads to list.")
+def stats(store_dir: str, fmt: str, top: int) -> None:
+    """Summarise the graph: counts per type, central actors, strongest dyads.
+
+    Actors are ranked by degree (events as subject or object), with their
+    weighted PageRank and betweenness; dyads are the actor pairs with most
+    events, with their mix of event types.
+
+    \b
+    Example:
+      kg stats --top 5
+      kg stats --format json > stats.json
+    """
+    from kg.analysis import print_summary, summary
+    from kg.store import open_store
+
+    try:
+        result = summary(open_store(store_dir, read_only=True), top=top)
+    except KGError as e:
+        raise _fail(e) from e
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        print_summary(result, Console(width=None if sys.stdout.isatty() else 200))
 
 

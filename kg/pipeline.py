@@ -17,13 +17,11 @@ from typing import TextIO
 
 import pyoxigraph
 
-from kg.errors import Errors
+from kg.errors import Errors, KGError
 from kg.events import ArticleExtraction, extract_article
-from kg.graph import actor_graph, article_graph
-from kg.ingest import Article, Skipped, read_articles
+from kg.graph import Provenance, write_article, write_ontology
+from kg.ingest import Article, Notice, Skipped, read_articles
 from kg.nlp import DEFAULT_MODEL, load_pipeline, parse_articles
-from kg.store import replace_graph
-from kg.vocab import ACTORS_GRAPH, article_iri
 
 __all__ = ["BuildSummary", "extract", "build"]
 
@@ -32,7 +30,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class BuildSummary:
-    """What a build did: counts, what was skipped and why, and how long it took."""
+    """What a build did: counts, what was skipped and why, and how long it took.
+
+    ``notices`` are inputs read with a caveat (decoded from a legacy
+    encoding, split because of their size): nothing of them was lost.
+    """
 
     articles: int = 0
     events: int = 0
@@ -40,6 +42,8 @@ class BuildSummary:
     triples: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    unchanged: int = 0  # articles whose stored graph was already up to date (left as it was)
 
 
 def extract(
@@ -47,20 +51,21 @@ def extract(
     *,
     model: str = DEFAULT_MODEL,
     stdin: TextIO | None = None,
-    on_skip: Callable[[Skipped], None] | None = None,
+    on_skip: Callable[[Skipped | Notice], None] | None = None,
     batch_size: int = 32,
 ) -> Iterator[ArticleExtraction]:
     """Read, parse and extract every article of ``inputs``, streaming.
 
     Inputs that cannot be read, and articles whose extraction fails, are
-    passed to ``on_skip`` and the run goes on.
+    passed to ``on_skip`` (as ``Skipped``, or ``Notice`` for an input read
+    with a caveat) and the run goes on.
     """
     report = on_skip or (lambda skipped: log.warning(skipped.message))
     nlp = load_pipeline(model)
 
     def articles() -> Iterator[Article]:
         for item in read_articles(inputs, stdin=stdin):
-            if isinstance(item, Skipped):
+            if not isinstance(item, Article):
                 report(item)
             else:
                 yield item
@@ -80,29 +85,42 @@ def build(
     *,
     model: str = DEFAULT_MODEL,
     stdin: TextIO | None = None,
-    on_skip: Callable[[Skipped], None] | None = None,
+    on_skip: Callable[[Skipped | Notice], None] | None = None,
     on_article: Callable[[ArticleExtraction], None] | None = None,
 ) -> BuildSummary:
     """Extract every article of ``inputs`` and write each into its own named graph of ``store``.
 
-    Re-building an article replaces its graph, so nothing is duplicated.
+    Re-building an article replaces its graph, so nothing is duplicated; an
+    article whose graph would not change is left as it is (``unchanged``).
+    The ontology and PLOVER scheme are (re)loaded into ``ONTOLOGY_GRAPH``.
+    Each article is committed on its own: a build killed midway keeps every
+    article written before, and running it again completes the rest.
     """
     summary = BuildSummary()
     started = time.perf_counter()
 
-    def skip(item: Skipped) -> None:
-        summary.skipped.append(item)
+    def skip(item: Skipped | Notice) -> None:
+        (summary.notices if isinstance(item, Notice) else summary.skipped).append(item)
         if on_skip:
             on_skip(item)
 
+    provenance = Provenance.from_pipeline(load_pipeline(model), model)
+    write_ontology(store)
     actors: set[str] = set()
     for extraction in extract(inputs, model=model, stdin=stdin, on_skip=skip):
-        replace_graph(
-            store,
-            str(article_iri(extraction.article.id)),
-            article_graph(extraction),
-            merge=(str(ACTORS_GRAPH), actor_graph(extraction)),
-        )
+        article = extraction.article
+        try:
+            # Skips an article whose stored graph is the same but for its time (kg.graph).
+            summary.unchanged += not write_article(store, extraction, provenance)
+        except OSError:
+            raise  # the store itself failed (disk full, ...): no later article could be written either
+        except Exception as e:  # one odd article must not cost the rest of the run
+            log.debug("storing failed", exc_info=True)
+            source = article.source or article.id
+            detail = str(e) if isinstance(e, KGError) else f"{type(e).__name__}: {e}"
+            skip(Skipped(source, Errors.E080.format(source=source, detail=detail)))
+            continue
+        log.info("stored %s (%d events)", article.id, len(extraction.events))
         summary.articles += 1
         summary.events += len(extraction.events)
         actors.update(m.id for m in extraction.mentions)
