@@ -7,20 +7,45 @@
 >>> replace_graph(store, "urn:graph:1", g)   # replacing, not duplicating
 >>> len(store)
 1
+
+Writing is crash-safe: each :func:`replace_graph` is one Oxigraph
+transaction (one RocksDB write batch, logged before it returns), so a
+process killed at any moment leaves every graph either as it was or as
+written, never half-written. Only one process can open a store for
+writing; a second gets ``KGError`` E020 (see ``docs/reliability.md``).
 """
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.errors import Errors, KGError
 
-__all__ = ["DEFAULT_STORE", "store_path", "open_store", "open_memory_store", "replace_graph", "graph_names"]
+__all__ = [
+    "DEFAULT_STORE",
+    "store_path",
+    "open_store",
+    "open_memory_store",
+    "replace_graph",
+    "graph_names",
+    "to_oxigraph",
+    "verify_store",
+]
 
 DEFAULT_STORE = "kg-store"
+
+# The custom SPARQL function that hands the quads of a write to the update as bound terms.
+_QUAD_TERM = pyoxigraph.NamedNode("urn:x-kg:quad-term")
+_RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_KG_ARTICLE = pyoxigraph.NamedNode("https://w3id.org/kg/ontology#Article")
+_ARTICLE_GRAPHS = "https://w3id.org/kg/id/article/"  # kg.vocab.article_iri: one named graph per article
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def store_path(path: str | os.PathLike | None = None) -> Path:
@@ -32,7 +57,9 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
     """Open (creating it unless ``read_only``) the Oxigraph store at ``path``.
 
     Raises ``KGError`` with an actionable message when the directory is
-    missing (read-only) or locked by another writer.
+    missing (read-only) or locked by another writer: RocksDB holds an
+    advisory lock on ``DIR/LOCK`` while a process has the store open for
+    writing, released by the system when that process ends, even killed.
     """
     location = store_path(path)
     if read_only and not location.exists():
@@ -43,8 +70,14 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
         location.mkdir(parents=True, exist_ok=True)
         return pyoxigraph.Store(str(location))
     except OSError as e:
+        # "While lock file: DIR/LOCK: Resource temporarily unavailable" (another process),
+        # "lock hold by current process" (this one, opened twice).
         if "lock" in str(e).lower():
             raise KGError(Errors.E020.format(path=location)) from e
+        raise KGError(Errors.E021.format(path=location, detail=e)) from e
+    except RuntimeError as e:  # RocksDB "Corruption: ..."
+        if read_only:  # most often a writer compacting files under the reader: pyoxigraph calls it undefined
+            raise KGError(Errors.E084.format(path=location, detail=e)) from e
         raise KGError(Errors.E021.format(path=location, detail=e)) from e
 
 
@@ -62,18 +95,112 @@ def replace_graph(
     a second copy; a crash leaves either the old or the new graph.
     ``merge=(name, triples)`` adds ``triples`` to the shared graph ``name``
     in the same transaction (a set: nothing is added twice).
+
+    No text of the data is pasted into the SPARQL update: every term is
+    converted to a pyoxigraph term first (IRIs are validated; an invalid one
+    raises ``KGError`` and nothing is written), and the update reads the
+    terms through a bound function, so no title, URL or name can change it.
+
+    >>> store = open_memory_store()
+    >>> g = Graph(); _ = g.add((URIRef("urn:a"), URIRef("urn:p"), Literal('"} ; DROP ALL ; INSERT DATA {')))
+    >>> replace_graph(store, "urn:graph:1", g)
+    >>> [q.object.value for q in store]
+    ['"} ; DROP ALL ; INSERT DATA {']
+    >>> bad = Graph(); _ = bad.add((URIRef("urn:a> <urn:b"), URIRef("urn:p"), Literal("x")))
+    >>> replace_graph(store, "urn:graph:1", bad)
+    Traceback (most recent call last):
+    kg.errors.KGError: [E083] ...
+    >>> len(store)   # the failed write changed nothing
+    1
     """
-    inserts = f"GRAPH <{graph_name}> {{\n{_ntriples(graph)}}}"
+    target = _named_node(graph_name)
+    quads = _quads(graph, target)
     if merge is not None:
-        inserts += f"\nGRAPH <{merge[0]}> {{\n{_ntriples(merge[1])}}}"
-    # One SPARQL update = one Oxigraph transaction: drop and insert commit together.
-    store.update(f"DROP SILENT GRAPH <{graph_name}> ;\nINSERT DATA {{ {inserts} }}")
+        quads += _quads(merge[1], _named_node(merge[0]))
+    rows = " ".join(str(i) for i in range(len(quads)))
+    fn = f"<{_QUAD_TERM.value}>"
+    update = (
+        f"DROP SILENT GRAPH {target} ;\n"
+        f"INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{\n"
+        f"  VALUES ?i {{ {rows} }}\n"
+        f"  BIND({fn}(?i, 0) AS ?s) BIND({fn}(?i, 1) AS ?p) BIND({fn}(?i, 2) AS ?o) BIND({fn}(?i, 3) AS ?g)\n"
+        f"}}"
+    )
+
+    def quad_term(index: pyoxigraph.Literal, position: pyoxigraph.Literal):
+        return quads[int(index.value)][int(position.value)]
+
+    # One SPARQL update = one Oxigraph transaction: the drop and the inserts commit together.
+    store.update(update, custom_functions={_QUAD_TERM: quad_term})
 
 
-def _ntriples(graph: Graph) -> str:
-    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+def to_oxigraph(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
+    """The pyoxigraph term for an rdflib term; ``ValueError`` for one no RDF store can hold.
+
+    >>> to_oxigraph(URIRef("https://w3id.org/kg/id/country/RUS"))
+    <NamedNode value=https://w3id.org/kg/id/country/RUS>
+    >>> to_oxigraph(Literal("Putin's <b>\\n", lang="en")).language
+    'en'
+    >>> to_oxigraph(URIRef("https://example.org/a b"))
+    Traceback (most recent call last):
+    ValueError: Invalid IRI code point ' '
+    """
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        value = str(term)
+        if _SURROGATE.search(value):
+            raise ValueError(f"unpaired surrogate in the literal {value[:40]!r}")
+        if term.language:
+            return pyoxigraph.Literal(value, language=term.language)
+        if term.datatype is not None:
+            return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(value)
+    raise ValueError(f"unsupported RDF term {term!r}")
+
+
+def _named_node(iri: str) -> pyoxigraph.NamedNode:
+    try:
+        return pyoxigraph.NamedNode(str(iri))
+    except ValueError as e:
+        raise KGError(Errors.E083.format(term=str(iri)[:80], detail=e)) from e
+
+
+def _quads(graph: Graph, graph_name: pyoxigraph.NamedNode) -> list[pyoxigraph.Quad]:
+    quads = []
+    for triple in graph:
+        try:
+            s, p, o = (to_oxigraph(term) for term in triple)
+            quads.append(pyoxigraph.Quad(s, p, o, graph_name))
+        except (ValueError, TypeError) as e:
+            raise KGError(Errors.E083.format(term=" ".join(repr(str(t))[:80] for t in triple), detail=e)) from e
+    return quads
 
 
 def graph_names(store: pyoxigraph.Store) -> list[str]:
     """IRIs of the named graphs in ``store``."""
     return sorted(g.value for g in store.named_graphs())
+
+
+def verify_store(store: pyoxigraph.Store, *, article_graphs: Iterable[str] | None = None) -> list[str]:
+    """Problems found in ``store`` (an empty list when it is sound).
+
+    Every article graph (named by :func:`kg.vocab.article_iri`) must hold
+    its article's ``kg:Article`` triple; ``article_graphs`` names ones that
+    must be there. Reading every quad also proves the store can be read.
+
+    >>> verify_store(open_memory_store())
+    []
+    """
+    problems = []
+    names = set(graph_names(store))
+    for name in sorted(n for n in names if n.startswith(_ARTICLE_GRAPHS)):
+        node = pyoxigraph.NamedNode(name)
+        if not any(store.quads_for_pattern(node, _RDF_TYPE, _KG_ARTICLE, node)):
+            problems.append(f"graph {name} has no kg:Article triple")
+    for name in sorted(set(article_graphs or ()) - names):
+        problems.append(f"graph {name} is missing")
+    sum(1 for _ in store)  # every quad can be read back
+    return problems

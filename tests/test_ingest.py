@@ -116,3 +116,157 @@ def test_legacy_encoding_is_decoded(tmp_path):
     path.write_bytes("Côte d’Ivoire protested.".encode("cp1252"))
     (article,) = _articles(read_articles([path]))
     assert article.text.startswith("Côte d’Ivoire")
+
+
+# --- bad input: every class gets a one-line coded message, and nothing else is lost ----------
+
+from kg.ingest import MAX_ARTICLE_CHARS, Notice, read_bytes, split_text  # noqa: E402
+
+
+def _notices(items):
+    return [i for i in items if isinstance(i, Notice)]
+
+
+def test_non_utf8_is_decoded_with_a_warning_naming_the_file(tmp_path):
+    western = tmp_path / "western.txt"
+    western.write_bytes("Déjà vu in Paris: Côte d’Ivoire protested to France.".encode("cp1252"))
+    cyrillic = tmp_path / "cyrillic.txt"
+    cyrillic.write_bytes("Россия атаковала Украину в понедельник, сообщило министерство.".encode("cp1251"))
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes("Japan protested to China.".encode("utf-16"))
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Poland sent tanks to Ukraine.", encoding="utf-8")
+    items = list(read_articles([western, cyrillic, utf16, plain]))
+    texts = {a.id: a.text for a in _articles(items)}
+    assert texts["western"].startswith("Déjà vu in Paris: Côte d’Ivoire")
+    assert texts["cyrillic"].startswith("Россия атаковала")
+    assert texts["utf16"] == "Japan protested to China."
+    notices = {n.source: n.message for n in _notices(items)}
+    assert set(notices) == {str(western), str(cyrillic), str(utf16)}  # UTF-8 needs no warning
+    assert notices[str(western)].startswith(f"[E070] {western}: not UTF-8; decoded as cp1252")
+    assert "cp1251" in notices[str(cyrillic)] and "\n" not in notices[str(cyrillic)]
+
+
+def test_binary_files_are_refused_by_name(tmp_path):
+    (tmp_path / "scan.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "dump.md").write_bytes(b"Russia\x00\x00\x01\x02attacked")
+    (tmp_path / "noise.txt").write_bytes(bytes(range(1, 32)) * 20)
+    (tmp_path / "dump.jsonl").write_bytes(b'{"text": "x"}\x00\x00\n')
+    (tmp_path / "good.txt").write_text("France protested to Italy.")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n")  # another suffix in a folder: ignored
+    items = list(read_articles([tmp_path]))
+    assert [a.id for a in _articles(items)] == ["good"]
+    refused = {s.source: s.message for s in _skipped(items)}
+    assert set(refused) == {str(tmp_path / n) for n in ("scan.txt", "photo.html", "dump.md", "noise.txt", "dump.jsonl")}
+    assert all(m.startswith("[E071]") for m in refused.values())
+    assert "a PDF document" in refused[str(tmp_path / "scan.txt")]
+    assert "NUL byte" in refused[str(tmp_path / "dump.md")]
+    named = list(read_articles([tmp_path / "image.png"]))  # named explicitly: told, not ignored
+    assert _skipped(named)[0].message.startswith("[E004]")
+
+
+def test_empty_and_whitespace_files_are_skipped(tmp_path):
+    for name, content in [("empty.txt", ""), ("blank.md", " \n\t\n"), ("blank.html", "\n\n"), ("blank.jsonl", "\n \n")]:
+        (tmp_path / name).write_text(content)
+    items = list(read_articles(sorted(tmp_path.iterdir())))
+    assert not _articles(items)
+    assert sorted(s.source for s in _skipped(items)) == sorted(str(p) for p in tmp_path.iterdir())
+    assert all(s.message.startswith("[E007]") for s in _skipped(items))
+    assert _skipped(read_articles(["-"], stdin=io.StringIO("  \n")))[0].message.startswith("[E007] stdin")
+
+
+def test_html_without_main_text(tmp_path):
+    page = tmp_path / "script-only.html"
+    page.write_text("<html><head><title>Live</title></head><body><script>load();</script></body></html>")
+    (skipped,) = _skipped(read_articles([page]))
+    assert skipped.message.startswith("[E006]") and str(page) in skipped.message
+
+
+def test_oversize_article_is_split_at_paragraph_breaks(tmp_path):
+    paragraphs = [f"Paragraph {i}: Poland sent tanks to Ukraine, the ministry said." for i in range(40)]
+    text = "A long report\n\n" + "\n\n".join(paragraphs) + "\n"
+    path = tmp_path / "long.txt"
+    path.write_text(text)
+    items = list(read_articles([path], max_chars=500))
+    parts = _articles(items)
+    (notice,) = _notices(items)
+    assert notice.message.startswith(f"[E072] {path}: {len(text):,} characters, over the limit of 500")
+    assert f"long-part-1 to long-part-{len(parts)}" in notice.message
+    assert [a.id for a in parts] == [f"long-part-{n}" for n in range(1, len(parts) + 1)]
+    assert all(len(a.text) <= 500 for a in parts) and "".join(a.text for a in parts) == text
+    assert all(a.text.endswith("\n\n") or a is parts[-1] for a in parts)  # cut at paragraph breaks
+    assert parts[1].title == f"A long report (part 2 of {len(parts)})"
+    assert MAX_ARTICLE_CHARS == 1_000_000  # spaCy's default nlp.max_length
+
+
+def test_split_text_never_loses_or_exceeds():
+    assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert split_text("ab cd ef", 5) == ["ab ", "cd ef"]
+    assert split_text("line one\nline two\n\npara", 12) == ["line one\n", "line two\n\n", "para"]
+
+
+def test_oversize_file_is_refused(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_text("Russia attacked Ukraine. " * 10)
+    (skipped,) = _skipped(read_articles([path], max_file_bytes=100))
+    assert skipped.message.startswith(f"[E073] {path}: 250 bytes, over the limit of 100 bytes")
+
+
+def test_jsonl_hostile_lines_cost_only_themselves(tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_bytes(
+        b'{"id": "ok1", "text": "Russia attacked Ukraine."}\n'
+        b'{"id": "sur", "text": "China \\ud800 protested.", "title": "\\udfff"}\n'
+        + "{\"id\": \"latin\", \"text\": \"Côte d’Ivoire protested.\"}\n".encode("cp1252")
+        + b"[" * 100000 + b"\n"
+        + b'{"id": 7, "text": "Iran threatened Israel.", "url": "https://x/a> <b"}\n'
+        + '{"id": "sep", "text": "Egypt\u2028protested."}\n'.encode("utf-8")
+    )
+    items = list(read_articles([path]))
+    articles = {a.id: a for a in _articles(items)}
+    assert list(articles) == ["ok1", "sur", "latin", "7", "sep"]
+    assert articles["sur"].text == "China \ufffd protested." and articles["sur"].title == "\ufffd"
+    assert articles["latin"].text == "Côte d’Ivoire protested."
+    assert articles["7"].url == "https://x/a> <b"  # a literal, never an IRI
+    assert articles["sep"].text == "Egypt\u2028protested."  # U+2028 does not end a JSONL line
+    messages = [i.message for i in items if not isinstance(i, Article)]
+    assert messages[0].startswith(f"[E077] {path}:2: 2 character(s)")
+    assert messages[1].startswith(f"[E070] {path}:3: not UTF-8")
+    assert messages[2].startswith(f"[E001] {path}:4: not a JSON object (nested too deeply)")
+
+
+def test_duplicate_ids_never_overwrite_another_article(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "report.txt").write_text("France protested.")
+    (tmp_path / "b" / "report.txt").write_text("Japan protested.")
+    items = list(read_articles([tmp_path, tmp_path / "a" / "report.txt"]))
+    ids = [a.id for a in _articles(items)]
+    assert ids[0] == "report" and ids[1].startswith("report-") and len(ids) == 2
+    renamed, duplicate = [i.message for i in items if not isinstance(i, Article)]
+    assert renamed.startswith("[E075]") and repr(ids[1]) in renamed
+    assert duplicate.startswith("[E076]") and "read once" in duplicate
+
+
+def test_stdin_bytes_in_a_legacy_encoding():
+    stream = io.TextIOWrapper(io.BytesIO("Déjà, Côte d’Ivoire protested.".encode("cp1252")), encoding="utf-8")
+    items = list(read_articles(["-"], stdin=stream))
+    assert _articles(items)[0].text == "Déjà, Côte d’Ivoire protested."
+    assert _notices(items)[0].message.startswith("[E070] stdin:")
+
+
+def test_invalid_published_date_is_ignored():
+    (article,) = _articles(read_bytes(b"# Pact\n\n*Published 2024-13-45*\n\nFrance signed a pact.", "pact.md"))
+    assert article.date is None
+
+
+def test_names_no_file_can_have(tmp_path):
+    (skipped,) = _skipped(read_articles([f"{tmp_path}/a\x00b.txt"]))
+    assert skipped.message.startswith("[E003]")
+
+
+def test_messages_stay_one_line_whatever_the_file_name(tmp_path):
+    (tmp_path / "evil\nname [E000].txt").write_text(" ")
+    (skipped,) = _skipped(read_articles([tmp_path]))
+    assert skipped.message == f"[E007] {tmp_path}/evil\\nname [E000].txt: the file is empty (or only whitespace)."
