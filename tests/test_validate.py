@@ -1,0 +1,113 @@
+"""kg validate: SHACL shapes over the union of the store's graphs."""
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+
+from kg.cli import cli
+from kg.store import open_store
+from kg.validate import format_result, short, validate_graph, validate_store
+from kg.vocab import KG, RESOURCE, article_iri
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_TEXT = (
+    "Russia supplied Belarus with Iskander missiles, the ministry in Minsk said on Monday.\n"
+    "Poland did not attack Belarus. China could attack Taiwan. Germany condemned Russia."
+)
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    store = tmp_path_factory.mktemp("small") / "kg-store"
+    result = invoke("build", "-", "--store", store, input=SMALL_TEXT)
+    assert result.exit_code == 0, result.output
+    gc.collect()  # close the build's store before others open it
+    return store
+
+
+def test_the_sample_corpus_conforms(tmp_path):
+    store = tmp_path / "kg-store"
+    built = invoke("build", ROOT / "data" / "articles", ROOT / "data" / "wire.jsonl", "--store", store)
+    assert built.exit_code == 0, built.output
+    result = invoke("validate", "--store", store)
+    assert result.exit_code == 0, result.output
+    (line,) = result.output.splitlines()
+    assert "conforms to the kg shapes" in line
+
+
+def test_a_small_text_of_our_own_conforms(small_store):
+    result = invoke("validate", "--store", small_store)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\n") == 1 and "conforms" in result.output
+
+
+def test_a_small_text_conforms_with_rdfs_inference_too(small_store):
+    report = validate_store(open_store(small_store, read_only=True), inference="rdfs")
+    assert report.conforms, [format_result(r) for r in report.results]
+
+
+def test_broken_data_is_reported_with_focus_nodes_and_exit_1(small_store, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(small_store, broken)
+    store = open_store(broken)
+    graph = str(article_iri("broken"))
+    store.update(
+        f"""
+        PREFIX kg: <https://w3id.org/kg/ontology#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        INSERT DATA {{ GRAPH <{graph}> {{
+          <https://w3id.org/kg/id/event/orphan> a kg:Event ;
+              kg:subject <https://w3id.org/kg/id/country/RUS> ;
+              kg:predicate "attack" ;
+              kg:date "2024-13-45"^^xsd:date .
+          <https://w3id.org/kg/id/country/RUS> kg:attacks <https://w3id.org/kg/id/country/FRA> .
+        }} }}
+        """
+    )
+    store.flush()
+    del store
+    gc.collect()
+
+    result = invoke("validate", "--store", broken)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    orphan = [line for line in lines if "kgr:event/orphan" in line]
+    assert any("kg:article" in line and line.startswith("Violation") for line in orphan)  # no kg:article
+    assert any("kg:date" in line for line in orphan)  # malformed date
+    assert any("wasGeneratedBy" in line for line in orphan)
+    assert all("graph: kgr:article/broken" in line for line in orphan)
+    assert any("kgr:country/RUS" in line and "kg:attacks" in line for line in lines)  # an edge without its event
+    assert "violations on" in result.stderr and "Traceback" not in result.output
+
+
+def test_validate_graph_finds_malformed_dates_and_missing_provenance():
+    graph = Graph()
+    event = RESOURCE["event/x"]
+    graph.add((event, RDF.type, KG.Event))
+    graph.add((event, KG.subject, URIRef("https://w3id.org/kg/id/country/RUS")))
+    graph.add((event, KG.date, Literal("11 March 2024")))  # a string, not an xsd:date
+    graph.add((event, KG.modality, Literal("rumoured")))
+    found = {(short(r.path or "-"), r.constraint) for r in validate_graph(graph) if r.focus == str(event)}
+    assert ("kg:date", "DatatypeConstraintComponent") in found
+    assert ("kg:modality", "InConstraintComponent") in found
+    assert ("prov:wasDerivedFrom", "QualifiedMinCountConstraintComponent") in found
+    assert ("kg:subject", "ClassConstraintComponent") in found  # RUS is not described as an actor here
+
+
+def test_validate_needs_an_existing_store(tmp_path):
+    result = invoke("validate", "--store", tmp_path / "nowhere")
+    assert result.exit_code == 1 and "[E022]" in result.output
+
+
+def test_validate_help_has_an_example():
+    assert "Example" in invoke("validate", "--help").output
