@@ -20,8 +20,8 @@ csv       .csv        Gephi's spreadsheet import: an edges table, plus a nodes
 ========  ==========  =========================================================
 
 The graph formats (``gexf``, ``graphml``, ``csv``) take the options of
-``to_networkx``: ``collapse``, ``start``, ``end``, ``event_types`` and
-``include_negated``. The RDF formats write the whole store and take no option;
+``to_networkx``: ``collapse``, ``start``, ``end``, ``event_types``,
+``min_confidence`` and ``include_negated``. The RDF formats write the whole store and take no option;
 ``export`` rejects options a format does not accept instead of ignoring them.
 
 ``networkx`` and ``pyoxigraph`` are imported only when an exporter runs, so
@@ -39,6 +39,7 @@ import datetime as dt
 import importlib
 import inspect
 import logging
+import math
 import os
 import re
 import sys
@@ -107,7 +108,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # ---------------------------------------------------------------------------
 
 _EVENTS_QUERY = """
-SELECT ?event ?subject ?object ?predicate ?type ?theme ?date ?sentence ?article ?articleId ?negated WHERE {
+SELECT ?event ?subject ?object ?predicate ?type ?theme ?date ?sentence ?article ?articleId ?negated ?confidence
+WHERE {
   ?event a kg:Event ; kg:subject ?subject .
   OPTIONAL { ?event kg:object ?object }
   OPTIONAL { ?event kg:predicate ?predicate }
@@ -116,12 +118,14 @@ SELECT ?event ?subject ?object ?predicate ?type ?theme ?date ?sentence ?article 
   OPTIONAL { ?event kg:date ?date }
   OPTIONAL { ?event kg:sentence ?sentence }
   OPTIONAL { ?event kg:negated ?negated }
+  OPTIONAL { ?event kg:confidence ?confidence }
   OPTIONAL { ?event kg:article ?article OPTIONAL { ?article kg:articleId ?articleId } }
 }
 """
 
 _EVENT_VARIABLES = (
-    "subject", "object", "predicate", "type", "theme", "date", "sentence", "article", "articleId", "negated"
+    "subject", "object", "predicate", "type", "theme", "date", "sentence", "article", "articleId", "negated",
+    "confidence",
 )
 
 _ACTORS_QUERY = """
@@ -152,15 +156,17 @@ class _Event:
     sentence: str
     article: str
     negated: bool
+    confidence: float = 1.0
 
 
 def to_networkx(
     store: pyoxigraph.Store,
     *,
-    collapse: bool = False,
+    collapse: bool | str = False,
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
+    min_confidence: float | None = None,
     include_negated: bool = False,
 ) -> nx.MultiDiGraph | nx.DiGraph:
     """The actor network of the store: actors as nodes, events as directed edges.
@@ -172,10 +178,15 @@ def to_networkx(
     ----------
     store : pyoxigraph.Store
         The kg store (one named graph per article).
-    collapse : bool, default False
+    collapse : bool or {"total", "type"}, default False
         If False, return a ``MultiDiGraph`` with one edge per event, keyed by
-        the event IRI. If True, return a weighted ``DiGraph`` with one edge per
-        (subject, object) pair.
+        the event IRI. If True (or ``"total"``), return a weighted ``DiGraph``
+        with one edge per (subject, object) pair, ``weight`` being its number
+        of events. ``"type"`` gives the same ``DiGraph`` with, besides, one
+        weight per event type: ``weight_AID``, ``weight_CONSULT``, ... for
+        every PLOVER type among the kept events, on every edge (0 when the
+        pair has no event of that type), so ``nx.pagerank(G,
+        weight="weight_ASSAULT")`` ranks actors on assaults alone.
     start, end : str or datetime.date, optional
         Keep only events dated within ``[start, end]`` (inclusive ISO dates).
         When either is given, events without a date are left out.
@@ -184,6 +195,10 @@ def to_networkx(
         (``"AID"``), prefixed names (``"plover:AID"``) or IRIs, in any case; a
         string may list several, comma-separated. Events without a type are
         left out when this is given.
+    min_confidence : float, optional
+        Keep only events whose ``kg:confidence`` (a number from 0 to 1, set by
+        the extraction) is at least this. An event without ``kg:confidence``
+        counts as 1.0, so it is always kept.
     include_negated : bool, default False
         Also keep events the text says did not happen (``kg:negated true``).
 
@@ -198,9 +213,11 @@ def to_networkx(
 
         Edges of the ``MultiDiGraph`` are the kept events that have both a
         subject and an object, with attributes ``event_type`` (PLOVER local
-        name or ``""``), ``predicate``, ``date`` (ISO date or ``""``),
-        ``article`` (article id), ``theme`` (or ``""``), ``sentence`` and
-        ``negated``. Edges of the collapsed ``DiGraph`` have ``weight``
+        name or ``""``), ``cameo`` (its CAMEO root code, ``"07"``, from the
+        event lexicon, or ``""``), ``predicate``, ``date`` (ISO date or
+        ``""``), ``article`` (article id), ``theme`` (or ``""``),
+        ``sentence``, ``negated`` and ``confidence`` (float, 1.0 when the
+        store has none). Edges of the collapsed ``DiGraph`` have ``weight``
         (number of events), ``types`` (counts per type, ``"AID:2;CONSULT:1"``,
         untyped events not listed), ``first_date`` and ``last_date`` (``""``
         when no event is dated). All values are strings, numbers or booleans,
@@ -209,8 +226,9 @@ def to_networkx(
     Raises
     ------
     KGError
-        If ``start`` or ``end`` is not an ISO date (E042) or ``start`` is after
-        ``end`` (E043).
+        If ``start`` or ``end`` is not an ISO date (E042), ``start`` is after
+        ``end`` (E043), ``min_confidence`` is not a number from 0 to 1 (E046)
+        or ``collapse`` is not one of the values above (E047).
 
     See Also
     --------
@@ -233,19 +251,38 @@ def to_networkx(
     >>> G = to_networkx(store)
     >>> G.number_of_nodes(), G.number_of_edges()
     (2, 1)
-    >>> [(G.nodes[u]["label"], G.nodes[v]["label"], d["event_type"]) for u, v, d in G.edges(data=True)]
-    [('Russia', 'Belarus', 'AID')]
+    >>> [(G.nodes[u]["label"], G.nodes[v]["label"], d["event_type"], d["cameo"]) for u, v, d in G.edges(data=True)]
+    [('Russia', 'Belarus', 'AID', '07')]
     >>> D = to_networkx(store, collapse=True)
     >>> D.edges[str(rus), str(blr)]["weight"], D.edges[str(rus), str(blr)]["types"]
     (1, 'AID:1')
+    >>> to_networkx(store, collapse="type").edges[str(rus), str(blr)]["weight_AID"]
+    1
     """
+    mode = _collapse_mode(collapse)
     multi = _multigraph(
-        store, start=start, end=end, event_types=event_types, include_negated=include_negated
+        store,
+        start=start,
+        end=end,
+        event_types=event_types,
+        min_confidence=min_confidence,
+        include_negated=include_negated,
     )
-    return _collapse(multi) if collapse else multi
+    return _collapse(multi, by_type=mode == "type") if mode else multi
 
 
-def _multigraph(store, *, start, end, event_types, include_negated) -> nx.MultiDiGraph:
+def _collapse_mode(collapse: bool | str) -> str:
+    """``""`` (no collapse), ``"total"`` or ``"type"``."""
+    if collapse is None or collapse is False:
+        return ""
+    if collapse is True:
+        return "total"
+    if isinstance(collapse, str) and collapse.strip().lower() in ("total", "type"):
+        return collapse.strip().lower()
+    raise KGError(Errors.E047.format(value=collapse))
+
+
+def _multigraph(store, *, start, end, event_types, include_negated, min_confidence=None) -> nx.MultiDiGraph:
     import networkx as nx
 
     start_iso = _iso_date(start, "start")
@@ -253,6 +290,7 @@ def _multigraph(store, *, start, end, event_types, include_negated) -> nx.MultiD
     if start_iso and end_iso and start_iso > end_iso:
         raise KGError(Errors.E043.format(start=start_iso, end=end_iso))
     wanted_types = _type_names(event_types)
+    threshold = _confidence_threshold(min_confidence)
 
     events = [
         ev
@@ -261,6 +299,7 @@ def _multigraph(store, *, start, end, event_types, include_negated) -> nx.MultiD
         and (wanted_types is None or ev.event_type.upper() in wanted_types)
         and (not start_iso or (ev.date and ev.date >= start_iso))
         and (not end_iso or (ev.date and ev.date <= end_iso))
+        and (threshold is None or ev.confidence >= threshold)
     ]
     # Dated events first, in date order; ties (and undated events) by IRI.
     events.sort(key=lambda ev: (ev.date == "", ev.date, ev.iri))
@@ -277,22 +316,57 @@ def _multigraph(store, *, start, end, event_types, include_negated) -> nx.MultiD
             ev.object,
             key=ev.iri,
             event_type=ev.event_type,
+            cameo=_cameo(ev.event_type),
             predicate=ev.predicate,
             date=ev.date,
             article=ev.article,
             theme=ev.theme,
             sentence=ev.sentence,
             negated=ev.negated,
+            confidence=ev.confidence,
         )
     return graph
 
 
-def _collapse(multi: nx.MultiDiGraph) -> nx.DiGraph:
-    """One weighted edge per (subject, object) pair of ``multi``."""
+def _cameo(event_type: str) -> str:
+    """CAMEO root of a PLOVER type name, from the event lexicon (``""`` if unknown)."""
+    return _cameo_roots().get(event_type.upper(), "") if event_type else ""
+
+
+_CAMEO_ROOTS: dict[str, str] = {}
+
+
+def _cameo_roots() -> dict[str, str]:
+    # Read on first use: importing kg.lexicon (and reading its JSON) stays out of ``import kg.export``.
+    if not _CAMEO_ROOTS:
+        from kg.lexicon import load_lexicon
+
+        lexicon = load_lexicon()
+        _CAMEO_ROOTS.update({name: t.cameo for name, t in lexicon.types.items()})
+        _CAMEO_ROOTS.update({alias: lexicon.types[name].cameo for alias, name in lexicon.aliases.items()})
+    return _CAMEO_ROOTS
+
+
+def _confidence_threshold(value: float | str | None) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        threshold = float(value)
+    except (TypeError, ValueError) as e:
+        raise KGError(Errors.E046.format(value=value)) from e
+    if not 0.0 <= threshold <= 1.0:
+        raise KGError(Errors.E046.format(value=value))
+    return threshold
+
+
+def _collapse(multi: nx.MultiDiGraph, *, by_type: bool = False) -> nx.DiGraph:
+    """One weighted edge per (subject, object) pair of ``multi``; with
+    ``by_type``, also a ``weight_<TYPE>`` count per event type on every edge."""
     import networkx as nx
 
     graph = nx.DiGraph(**multi.graph)
     graph.add_nodes_from(multi.nodes(data=True))
+    all_types = sorted({d["event_type"] for *_, d in multi.edges(data=True) if d["event_type"]})
     for (u, v), events in _edge_groups(multi).items():
         types = Counter(d["event_type"] for d in events if d["event_type"])
         dates = sorted(d["date"] for d in events if d["date"])
@@ -304,6 +378,8 @@ def _collapse(multi: nx.MultiDiGraph) -> nx.DiGraph:
             first_date=dates[0] if dates else "",
             last_date=dates[-1] if dates else "",
         )
+        if by_type:
+            graph.edges[u, v].update({f"weight_{name}": types.get(name, 0) for name in all_types})
     return graph
 
 
@@ -341,9 +417,26 @@ def _select_events(store) -> list[_Event]:
                 sentence=first("sentence"),
                 article=first("articleId") or first("article"),
                 negated=any(v.lower() in ("true", "1") for v in values["negated"]),
+                confidence=_confidence(iri, values["confidence"]),
             )
         )
     return events
+
+
+def _confidence(iri: str, values: set[str]) -> float:
+    """The event's ``kg:confidence``: 1.0 when absent; the lowest if several."""
+    numbers = []
+    for value in values:
+        try:
+            numbers.append(float(value))
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(numbers[-1]):
+                continue
+            numbers.pop()
+        logger.warning("Event %s has an unreadable confidence %r; counted as 1.0.", iri, value)
+    return min(numbers) if numbers else 1.0
 
 
 def _first_of(values: dict[str, set[str]]) -> Callable[[str], str]:
@@ -416,7 +509,9 @@ def _plain(value: Any) -> str | int | float | bool:
         return value
     if isinstance(value, dict):
         return ";".join(f"{k}:{v}" for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (set, frozenset)):
+        return ";".join(sorted(str(item) for item in value))
+    if isinstance(value, (list, tuple)):
         return ";".join(str(item) for item in value)
     return str(value)
 
@@ -489,10 +584,11 @@ def write_gexf(
     store: pyoxigraph.Store,
     stream: BinaryIO,
     *,
-    collapse: bool = True,
+    collapse: bool | str = True,
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
+    min_confidence: float | None = None,
     include_negated: bool = False,
 ) -> None:
     """GEXF 1.2draft of the actor network, dynamic so Gephi's timeline works.
@@ -504,15 +600,29 @@ def write_gexf(
 
     ``collapse`` defaults to True here: by default Gephi merges parallel edges
     on import, so one weighted edge per actor pair, with all its dates as
-    spells, is what it would display anyway. With ``collapse=False`` each event is an edge whose
+    spells, is what it would display anyway. A collapsed edge has the
+    attributes of ``to_networkx(collapse=True)`` plus ``event_type``, the
+    most frequent type of the pair's events (ties: alphabetical; ``""`` if
+    none is typed), for Gephi's partition colouring and filters. With ``collapse=False`` each event is an edge whose
     GEXF id is the event IRI. The other options are those of ``to_networkx``.
     """
     import networkx as nx
 
-    multi = _multigraph(store, start=start, end=end, event_types=event_types, include_negated=include_negated)
-    if collapse:
-        graph = _collapse(multi)
+    mode = _collapse_mode(collapse)
+    multi = _multigraph(
+        store,
+        start=start,
+        end=end,
+        event_types=event_types,
+        min_confidence=min_confidence,
+        include_negated=include_negated,
+    )
+    if mode:
+        graph = _collapse(multi, by_type=mode == "type")
         for (u, v), events in _edge_groups(multi).items():
+            # The main type of the pair, so Gephi can colour and filter edges by it.
+            types = Counter(d["event_type"] for d in events if d["event_type"])
+            graph.edges[u, v]["event_type"] = min(types, key=lambda name: (-types[name], name)) if types else ""
             dates = sorted({d["date"] for d in events if d["date"]})
             if dates:
                 graph.edges[u, v]["spells"] = [(date, date) for date in dates]
@@ -530,10 +640,11 @@ def write_graphml(
     store: pyoxigraph.Store,
     stream: BinaryIO,
     *,
-    collapse: bool = False,
+    collapse: bool | str = False,
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
+    min_confidence: float | None = None,
     include_negated: bool = False,
 ) -> None:
     """GraphML of the actor network: one edge per event (id = event IRI), or
@@ -542,7 +653,13 @@ def write_graphml(
     import networkx as nx
 
     graph = to_networkx(
-        store, collapse=collapse, start=start, end=end, event_types=event_types, include_negated=include_negated
+        store,
+        collapse=collapse,
+        start=start,
+        end=end,
+        event_types=event_types,
+        min_confidence=min_confidence,
+        include_negated=include_negated,
     )
     _plain_graph(graph)
     nx.write_graphml(graph, stream)
@@ -556,6 +673,7 @@ def write_csv(
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
+    min_confidence: float | None = None,
     include_negated: bool = False,
 ) -> None:
     """Gephi's edges table (UTF-8 CSV) of the actor network.
@@ -568,7 +686,13 @@ def write_csv(
     both (see ``write_csv_tables``).
     """
     graph = to_networkx(
-        store, collapse=collapse, start=start, end=end, event_types=event_types, include_negated=include_negated
+        store,
+        collapse=collapse,
+        start=start,
+        end=end,
+        event_types=event_types,
+        min_confidence=min_confidence,
+        include_negated=include_negated,
     )
     _write_edges_csv(graph, stream)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import subprocess
@@ -147,12 +148,14 @@ def test_edge_attributes(store):
     supply = G.edges[str(RUS), str(BLR), supply_key]
     assert supply == {
         "event_type": "AID",
+        "cameo": "07",
         "predicate": "supply",
         "date": "2024-03-11",
         "article": "a1",
         "theme": "Iskander missiles",
         "sentence": "Sentence about supply.",
         "negated": False,
+        "confidence": 1.0,
     }
     (condemn,) = G.get_edge_data(str(POL), str(BLR)).values()
     assert condemn["date"] == "" and condemn["theme"] == "" and condemn["article"] == "a2"
@@ -440,3 +443,259 @@ def test_namespaces_match_the_vocabulary():
     assert kgx.PREFIXES["kg"] == str(KG._NS)
     assert kgx.PREFIXES["plover"] == str(PLOVER)
     assert str(RUS).startswith(kgx.PREFIXES["country"]) and str(NATO).startswith(kgx.PREFIXES["organization"])
+
+
+# --- CAMEO roots, confidence, per-type weights ----------------------------------
+
+# kg:confidence is not in kg.vocab yet (KG fails on unknown terms): spell the IRI out.
+CONFIDENCE = URIRef(str(KG._NS) + "confidence")
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def test_cameo_roots_come_from_the_lexicon(store):
+    from kg.lexicon import event_type
+
+    G = kgx.to_networkx(store)
+    for *_, d in G.edges(data=True):
+        assert d["cameo"] == (event_type(d["event_type"]).cameo if d["event_type"] else "")
+    assert {d["event_type"]: d["cameo"] for *_, d in G.edges(data=True)}["AID"] == "07"
+    # DISAPPROVE is a PLOVER 0.5 alias (of ACCUSE): it still gets a root; untyped events get "".
+    (condemn,) = G.get_edge_data(str(POL), str(BLR)).values()
+    assert condemn["cameo"] == event_type("DISAPPROVE").cameo != ""
+    (visit,) = G.get_edge_data(str(BLR), str(POL)).values()
+    assert visit["cameo"] == ""
+
+
+def test_lexicon_is_read_only_when_a_graph_is_built():
+    code = "import sys, kg, kg.export; print('kg.lexicon' in sys.modules)"
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                            env={"PYTHONPATH": str(root)}, check=True)
+    assert result.stdout.split() == ["False"]
+
+
+@pytest.fixture(scope="module")
+def scored_store(graphs):
+    """The two articles, with kg:confidence on some events (the others count as 1.0)."""
+    s = open_memory_store()
+    scores = {("a1", 0, "supply"): "0.9", ("a1", 2, "discuss"): "0.4", ("a2", 0, "deliver"): "0.75"}
+    for article_id, g in graphs.items():
+        g = Graph() + g
+        for (art, i, predicate), score in scores.items():
+            if art == article_id:
+                g.add((event_iri(art, i * 100, i * 100 + 80, predicate), CONFIDENCE, Literal(score, datatype=XSD_DECIMAL)))
+        replace_graph(s, article_iri(article_id), g)
+    return s
+
+
+def test_confidence_attribute_and_filter(scored_store):
+    G = kgx.to_networkx(scored_store)
+    confidence = {d["predicate"]: d["confidence"] for *_, d in G.edges(data=True)}
+    assert confidence == {"supply": 0.9, "meet": 1.0, "discuss": 0.4, "deliver": 0.75, "condemn": 1.0, "visit": 1.0}
+    G = kgx.to_networkx(scored_store, min_confidence=0.75)
+    assert sorted(d["predicate"] for *_, d in G.edges(data=True)) == ["condemn", "deliver", "meet", "supply", "visit"]
+    G = kgx.to_networkx(scored_store, min_confidence="0.8", collapse=True)
+    assert G.edges[str(RUS), str(BLR)]["weight"] == 1  # supply only
+    assert kgx.to_networkx(scored_store, min_confidence=0).number_of_edges() == 6
+    assert kgx.to_networkx(scored_store, min_confidence=1).number_of_edges() == 3  # events without a score
+    # Exporters take the option too.
+    data = dump(scored_store, "graphml", min_confidence=0.8)
+    assert nx.read_graphml(io.BytesIO(data)).number_of_edges() == 4
+
+
+def test_bad_confidence_and_collapse(store):
+    for value in ("high", 1.5, -0.1):
+        with pytest.raises(KGError, match=r"\[E046\]"):
+            kgx.to_networkx(store, min_confidence=value)
+    with pytest.raises(KGError, match=r"\[E047\]"):
+        kgx.to_networkx(store, collapse="pairs")
+
+
+def test_unreadable_confidence_counts_as_one(graphs, caplog):
+    s = open_memory_store()
+    g = Graph() + graphs["a1"]
+    g.add((event_iri("a1", 0, 80, "supply"), CONFIDENCE, Literal("very")))
+    replace_graph(s, article_iri("a1"), g)
+    G = kgx.to_networkx(s, min_confidence=0.99)
+    assert str(event_iri("a1", 0, 80, "supply")) in {k for *_, k in G.edges(keys=True)}
+    assert "unreadable confidence" in caplog.text
+
+
+def test_collapse_by_type(store):
+    D = kgx.to_networkx(store, collapse="type")
+    assert type(D) is nx.DiGraph
+    columns = {"weight_AID", "weight_CONSULT", "weight_DISAPPROVE"}
+    for *_, d in D.edges(data=True):
+        assert columns <= set(d)  # every edge has every type's weight, 0 when absent
+        assert sum(d[c] for c in columns) <= d["weight"]  # untyped events count in the total only
+    rus_blr = D.edges[str(RUS), str(BLR)]
+    assert (rus_blr["weight"], rus_blr["weight_AID"], rus_blr["weight_CONSULT"], rus_blr["weight_DISAPPROVE"]) == (3, 2, 1, 0)
+    assert D.edges[str(BLR), str(POL)]["weight"] == 1 and D.edges[str(BLR), str(POL)]["weight_AID"] == 0
+    assert kgx.to_networkx(store, collapse="total").edges[str(RUS), str(BLR)] == kgx.to_networkx(
+        store, collapse=True
+    ).edges[str(RUS), str(BLR)]
+    # Written out, the per-type weights are plain integer columns.
+    G = nx.read_graphml(io.BytesIO(dump(store, "graphml", collapse="type")))
+    assert G.edges[str(RUS), str(BLR)]["weight_AID"] == 2
+
+
+# --- GEXF: time intervals and structure -------------------------------------------
+
+GEXF_NS = "http://www.gexf.net/1.2draft"
+
+
+@functools.lru_cache(maxsize=1)
+def _find_gexf_xsd() -> Path | None:
+    """A GEXF 1.2draft XSD available offline: $KG_GEXF_XSD, or one shipped in an installed package."""
+    import os
+    import sysconfig
+
+    if os.environ.get("KG_GEXF_XSD"):
+        return Path(os.environ["KG_GEXF_XSD"])
+    for root in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["data"] + "/share"}:
+        for path in sorted(Path(root).glob("**/gexf*.xsd")):
+            if "1.2" in path.read_text(encoding="utf-8", errors="replace"):
+                return path
+    return None
+
+
+def _expected_spells(include_negated: bool = False) -> dict[tuple[str, str], list[str]]:
+    """Distinct event dates per (subject, object) pair, straight from the fixture."""
+    spells: dict[tuple[str, str], set[str]] = {}
+    for _, _, events in ARTICLES.values():
+        for _, subj, obj, _, _, date, negated in events:
+            if obj is None or (negated and not include_negated):
+                continue
+            spells.setdefault((str(subj), str(obj)), set())
+            if date:
+                spells[(str(subj), str(obj))].add(date)
+    return {pair: sorted(dates) for pair, dates in spells.items()}
+
+
+def _parse_gexf(data: bytes):
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    xsd = _find_gexf_xsd()
+    if xsd is not None:
+        schema = etree.XMLSchema(etree.parse(str(xsd)))
+        assert schema.validate(root), schema.error_log
+    return root
+
+
+def _q(tag: str) -> str:
+    return f"{{{GEXF_NS}}}{tag}"
+
+
+def check_gexf_structure(root) -> dict:
+    """The parts of the GEXF 1.2draft schema our files rely on, checked by hand.
+
+    No GEXF XSD is installed offline (see ``_find_gexf_xsd``), so the rules
+    Gephi needs are asserted here: element order, declared attributes, value
+    types, dynamic mode, and spells inside edges. Returns the edges as
+    ``{(source, target): {"weight", "spells", "values"}}``.
+    """
+    assert root.tag == _q("gexf") and root.get("version") == "1.2"
+    assert [child.tag for child in root] == [_q("meta"), _q("graph")]
+    graph = root.find(_q("graph"))
+    assert graph.get("defaultedgetype") == "directed"
+    children = [child.tag for child in graph]
+    assert children == sorted(children, key=[_q("attributes"), _q("nodes"), _q("edges")].index)
+    declared: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}
+    for block in graph.findall(_q("attributes")):
+        assert block.get("class") in declared and block.get("mode") in ("static", "dynamic")
+        for attribute in block.findall(_q("attribute")):
+            assert attribute.get("type") in {"integer", "long", "double", "float", "boolean", "string", "liststring"}
+            declared[block.get("class")][attribute.get("id")] = (attribute.get("title"), attribute.get("type"))
+    casts = {"integer": int, "long": int, "double": float, "float": float, "string": str,
+             "boolean": lambda v: {"true": True, "false": False}[v]}
+
+    def values(element, cls):
+        out = {}
+        for attvalue in element.findall(f"{_q('attvalues')}/{_q('attvalue')}"):
+            title, kind = declared[cls][attvalue.get("for")]  # every value refers to a declared attribute
+            out[title] = casts[kind](attvalue.get("value"))  # and is of its declared type
+        return out
+
+    node_ids = set()
+    for node in graph.findall(f"{_q('nodes')}/{_q('node')}"):
+        assert node.get("id") and node.get("label")
+        node_ids.add(node.get("id"))
+        assert set(values(node, "node")) == {"type", "country", "mentions"}
+    edges = {}
+    timed = False
+    for edge in graph.findall(f"{_q('edges')}/{_q('edge')}"):
+        assert edge.get("source") in node_ids and edge.get("target") in node_ids
+        spells = [(s.get("start"), s.get("end")) for s in edge.findall(f"{_q('spells')}/{_q('spell')}")]
+        for start, end in spells:
+            assert dt_date(start) <= dt_date(end)
+        timed = timed or bool(spells)
+        edges.setdefault((edge.get("source"), edge.get("target")), []).append(
+            {"id": edge.get("id"), "weight": float(edge.get("weight", 1)), "spells": spells, "values": values(edge, "edge")}
+        )
+    if timed:
+        assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    return edges
+
+
+def dt_date(text: str):
+    import datetime
+
+    return datetime.date.fromisoformat(text)
+
+
+def test_gexf_time_intervals_follow_event_dates(store):
+    edges = check_gexf_structure(_parse_gexf(dump(store, "gexf")))
+    expected = _expected_spells()
+    assert set(edges) == set(expected)
+    for pair, dates in expected.items():
+        (edge,) = edges[pair]  # collapsed: one edge per pair
+        # One point interval per distinct event date; undated pairs have no spell (always shown).
+        assert edge["spells"] == [(d, d) for d in dates]
+    rus_blr = edges[(str(RUS), str(BLR))][0]
+    assert rus_blr["weight"] == 3
+    assert rus_blr["values"] == {"types": "AID:2;CONSULT:1", "first_date": "2024-03-11", "last_date": "2024-03-14",
+                                 "event_type": "AID"}
+    assert edges[(str(POL), str(BLR))][0]["values"]["event_type"] == "DISAPPROVE"
+    assert edges[(str(BLR), str(POL))][0]["values"]["event_type"] == ""
+
+
+def test_gexf_time_intervals_per_event(store):
+    edges = check_gexf_structure(_parse_gexf(dump(store, "gexf", collapse=False, include_negated=True)))
+    by_id = {e["id"]: e for pair_edges in edges.values() for e in pair_edges}
+    assert len(by_id) == 7
+    for article_id, (_, _, events) in ARTICLES.items():
+        for i, (predicate, subj, obj, etype, _, date, negated) in enumerate(events):
+            if obj is None:
+                continue
+            edge = by_id[str(event_iri(article_id, i * 100, i * 100 + 80, predicate))]  # GEXF id = event IRI
+            assert edge in edges[(str(subj), str(obj))]
+            assert edge["values"]["predicate"] == predicate
+            assert edge["spells"] == ([(date, date)] if date else [])
+            assert edge["values"]["event_type"] == (etype or "")
+            assert edge["values"]["negated"] is negated
+            assert edge["values"]["confidence"] == 1.0
+
+
+def test_gexf_and_graphml_convert_values_they_cannot_hold(tmp_path):
+    G = nx.MultiDiGraph(name="odd")
+    G.add_node("a", label="A", type="Country", country=None, mentions=2, aliases=["x", "y"])
+    G.add_node("b", label="B", type=None, country="BLR", mentions=0, aliases=[])
+    G.add_edge("a", "b", key="e1", event_type="AID", date=None, themes={"fuel", "arms"}, counts={"AID": 1})
+    kgx._plain_graph(G)
+    for writer in (nx.write_gexf, nx.write_graphml):
+        stream = io.BytesIO()
+        writer(G, stream)
+        assert stream.getvalue()
+    assert G.nodes["a"]["aliases"] == "x;y" and G.nodes["a"]["country"] == "" and G.nodes["b"]["aliases"] == ""
+    assert G.edges["a", "b", "e1"]["counts"] == "AID:1" and G.edges["a", "b", "e1"]["date"] == ""
+    assert G.edges["a", "b", "e1"]["themes"] == "arms;fuel"  # sets sorted, so files are stable
+
+
+def test_gexf_with_per_type_weights(store):
+    edges = check_gexf_structure(_parse_gexf(dump(store, "gexf", collapse="type")))
+    (rus_blr,) = edges[(str(RUS), str(BLR))]
+    assert rus_blr["values"]["weight_AID"] == 2 and rus_blr["values"]["weight_CONSULT"] == 1
+    assert rus_blr["spells"] == [(d, d) for d in ("2024-03-11", "2024-03-12", "2024-03-14")]
+    with pytest.raises(KGError, match=r"\[E047\]"):
+        dump(store, "gexf", collapse="everything")

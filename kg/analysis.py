@@ -1,0 +1,514 @@
+"""Analysis of the actor network: who is central, which pairs interact most.
+
+Plain functions over the NetworkX graphs of :func:`kg.export.to_networkx`
+(a ``MultiDiGraph`` with one edge per event, or its weighted ``DiGraph``
+with ``collapse=True``), plus :func:`summary`, which reads a store and puts
+everything ``kg stats`` prints into one dict (JSON-ready).
+
+=======================  ====================================================
+function                 returns
+=======================  ====================================================
+``weighted_digraph``     a ``DiGraph`` whose edge ``weight`` counts events
+``actor_centrality``     one row per actor: degree, partners, PageRank,
+                         betweenness (sorted, most active first)
+``strongest_dyads``      the actor pairs with most events, with their type mix
+``actors_by_type``       number of actors per class in a store
+``events_by_type``       number of events per PLOVER type in a store
+``summary``              all of the above for a store
+``print_summary``        a ``summary`` as rich tables
+=======================  ====================================================
+
+Rows are lists of dicts, so ``pandas.DataFrame(actor_centrality(G))`` is a
+table.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph([("RUS", "BLR"), ("RUS", "BLR"), ("BLR", "POL")])
+>>> [row["id"] for row in actor_centrality(G)]
+['BLR', 'RUS', 'POL']
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+from networkx.utils import not_implemented_for
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    from rich.console import Console
+
+__all__ = [
+    "weighted_digraph",
+    "actor_centrality",
+    "strongest_dyads",
+    "actors_by_type",
+    "events_by_type",
+    "summary",
+    "print_summary",
+]
+
+UNTYPED = "untyped"
+
+_ACTOR_CLASSES = ("Country", "Person", "Organization", "ArmedForce", "Group", "Actor")
+
+_ACTOR_TYPES_QUERY = """
+SELECT DISTINCT ?actor ?class WHERE {
+  ?actor a ?class .
+  FILTER(?class IN (%s))
+}
+""" % ", ".join(f"kg:{name}" for name in _ACTOR_CLASSES)
+
+_EVENT_TYPES_QUERY = """
+SELECT ?event ?type ?negated WHERE {
+  ?event a kg:Event .
+  OPTIONAL { ?event kg:eventType ?type }
+  OPTIONAL { ?event kg:negated ?negated }
+}
+"""
+
+_ARTICLES_QUERY = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kg:Article }"
+
+
+@not_implemented_for("undirected")
+def weighted_digraph(G: nx.DiGraph | nx.MultiDiGraph, weight: str = "weight") -> nx.DiGraph:
+    """The actor network as a ``DiGraph`` whose edge ``weight`` counts events.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or networkx.DiGraph
+        An actor network from :func:`kg.export.to_networkx`. Parallel edges
+        of a ``MultiDiGraph`` (one per event) are summed.
+    weight : str, default "weight"
+        Edge attribute holding each edge's weight; an edge without it counts
+        1 (one event). Edges of weight 0 or less are left out: in a graph
+        collapsed by type, ``weight_ASSAULT == 0`` means "no assault".
+
+    Returns
+    -------
+    networkx.DiGraph
+        Every node of ``G`` with its attributes; edge attribute ``weight``
+        (the summed weights) and ``distance`` (``1 / weight``, so that strong
+        ties are short for path-based measures).
+
+    Raises
+    ------
+    NetworkXNotImplemented
+        If ``G`` is undirected.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("RUS", "BLR"), ("RUS", "BLR"), ("BLR", "POL")])
+    >>> D = weighted_digraph(G)
+    >>> D.edges["RUS", "BLR"]
+    {'weight': 2, 'distance': 0.5}
+    """
+    D = nx.DiGraph()
+    D.add_nodes_from(G.nodes(data=True))
+    for u, v, data in G.edges(data=True):
+        w = data.get(weight, 1)
+        if w <= 0:
+            continue
+        if D.has_edge(u, v):
+            D.edges[u, v]["weight"] += w
+        else:
+            D.add_edge(u, v, weight=w)
+    for _, _, data in D.edges(data=True):
+        data["distance"] = 1 / data["weight"]
+    return D
+
+
+@not_implemented_for("undirected")
+def actor_centrality(
+    G: nx.DiGraph | nx.MultiDiGraph, *, weight: str = "weight", n: int | None = None
+) -> list[dict[str, Any]]:
+    """Rank actors by activity and centrality in the event network.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or networkx.DiGraph
+        An actor network from :func:`kg.export.to_networkx`.
+    weight : str, default "weight"
+        Edge attribute counting events (see :func:`weighted_digraph`); with
+        ``to_networkx(store, collapse="type")``, ``"weight_ASSAULT"`` ranks
+        actors on assaults only.
+    n : int, optional
+        Return only the first ``n`` rows.
+
+    Returns
+    -------
+    list of dict
+        One row per actor, most active first (``degree``, then ``pagerank``,
+        then label). Keys: ``id``, ``label``, ``type``, ``country``,
+        ``mentions`` (node attributes, ``""``/0 when missing), ``degree``
+        (events the actor takes part in, as subject or object),
+        ``out_degree`` (as subject), ``in_degree`` (as object), ``partners``
+        (distinct actors it has events with), ``pagerank`` and
+        ``betweenness``.
+
+    Raises
+    ------
+    NetworkXNotImplemented
+        If ``G`` is undirected.
+
+    See Also
+    --------
+    weighted_digraph, strongest_dyads
+
+    Notes
+    -----
+    PageRank runs on the directed graph weighted by number of events: an
+    actor ranks high when many events, from actors that rank high, target it.
+    Betweenness (normalised, on directed shortest paths) uses ``1 / events``
+    as the length of an edge, so a path along heavy ties is short; it is the
+    share of shortest paths between other actors that pass through the actor
+    (brokers between otherwise separate groups score high).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("RUS", "BLR"), ("RUS", "BLR"), ("BLR", "POL"), ("RUS", "UKR"), ("POL", "UKR")])
+    >>> G.nodes["RUS"].update(label="Russia", type="Country", country="RUS", mentions=5)
+    >>> for r in actor_centrality(G):
+    ...     print(r["label"], r["degree"], r["out_degree"], r["partners"], round(r["pagerank"], 2), round(r["betweenness"], 2))
+    BLR 3 1 2 0.19 0.17
+    Russia 3 3 2 0.12 0.0
+    UKR 2 0 2 0.4 0.0
+    POL 2 1 2 0.29 0.17
+    """
+    D = weighted_digraph(G, weight=weight)
+    pagerank = nx.pagerank(D, weight="weight") if D.number_of_edges() else {v: 1 / len(D) for v in D}
+    betweenness = nx.betweenness_centrality(D, weight="distance", normalized=True)
+    rows = []
+    for node, data in D.nodes(data=True):
+        out_degree = D.out_degree(node, weight="weight")
+        in_degree = D.in_degree(node, weight="weight")
+        rows.append(
+            {
+                "id": node,
+                "label": data.get("label") or str(node),
+                "type": data.get("type") or "",
+                "country": data.get("country") or "",
+                "mentions": data.get("mentions") or 0,
+                "degree": out_degree + in_degree,
+                "out_degree": out_degree,
+                "in_degree": in_degree,
+                "partners": len(set(D.successors(node)) | set(D.predecessors(node))),
+                "pagerank": pagerank.get(node, 0.0),
+                "betweenness": betweenness.get(node, 0.0),
+            }
+        )
+    rows.sort(key=lambda r: (-r["degree"], -r["pagerank"], r["label"], str(r["id"])))
+    return rows[:n] if n is not None else rows
+
+
+@not_implemented_for("undirected")
+def strongest_dyads(G: nx.DiGraph | nx.MultiDiGraph, n: int | None = 10) -> list[dict[str, Any]]:
+    """The pairs of actors with most events between them, both directions together.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or networkx.DiGraph
+        An actor network from :func:`kg.export.to_networkx`. From a
+        ``MultiDiGraph`` the type mix comes from each edge's ``event_type``;
+        from a collapsed ``DiGraph``, from its ``weight`` and ``types``
+        (``"AID:2;CONSULT:1"``) attributes.
+    n : int or None, default 10
+        How many pairs to return (None: all).
+
+    Returns
+    -------
+    list of dict
+        Strongest first (most events, then labels). Keys: ``actor_a``,
+        ``actor_b`` (labels), ``id_a``, ``id_b``, ``events`` (total),
+        ``a_to_b`` and ``b_to_a`` (events in each direction; ``a`` is the
+        more active side), ``types`` (events per type, most frequent first,
+        ``"untyped"`` for events without a type), ``first_date`` and
+        ``last_date`` (``""`` when no event is dated).
+
+    Raises
+    ------
+    NetworkXNotImplemented
+        If ``G`` is undirected.
+
+    See Also
+    --------
+    actor_centrality
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("BLR", "RUS", event_type="CONSULT", date="2024-03-12")
+    0
+    >>> G.add_edge("RUS", "BLR", event_type="AID", date="2024-03-11")
+    0
+    >>> G.add_edge("RUS", "BLR", event_type="AID", date="")
+    1
+    >>> G.add_edge("POL", "BLR", event_type="", date="")
+    0
+    >>> top = strongest_dyads(G, 1)[0]
+    >>> top["actor_a"], top["actor_b"], top["events"], top["a_to_b"], top["b_to_a"]
+    ('RUS', 'BLR', 3, 2, 1)
+    >>> top["types"], top["first_date"], top["last_date"]
+    ({'AID': 2, 'CONSULT': 1}, '2024-03-11', '2024-03-12')
+    >>> strongest_dyads(G)[1]["types"]
+    {'untyped': 1}
+    """
+    directed: dict[tuple, int] = Counter()
+    types: dict[frozenset, Counter] = {}
+    dates: dict[frozenset, list[str]] = {}
+    for u, v, data in G.edges(data=True):
+        if u == v:
+            continue
+        pair = frozenset((u, v))
+        mix = types.setdefault(pair, Counter())
+        pair_dates = dates.setdefault(pair, [])
+        if G.is_multigraph():
+            count = 1
+            mix[data.get("event_type") or UNTYPED] += 1
+            if data.get("date"):
+                pair_dates.append(data["date"])
+        else:
+            count = data.get("weight", 1)
+            typed = _parse_types(data.get("types", ""))
+            mix.update(typed)
+            if count > sum(typed.values()):
+                mix[UNTYPED] += count - sum(typed.values())
+            pair_dates.extend(d for d in (data.get("first_date"), data.get("last_date")) if d)
+        directed[u, v] += count
+
+    def label(node) -> str:
+        return G.nodes[node].get("label") or str(node)
+
+    rows = []
+    for pair, mix in types.items():
+        u, v = sorted(pair, key=lambda node: (-directed[node, _other(pair, node)], label(node), str(node)))
+        pair_dates = sorted(dates[pair])
+        rows.append(
+            {
+                "actor_a": label(u),
+                "actor_b": label(v),
+                "id_a": u,
+                "id_b": v,
+                "events": directed[u, v] + directed[v, u],
+                "a_to_b": directed[u, v],
+                "b_to_a": directed[v, u],
+                "types": dict(sorted(mix.items(), key=lambda item: (-item[1], item[0]))),
+                "first_date": pair_dates[0] if pair_dates else "",
+                "last_date": pair_dates[-1] if pair_dates else "",
+            }
+        )
+    rows.sort(key=lambda r: (-r["events"], r["actor_a"], r["actor_b"]))
+    return rows[:n] if n is not None else rows
+
+
+def _other(pair: frozenset, node):
+    (other,) = pair - {node}
+    return other
+
+
+def _parse_types(text: str) -> Counter:
+    """``"AID:2;CONSULT:1"`` -> ``Counter({"AID": 2, "CONSULT": 1})``."""
+    mix: Counter = Counter()
+    for item in filter(None, (text or "").split(";")):
+        name, _, count = item.rpartition(":")
+        mix[name] += int(count)
+    return mix
+
+
+def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
+    """Number of actors in ``store`` per actor class, most frequent first.
+
+    Every actor of the store counts, mentioned or taking part in events. An
+    actor with several classes counts once, under its most specific one (as
+    in :func:`kg.export.to_networkx`).
+
+    Examples
+    --------
+    >>> from kg.store import open_memory_store
+    >>> store = open_memory_store()
+    >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#>
+    ...   INSERT DATA { <urn:rus> a kg:Country . <urn:blr> a kg:Country . <urn:nato> a kg:Organization, kg:Actor }''')
+    >>> actors_by_type(store)
+    {'Country': 2, 'Organization': 1}
+    """
+    from kg.export import PREFIXES
+
+    classes: dict[str, set[str]] = {}
+    for row in store.query(_ACTOR_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+        classes.setdefault(row["actor"].value, set()).add(row["class"].value.rsplit("#", 1)[-1])
+    counts = Counter(min(names - {"Actor"} or names) for names in classes.values())
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def events_by_type(store: pyoxigraph.Store, *, include_negated: bool = False) -> dict[str, int]:
+    """Number of events in ``store`` per PLOVER type, most frequent first.
+
+    Events without a type count as ``"untyped"``; events the text says did
+    not happen (``kg:negated true``) are left out unless ``include_negated``.
+    Events without an object (``NATO convened``) count too, though they are
+    no edge of the actor network.
+
+    Examples
+    --------
+    >>> from kg.store import open_memory_store
+    >>> store = open_memory_store()
+    >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#> PREFIX plover: <https://w3id.org/kg/plover#>
+    ...   INSERT DATA { <urn:e1> a kg:Event ; kg:eventType plover:AID . <urn:e2> a kg:Event ; kg:eventType plover:AID .
+    ...                 <urn:e3> a kg:Event . <urn:e4> a kg:Event ; kg:eventType plover:ASSAULT ; kg:negated true }''')
+    >>> events_by_type(store)
+    {'AID': 2, 'untyped': 1}
+    >>> events_by_type(store, include_negated=True)["ASSAULT"]
+    1
+    """
+    from kg.export import PREFIXES
+
+    types: dict[str, set[str]] = {}
+    negated: set[str] = set()
+    for row in store.query(_EVENT_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+        event = row["event"].value
+        names = types.setdefault(event, set())
+        if row["type"] is not None:
+            names.add(row["type"].value.rsplit("#", 1)[-1])
+        if row["negated"] is not None and row["negated"].value.lower() in ("true", "1"):
+            negated.add(event)
+    counts = Counter(
+        min(names) if names else UNTYPED for event, names in types.items() if include_negated or event not in negated
+    )
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
+    """Everything ``kg stats`` reports about a store, as a JSON-ready dict.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        A kg store.
+    top : int, default 10
+        How many actors and dyads to list.
+
+    Returns
+    -------
+    dict
+        ``counts`` (``articles``, ``events`` — all of them, ``negated``,
+        ``actors``, ``triples``), ``actors_by_type``, ``events_by_type``
+        (negated events left out), ``network`` (``actors``, ``events`` and
+        ``pairs``: the nodes, edges and actor pairs of the actor network of
+        asserted events with an object, its ``density`` and number of
+        weakly connected ``components``), ``top_actors``
+        (:func:`actor_centrality`) and ``dyads`` (:func:`strongest_dyads`).
+
+    Examples
+    --------
+    >>> from kg.store import open_memory_store
+    >>> result = summary(open_memory_store())
+    >>> result["counts"]
+    {'articles': 0, 'events': 0, 'negated': 0, 'actors': 0, 'triples': 0}
+    >>> result["top_actors"], result["dyads"]
+    ([], [])
+    """
+    from kg.export import PREFIXES, to_networkx
+
+    multi = to_networkx(store)
+    collapsed = weighted_digraph(multi)
+    by_type = actors_by_type(store)
+    all_events = events_by_type(store, include_negated=True)
+    asserted = events_by_type(store)
+    articles = next(iter(store.query(_ARTICLES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
+    return {
+        "counts": {
+            "articles": int(articles["n"].value),
+            "events": sum(all_events.values()),
+            "negated": sum(all_events.values()) - sum(asserted.values()),
+            "actors": sum(by_type.values()),
+            "triples": len(store),
+        },
+        "actors_by_type": by_type,
+        "events_by_type": asserted,
+        "network": {
+            "actors": multi.number_of_nodes(),
+            "events": multi.number_of_edges(),
+            "pairs": collapsed.number_of_edges(),
+            "density": nx.density(collapsed) if len(collapsed) > 1 else 0.0,
+            "components": nx.number_weakly_connected_components(collapsed) if len(collapsed) else 0,
+        },
+        "top_actors": actor_centrality(multi, n=top),
+        "dyads": strongest_dyads(multi, top),
+    }
+
+
+def print_summary(result: dict[str, Any], console: Console | None = None) -> None:
+    """Print a :func:`summary` as rich tables (counts, types, top actors, dyads).
+
+    Event types get their CAMEO root from the event lexicon.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.errors import KGError
+    from kg.lexicon import event_type
+
+    console = console or Console()
+    counts, network = result["counts"], result["network"]
+    console.print(
+        f"{counts['articles']} articles, {counts['events']} events ({counts['negated']} negated), "
+        f"{counts['actors']} actors, {counts['triples']} triples",
+        highlight=False,
+    )
+    console.print(
+        f"Actor network: {network['actors']} actors, {network['events']} events between "
+        f"{network['pairs']} directed pairs, density {network['density']:.3f}, "
+        f"{network['components']} weakly connected components",
+        highlight=False,
+    )
+    console.print()
+
+    actors = Table("type", "actors", title="Actors by type", title_justify="left")
+    for name, count in result["actors_by_type"].items():
+        actors.add_row(name, str(count))
+    console.print(actors)
+    console.print()
+
+    def cameo(name: str) -> str:
+        try:
+            return event_type(name).cameo
+        except KGError:
+            return ""
+
+    events = Table("PLOVER type", "CAMEO", "events", title="Events by type", title_justify="left")
+    for name, count in result["events_by_type"].items():
+        events.add_row(name, cameo(name), str(count))
+    console.print(events)
+    console.print("Negated events are left out.", style="dim")
+    console.print()
+
+    top = Table(
+        "#", "actor", "type", "country", "mentions", "events", "out", "in", "partners", "PageRank", "betweenness",
+        title="Top actors by degree",
+        title_justify="left",
+    )
+    for i, row in enumerate(result["top_actors"], 1):
+        top.add_row(
+            str(i), row["label"], row["type"], row["country"], str(row["mentions"]), str(row["degree"]),
+            str(row["out_degree"]), str(row["in_degree"]), str(row["partners"]),
+            f"{row['pagerank']:.3f}", f"{row['betweenness']:.3f}",
+        )
+    console.print(top)
+    console.print(
+        "events = events as subject (out) or object (in); partners = distinct actors; "
+        "PageRank and betweenness are weighted by number of events.",
+        style="dim",
+    )
+    console.print()
+
+    dyads = Table(
+        "actor A", "actor B", "events", "A→B", "B→A", "types", "first", "last",
+        title="Strongest dyads", title_justify="left",
+    )
+    for row in result["dyads"]:
+        mix = ", ".join(f"{name} {count}" for name, count in row["types"].items())
+        dyads.add_row(
+            row["actor_a"], row["actor_b"], str(row["events"]), str(row["a_to_b"]), str(row["b_to_a"]), mix,
+            row["first_date"], row["last_date"],
+        )
+    console.print(dyads)
