@@ -588,7 +588,7 @@ def _record_candidates(record: Mapping[str, Any], countries: Mapping[str, _Count
             name=record["name"],
             type=record["type"],
             country=record.get("country"),
-            iri=str(actor_iri(record["type"] if record["type"] in ACTOR_TYPES else "Actor", record["name"])),
+            iri=str(actor_iri(record["type"], record["name"])),
             role=record.get("role"),
             geonameid=record.get("geonameid"),
         )

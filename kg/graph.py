@@ -173,6 +173,8 @@ def article_graph(extraction: ArticleExtraction, provenance: Provenance | None =
             graph.add((node, KG.eventType, PLOVER[event.event_type]))
         if event.theme:
             graph.add((node, KG.theme, Literal(event.theme)))
+        for thing in event.theme_entities:
+            graph.add((node, KG.instrument, URIRef(thing.id)))
         if event.date:
             graph.add((node, KG.date, Literal(event.date, datatype=XSD.date)))
             if event.date_precision:
@@ -263,7 +265,8 @@ def graph_hash(graph: Graph) -> str:
 
 
 def actor_graph(extraction: ArticleExtraction) -> Graph:
-    """Descriptions (type, label, country) of the actors an article mentions.
+    """Descriptions (type, label, country) of the actors an article mentions, and
+    of the weapons and equipment its events name.
 
     They belong in the shared graph ``ACTORS_GRAPH``: one description per
     actor however many articles mention it.
@@ -272,7 +275,7 @@ def actor_graph(extraction: ArticleExtraction) -> Graph:
     for mention in extraction.mentions:
         _add_actor(graph, mention)
     for event in extraction.events:
-        for argument in (event.subject, event.object):
+        for argument in (event.subject, event.object, *event.theme_entities):
             if argument is not None:
                 _add_actor(graph, argument)
     return graph

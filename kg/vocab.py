@@ -155,6 +155,8 @@ _TYPE_PATHS = {
     "Organization": "org",
     "ArmedForce": "force",
     "Group": "group",
+    "Weapon": "weapon",
+    "Equipment": "equipment",
     "Actor": "actor",
 }
 
