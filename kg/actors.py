@@ -92,7 +92,7 @@ class ActorIndex:
 @lru_cache(maxsize=1)
 def _actor_nouns() -> dict[str, frozenset[str]]:
     raw = json.loads(resources.files("kg.data").joinpath("actor_nouns.json").read_text(encoding="utf-8"))
-    return {kind: frozenset(words) for kind, words in raw.items() if not kind.startswith("_")}
+    return {kind: frozenset(words) for kind, words in raw.items() if not kind.startswith("_")}  # type: ignore[arg-type]
 
 
 _NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon")
@@ -349,7 +349,8 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
     kind = _noun_kind(token)
     if kind is None:
         # People named by nationality and doing something: "Swiss doctors handed over ...".
-        if token.tag_ in ("NNS", "NNPS") and _is_doer(token):
+        lemma = token.lemma_.lower()
+        if token.tag_ in ("NNS", "NNPS") and _is_doer(token) and lemma.endswith(tuple(_actor_nouns()["PersonSuffixes"])):
             country = _modifier_country(token, index)
             return _national_group(token, country) if country else None
         return None

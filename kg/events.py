@@ -263,7 +263,13 @@ def _verb_arguments(
             continue
         found = _actors_of(head, index)
         # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon.
-        own = [m for m in found if m.actor.iri in subject_iris or (_same_state(m, subjects) and m.actor.type != "Country")]
+        own = [
+            m
+            for m in found
+            if m.actor.iri in subject_iris
+            or (_same_state(m, subjects) and m.actor.type != "Country")
+            or _possessed_by_subject(head, subjects, index)
+        ]
         objects += [m for m in found if m not in own]
         if found and not own:
             continue
@@ -271,6 +277,12 @@ def _verb_arguments(
             theme_tokens.append(head)
         # An own-side phrase ("its ambassador in Peru") points at a target only through its prepositions.
         inner_targets += _targets_within(head, index, subjects, modifiers=not own)
+    # People sent somewhere are what is sent, not the target: "sent engineers to Mozambique".
+    recipients = [m for m in objects if m.actor.country]
+    carried = [m for m in objects if m.actor.type == "Group" and m.actor.country is None]
+    if recipients and carried:
+        objects = [m for m in objects if m not in carried]
+        theme_tokens += [head for head, attachment in candidates if attachment == "dobj" and head not in theme_tokens]
     if event_noun is not None:
         objects += _targets_within(event_noun, index, subjects)
     if objects and inner_targets and all(m.actor.country is None for m in objects):
@@ -312,6 +324,18 @@ def _argument_children(verb: Token) -> Iterator[Token]:
         yield child
         if _is_particle(child):
             yield from child.children
+
+
+def _possessed_by_subject(phrase: Token, subjects: list[Mention], index: ActorIndex) -> bool:
+    """ "its engineers", "Ghana's diplomats": the subject's own people, sent or withdrawn."""
+    countries = {m.actor.country for m in subjects if m.actor.country}
+    iris = {m.actor.iri for m in subjects}
+    for child in phrase.children:
+        if child.dep_ == "poss":
+            owner = actor_of(child, index)
+            if owner is not None and (owner.actor.iri in iris or owner.actor.country in countries):
+                return True
+    return False
 
 
 def _same_state(mention: Mention, subjects: list[Mention]) -> bool:

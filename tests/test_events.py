@@ -394,3 +394,16 @@ def test_lemmatizer_slips_on_regular_verbs_are_mended(nlp):
 def test_it_with_a_personal_adjective_refers_to_the_state(nlp):
     (event,) = _by_predicate(nlp, "Armenia said it is willing to withdraw its troops from Georgia.", "withdraw")
     assert (event.subject.actor.country, event.object.actor.country) == ("ARM", "GEO")
+
+
+def test_people_sent_somewhere_are_the_theme(nlp):
+    found = _by_predicate(nlp, "Portugal sent doctors to Mozambique.", "send")
+    assert [(e.object.actor.country, e.theme) for e in found] == [("MOZ", "doctors")]
+
+
+def test_only_people_nouns_become_national_groups(nlp):
+    from kg.actors import resolve_actors
+
+    texts = [(m.text, m.actor.type) for m in resolve_actors(nlp("Japanese rules forbid exports, and Swiss doctors objected.")).mentions]
+    assert ("Swiss doctors", "Group") in texts
+    assert not any(text.startswith("Japanese") for text, _ in texts)
