@@ -246,6 +246,8 @@ def _verb_arguments(
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
         elif dep == "nsubjpass" and verb_lemma(verb) in _rules()["stative_passives"]:
             subjects += _actors_of(child, index)  # "Israel is opposed to", "Vietnam is committed to"
+        elif dep == "dative" and child.pos_ == "ADP":
+            candidates += [(pobj, child.lower_) for pobj in _pobjs(child)]  # "sent doctors to Mozambique"
         elif dep == "nsubjpass" or dep in _OBJECT_DEPS:
             candidates.append((child, dep))
         elif dep == "prep" and child.lower_ in target_preps:
