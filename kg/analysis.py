@@ -60,10 +60,11 @@ SELECT DISTINCT ?actor ?class WHERE {
 """ % ", ".join(f"kg:{name}" for name in _ACTOR_CLASSES)
 
 _EVENT_TYPES_QUERY = """
-SELECT ?event ?type ?negated WHERE {
+SELECT ?event ?type ?negated ?modality WHERE {
   ?event a kg:Event .
   OPTIONAL { ?event kg:eventType ?type }
   OPTIONAL { ?event kg:negated ?negated }
+  OPTIONAL { ?event kg:modality ?modality }
 }
 """
 
@@ -340,11 +341,12 @@ def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def events_by_type(store: pyoxigraph.Store, *, include_negated: bool = False) -> dict[str, int]:
+def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) -> dict[str, int]:
     """Number of events in ``store`` per PLOVER type, most frequent first.
 
-    Events without a type count as ``"untyped"``; events the text says did
-    not happen (``kg:negated true``) are left out unless ``include_negated``.
+    Events without a type count as ``"untyped"``; events not stated as facts
+    (negated, or hypothetical, alleged or purpose ``kg:modality``) are left
+    out unless ``include_unfactual``.
     Events without an object (``NATO convened``) count too, though they are
     no edge of the actor network.
 
@@ -357,22 +359,25 @@ def events_by_type(store: pyoxigraph.Store, *, include_negated: bool = False) ->
     ...                 <urn:e3> a kg:Event . <urn:e4> a kg:Event ; kg:eventType plover:ASSAULT ; kg:negated true }''')
     >>> events_by_type(store)
     {'AID': 2, 'untyped': 1}
-    >>> events_by_type(store, include_negated=True)["ASSAULT"]
+    >>> events_by_type(store, include_unfactual=True)["ASSAULT"]
     1
     """
     from kg.export import PREFIXES
+    from kg.vocab import FACTUAL_MODALITIES
 
     types: dict[str, set[str]] = {}
-    negated: set[str] = set()
+    unfactual: set[str] = set()
     for row in store.query(_EVENT_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
         event = row["event"].value
         names = types.setdefault(event, set())
         if row["type"] is not None:
             names.add(row["type"].value.rsplit("#", 1)[-1])
         if row["negated"] is not None and row["negated"].value.lower() in ("true", "1"):
-            negated.add(event)
+            unfactual.add(event)
+        if row["modality"] is not None and row["modality"].value not in FACTUAL_MODALITIES:
+            unfactual.add(event)
     counts = Counter(
-        min(names) if names else UNTYPED for event, names in types.items() if include_negated or event not in negated
+        min(names) if names else UNTYPED for event, names in types.items() if include_unfactual or event not in unfactual
     )
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
@@ -390,11 +395,12 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``counts`` (``articles``, ``events`` — all of them, ``negated``,
-        ``actors``, ``triples``), ``actors_by_type``, ``events_by_type``
-        (negated events left out), ``network`` (``actors``, ``events`` and
-        ``pairs``: the nodes, edges and actor pairs of the actor network of
-        asserted events with an object, its ``density`` and number of
+        ``counts`` (``articles``, ``events`` — all of them, ``not_factual``:
+        negated, hypothetical, alleged or purpose, ``actors``, ``triples``),
+        ``actors_by_type``, ``events_by_type`` (factual events only),
+        ``network`` (``actors``, ``events`` and ``pairs``: the nodes, edges
+        and actor pairs of the actor network of factual events with an
+        object, its ``density`` and number of
         weakly connected ``components``), ``top_actors``
         (:func:`actor_centrality`) and ``dyads`` (:func:`strongest_dyads`).
 
@@ -403,7 +409,7 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     >>> from kg.store import open_memory_store
     >>> result = summary(open_memory_store())
     >>> result["counts"]
-    {'articles': 0, 'events': 0, 'negated': 0, 'actors': 0, 'triples': 0}
+    {'articles': 0, 'events': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
     >>> result["top_actors"], result["dyads"]
     ([], [])
     """
@@ -412,14 +418,14 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     multi = to_networkx(store)
     collapsed = weighted_digraph(multi)
     by_type = actors_by_type(store)
-    all_events = events_by_type(store, include_negated=True)
+    all_events = events_by_type(store, include_unfactual=True)
     asserted = events_by_type(store)
     articles = next(iter(store.query(_ARTICLES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
     return {
         "counts": {
             "articles": int(articles["n"].value),
             "events": sum(all_events.values()),
-            "negated": sum(all_events.values()) - sum(asserted.values()),
+            "not_factual": sum(all_events.values()) - sum(asserted.values()),
             "actors": sum(by_type.values()),
             "triples": len(store),
         },
@@ -451,7 +457,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     console = console or Console()
     counts, network = result["counts"], result["network"]
     console.print(
-        f"{counts['articles']} articles, {counts['events']} events ({counts['negated']} negated), "
+        f"{counts['articles']} articles, {counts['events']} events ({counts['not_factual']} not stated as fact), "
         f"{counts['actors']} actors, {counts['triples']} triples",
         highlight=False,
     )
@@ -479,7 +485,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     for name, count in result["events_by_type"].items():
         events.add_row(name, cameo(name), str(count))
     console.print(events)
-    console.print("Negated events are left out.", style="dim")
+    console.print("Events not stated as fact (negated, hypothetical, alleged, purpose) are left out.", style="dim")
     console.print()
 
     top = Table(

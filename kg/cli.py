@@ -76,14 +76,15 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
-@click.option("--all", "include_all", is_flag=True, help="Also write negated and hypothetical events (flagged).")
+@click.option("--all", "include_all", is_flag=True, help="Also write negated, hypothetical, alleged and purpose events (flagged).")
 @MODEL_OPTION
 @STRICT_OPTION
 def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str, strict: bool) -> None:
     """Extract events from INPUT files, folders, JSONL or - (stdin), one per line.
 
-    By default only events the text states as facts are written: negated
-    ("did not attack") and hypothetical ("could attack") ones need --all.
+    By default only events the text states as facts or plans are written:
+    negated ("did not attack"), hypothetical ("could attack"), alleged
+    ("accused of attacking") and purpose ("rallied to demand") ones need --all.
 
     \b
     Example:

@@ -34,6 +34,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg import lexicon
 from kg.dates import resolve_date
+from kg.vocab import FACTUAL_MODALITIES
 from kg.ingest import Article
 from kg.nlp import ParsedArticle
 from kg.actors import (
@@ -58,8 +59,6 @@ _NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
 _PARTICLES = frozenset({"back", "out", "down", "up", "off", "away", "over", "in"})
-#: Modalities of events reported as facts (see ``_modality``).
-FACTUAL_MODALITIES = frozenset({"asserted", "planned"})
 _STATE_TYPES = frozenset({"Country", "Person", "ArmedForce"})
 _MODALS = frozenset({"could", "might", "may", "would", "should", "can"})
 

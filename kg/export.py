@@ -21,7 +21,7 @@ csv       .csv        Gephi's spreadsheet import: an edges table, plus a nodes
 
 The graph formats (``gexf``, ``graphml``, ``csv``) take the options of
 ``to_networkx``: ``collapse``, ``start``, ``end``, ``event_types``,
-``min_confidence`` and ``include_negated``. The RDF formats write the whole store and take no option;
+``min_confidence`` and ``include_unfactual``. The RDF formats write the whole store and take no option;
 ``export`` rejects options a format does not accept instead of ignoring them.
 
 ``networkx`` and ``pyoxigraph`` are imported only when an exporter runs, so
@@ -108,7 +108,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # ---------------------------------------------------------------------------
 
 _EVENTS_QUERY = """
-SELECT ?event ?subject ?object ?predicate ?type ?theme ?date ?sentence ?article ?articleId ?negated ?confidence
+SELECT ?event ?subject ?object ?predicate ?type ?theme ?date ?sentence ?article ?articleId ?negated ?modality ?confidence
 WHERE {
   ?event a kg:Event ; kg:subject ?subject .
   OPTIONAL { ?event kg:object ?object }
@@ -118,6 +118,7 @@ WHERE {
   OPTIONAL { ?event kg:date ?date }
   OPTIONAL { ?event kg:sentence ?sentence }
   OPTIONAL { ?event kg:negated ?negated }
+  OPTIONAL { ?event kg:modality ?modality }
   OPTIONAL { ?event kg:confidence ?confidence }
   OPTIONAL { ?event kg:article ?article OPTIONAL { ?article kg:articleId ?articleId } }
 }
@@ -125,7 +126,7 @@ WHERE {
 
 _EVENT_VARIABLES = (
     "subject", "object", "predicate", "type", "theme", "date", "sentence", "article", "articleId", "negated",
-    "confidence",
+    "modality", "confidence",
 )
 
 _ACTORS_QUERY = """
@@ -157,6 +158,14 @@ class _Event:
     article: str
     negated: bool
     confidence: float = 1.0
+    modality: str = "asserted"
+
+    @property
+    def is_factual(self) -> bool:
+        """Stated as having happened or as announced (as ``kg.events.EventRecord.is_factual``)."""
+        from kg.vocab import FACTUAL_MODALITIES  # rdflib loads only when a network is built
+
+        return not self.negated and self.modality in FACTUAL_MODALITIES
 
 
 def to_networkx(
@@ -167,7 +176,7 @@ def to_networkx(
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
     min_confidence: float | None = None,
-    include_negated: bool = False,
+    include_unfactual: bool = False,
 ) -> nx.MultiDiGraph | nx.DiGraph:
     """The actor network of the store: actors as nodes, events as directed edges.
 
@@ -199,8 +208,9 @@ def to_networkx(
         Keep only events whose ``kg:confidence`` (a number from 0 to 1, set by
         the extraction) is at least this. An event without ``kg:confidence``
         counts as 1.0, so it is always kept.
-    include_negated : bool, default False
-        Also keep events the text says did not happen (``kg:negated true``).
+    include_unfactual : bool, default False
+        Also keep events not stated as facts: negated ("did not attack") and
+        hypothetical, alleged or purpose ones (``kg:modality``).
 
     Returns
     -------
@@ -266,7 +276,7 @@ def to_networkx(
         end=end,
         event_types=event_types,
         min_confidence=min_confidence,
-        include_negated=include_negated,
+        include_unfactual=include_unfactual,
     )
     return _collapse(multi, by_type=mode == "type") if mode else multi
 
@@ -282,7 +292,7 @@ def _collapse_mode(collapse: bool | str) -> str:
     raise KGError(Errors.E047.format(value=collapse))
 
 
-def _multigraph(store, *, start, end, event_types, include_negated, min_confidence=None) -> nx.MultiDiGraph:
+def _multigraph(store, *, start, end, event_types, include_unfactual, min_confidence=None) -> nx.MultiDiGraph:
     import networkx as nx
 
     start_iso = _iso_date(start, "start")
@@ -295,7 +305,7 @@ def _multigraph(store, *, start, end, event_types, include_negated, min_confiden
     events = [
         ev
         for ev in _select_events(store)
-        if (include_negated or not ev.negated)
+        if (include_unfactual or ev.is_factual)
         and (wanted_types is None or ev.event_type.upper() in wanted_types)
         and (not start_iso or (ev.date and ev.date >= start_iso))
         and (not end_iso or (ev.date and ev.date <= end_iso))
@@ -418,6 +428,7 @@ def _select_events(store) -> list[_Event]:
                 article=first("articleId") or first("article"),
                 negated=any(v.lower() in ("true", "1") for v in values["negated"]),
                 confidence=_confidence(iri, values["confidence"]),
+                modality=first("modality") or "asserted",
             )
         )
     return events
@@ -589,7 +600,7 @@ def write_gexf(
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
     min_confidence: float | None = None,
-    include_negated: bool = False,
+    include_unfactual: bool = False,
 ) -> None:
     """GEXF 1.2draft of the actor network, dynamic so Gephi's timeline works.
 
@@ -615,7 +626,7 @@ def write_gexf(
         end=end,
         event_types=event_types,
         min_confidence=min_confidence,
-        include_negated=include_negated,
+        include_unfactual=include_unfactual,
     )
     if mode:
         graph = _collapse(multi, by_type=mode == "type")
@@ -645,7 +656,7 @@ def write_graphml(
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
     min_confidence: float | None = None,
-    include_negated: bool = False,
+    include_unfactual: bool = False,
 ) -> None:
     """GraphML of the actor network: one edge per event (id = event IRI), or
     one weighted edge per actor pair with ``collapse=True``. Options as in
@@ -659,7 +670,7 @@ def write_graphml(
         end=end,
         event_types=event_types,
         min_confidence=min_confidence,
-        include_negated=include_negated,
+        include_unfactual=include_unfactual,
     )
     _plain_graph(graph)
     nx.write_graphml(graph, stream)
@@ -674,7 +685,7 @@ def write_csv(
     end: str | dt.date | None = None,
     event_types: str | Iterable[str] | None = None,
     min_confidence: float | None = None,
-    include_negated: bool = False,
+    include_unfactual: bool = False,
 ) -> None:
     """Gephi's edges table (UTF-8 CSV) of the actor network.
 
@@ -692,7 +703,7 @@ def write_csv(
         end=end,
         event_types=event_types,
         min_confidence=min_confidence,
-        include_negated=include_negated,
+        include_unfactual=include_unfactual,
     )
     _write_edges_csv(graph, stream)
 

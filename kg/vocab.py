@@ -44,6 +44,10 @@ __all__ = [
 ]
 
 RESOURCE = Namespace("https://w3id.org/kg/id/")
+#: Values of ``kg:modality`` (see ``kg.events``), and those of events reported as facts.
+MODALITIES = ("asserted", "planned", "hypothetical", "alleged", "purpose")
+FACTUAL_MODALITIES = frozenset({"asserted", "planned"})
+
 #: The graph holding one description (label, type, country) of every actor,
 #: shared by all articles, so actors are not described once per article.
 ACTORS_GRAPH = RESOURCE["graph/actors"]

@@ -202,12 +202,12 @@ def test_self_loops_are_no_dyad():
 def test_counts_by_type(store):
     assert analysis.actors_by_type(store) == {"Country": 4, "Organization": 1}
     assert analysis.events_by_type(store) == {"AID": 3, "CONSULT": 2, "ACCUSE": 1, "ASSAULT": 1, "untyped": 1}
-    assert analysis.events_by_type(store, include_negated=True)["ASSAULT"] == 2
+    assert analysis.events_by_type(store, include_unfactual=True)["ASSAULT"] == 2
 
 
 def test_summary(store):
     result = analysis.summary(store, top=2)
-    assert result["counts"] == {"articles": 2, "events": 9, "negated": 1, "actors": 5, "triples": len(store)}
+    assert result["counts"] == {"articles": 2, "events": 9, "not_factual": 1, "actors": 5, "triples": len(store)}
     assert result["actors_by_type"] == {"Country": 4, "Organization": 1}
     assert result["events_by_type"]["AID"] == 3
     assert result["network"]["actors"] == 5 and result["network"]["events"] == 7 and result["network"]["pairs"] == 6
@@ -242,7 +242,7 @@ def test_stats_table(store_dir):
     result = CliRunner().invoke(cli, ["stats", "--store", str(store_dir), "--top", "2"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "2 articles, 9 events (1 negated), 5 actors" in out
+    assert "2 articles, 9 events (1 not stated as fact), 5 actors" in out
     for title in ("Actors by type", "Events by type", "Top actors by degree", "Strongest dyads"):
         assert title in out
     assert "AID 2, CONSULT 1" in out

@@ -164,7 +164,7 @@ def test_edge_attributes(store):
 
 
 def test_negated_events_are_optional(store):
-    G = kgx.to_networkx(store, include_negated=True)
+    G = kgx.to_networkx(store, include_unfactual=True)
     assert G.number_of_edges() == 7
     negated = [d for *_, d in G.edges(data=True) if d["negated"]]
     assert [d["predicate"] for d in negated] == ["attack"]
@@ -285,7 +285,7 @@ def test_gexf_has_spells(store, tmp_path):
 
 
 def test_gexf_one_edge_per_event(store):
-    data = dump(store, "gexf", collapse=False, include_negated=True)
+    data = dump(store, "gexf", collapse=False, include_unfactual=True)
     G = nx.read_gexf(io.BytesIO(data))
     assert G.number_of_edges() == 7
     supply_key = str(event_iri("a1", 0, 80, "supply"))
@@ -559,12 +559,12 @@ def _find_gexf_xsd() -> Path | None:
     return None
 
 
-def _expected_spells(include_negated: bool = False) -> dict[tuple[str, str], list[str]]:
+def _expected_spells(include_unfactual: bool = False) -> dict[tuple[str, str], list[str]]:
     """Distinct event dates per (subject, object) pair, straight from the fixture."""
     spells: dict[tuple[str, str], set[str]] = {}
     for _, _, events in ARTICLES.values():
         for _, subj, obj, _, _, date, negated in events:
-            if obj is None or (negated and not include_negated):
+            if obj is None or (negated and not include_unfactual):
                 continue
             spells.setdefault((str(subj), str(obj)), set())
             if date:
@@ -661,7 +661,7 @@ def test_gexf_time_intervals_follow_event_dates(store):
 
 
 def test_gexf_time_intervals_per_event(store):
-    edges = check_gexf_structure(_parse_gexf(dump(store, "gexf", collapse=False, include_negated=True)))
+    edges = check_gexf_structure(_parse_gexf(dump(store, "gexf", collapse=False, include_unfactual=True)))
     by_id = {e["id"]: e for pair_edges in edges.values() for e in pair_edges}
     assert len(by_id) == 7
     for article_id, (_, _, events) in ARTICLES.items():
