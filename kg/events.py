@@ -211,6 +211,13 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
         objects = _implicit_targets(verb, event_noun, etype, subjects, index)
         if objects:
             evidence.add("implicit target")
+    if not subjects and etype is not None and etype.plover in rules["state_acts"] and _is_passive(verb):
+        # "was arrested in Lebanon": arrests, trials and expulsions are carried out by the state where they happen.
+        place = _location([verb])
+        country = _place_country(place) if place is not None else None
+        if country:
+            subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+            evidence.add("implicit subject")
     subjects, objects = _placed(subjects, objects, attributes["location_country"], etype)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
@@ -664,6 +671,10 @@ def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> 
         "location_country": _place_country(location) if location is not None else None,
         "attributed_to": _attribution(trigger, index),
     }
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
 
 
 def _implicit_targets(

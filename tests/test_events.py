@@ -407,3 +407,8 @@ def test_only_people_nouns_become_national_groups(nlp):
     texts = [(m.text, m.actor.type) for m in resolve_actors(nlp("Japanese rules forbid exports, and Swiss doctors objected.")).mentions]
     assert ("Swiss doctors", "Group") in texts
     assert not any(text.startswith("Japanese") for text, _ in texts)
+
+
+def test_a_passive_state_act_without_agent_is_the_states(nlp):
+    (event,) = _by_predicate(nlp, "Two Danish sailors were detained in Iran.", "detain")
+    assert (event.subject.actor.country, event.object.actor.country) == ("IRN", "DNK")
