@@ -33,6 +33,7 @@ __all__ = [
     "country_mention",
     "national_group",
     "in_country",
+    "is_domestic_group",
     "country_actor",
     "ACTOR_TYPES",
 ]
@@ -380,6 +381,12 @@ def national_group(noun: str, country: str) -> Actor:
     """
     label = f"{noun} ({gazetteer.country_name(country)})"
     return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {noun}")))
+
+
+def is_domestic_group(actor: Actor) -> bool:
+    """A group of no stated country that a state acting on it would take for its own
+    people: protesters, the opposition, journalists (not inspectors or peacekeepers)."""
+    return actor.type == "Group" and actor.country is None and actor.label in _actor_nouns()["Domestic"]
 
 
 def in_country(mention: Mention, country: str) -> Mention:

@@ -44,6 +44,7 @@ from kg.actors import (
     country_actor,
     country_mention,
     in_country,
+    is_domestic_group,
     national_group,
     resolve_actors,
 )
@@ -451,6 +452,8 @@ def _noun_lexeme(noun: Token) -> tuple[str, lexicon.EventType | None]:
             found = lexicon.noun_type(compound)
             if found is not None:
                 return compound, found
+            if lemma in _rules()["frame_nouns"] and lexicon.noun_type(child.lemma_.lower()):
+                return child.lemma_.lower(), lexicon.noun_type(child.lemma_.lower())  # "a mediation effort"
     return lemma, lexicon.noun_type(lemma)
 
 
@@ -709,7 +712,7 @@ def _placed(subjects: list[Mention], objects: list[Mention], location_country: s
     states = {m.actor.country for m in subjects if m.actor.type in _STATE_TYPES and m.actor.country}
     if len(states) == 1 and etype is not None and etype.plover == "COERCE":
         (state,) = states
-        objects = [in_country(m, state) for m in objects]
+        objects = [in_country(m, state) if is_domestic_group(m.actor) else m for m in objects]
     return subjects, objects
 
 

@@ -412,3 +412,13 @@ def test_only_people_nouns_become_national_groups(nlp):
 def test_a_passive_state_act_without_agent_is_the_states(nlp):
     (event,) = _by_predicate(nlp, "Two Danish sailors were detained in Iran.", "detain")
     assert (event.subject.actor.country, event.object.actor.country) == ("IRN", "DNK")
+
+
+def test_coerced_foreign_experts_are_not_made_domestic(nlp):
+    (event,) = _by_predicate(nlp, "Syria expelled inspectors.", "expel")
+    assert event.object.actor.country is None
+
+
+def test_frame_noun_takes_its_modifiers_event(nlp):
+    found = [e for e in events(nlp, "Oman launched a mediation effort between Iran and Bahrain.") if e.event_type == "CONSULT"]
+    assert found and found[0].subject.actor.country == "OMN"
