@@ -148,7 +148,8 @@ def _home_country_for_officials(index: ActorIndex) -> None:
     placed: dict[str, Actor] = {}
     for position, mention in enumerate(index.mentions):
         actor = mention.actor
-        if actor.type == "Person" and actor.country is None and actor.role:
+        # Known people of no state (UN or NATO officials) keep none.
+        if actor.type == "Person" and actor.country is None and actor.role and gazetteer.lookup(actor.label) is None:
             actor = placed.setdefault(actor.iri, Actor(actor.label, actor.type, home, actor.iri, actor.role))
             index.mentions[position] = Mention(actor, mention.text, mention.start, mention.end)
     for i, mention in list(index.by_token.items()):

@@ -118,3 +118,9 @@ def test_official_named_by_title_alone_belongs_to_the_only_state_named(nlp):
     index = resolve_actors(nlp("President Tomas Varga met envoys from Poland and Hungary."))
     (varga,) = [m.actor for m in index.mentions if m.actor.type == "Person"]
     assert varga.country is None
+
+
+def test_known_international_officials_take_no_country_from_the_text(nlp):
+    index = resolve_actors(nlp("UN Secretary-General Antonio Guterres visited Chad."))
+    people = [m.actor for m in index.mentions if m.actor.type == "Person"]
+    assert people and all(p.country is None for p in people)
