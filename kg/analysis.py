@@ -13,7 +13,8 @@ function                 returns
                          betweenness (sorted, most active first)
 ``strongest_dyads``      the actor pairs with most events, with their type mix
 ``actors_by_type``       number of actors per class in a store
-``events_by_type``       number of events per PLOVER type in a store
+``events_by_type``       number of events per PLOVER type in a store (each
+                         real-world event once, however many reports)
 ``summary``              all of the above for a store
 ``print_summary``        a ``summary`` as rich tables
 =======================  ====================================================
@@ -59,14 +60,19 @@ SELECT DISTINCT ?actor ?class WHERE {
 }
 """ % ", ".join(f"kg:{name}" for name in _ACTOR_CLASSES)
 
+# Real-world events: each merged event (kg.dedup) once, and each report merged into none on its own.
 _EVENT_TYPES_QUERY = """
 SELECT ?event ?type ?negated ?modality WHERE {
-  ?event a kg:Event .
+  { ?event a kg:MergedEvent }
+  UNION
+  { ?event a kg:Event . FILTER NOT EXISTS { ?merged kg:reportedBy ?event } }
   OPTIONAL { ?event kg:eventType ?type }
   OPTIONAL { ?event kg:negated ?negated }
   OPTIONAL { ?event kg:modality ?modality }
 }
 """
+
+_MENTIONS_QUERY = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a kg:Event }"
 
 _ARTICLES_QUERY = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kg:Article }"
 
@@ -344,7 +350,10 @@ def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
 def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) -> dict[str, int]:
     """Number of events in ``store`` per PLOVER type, most frequent first.
 
-    Events without a type count as ``"untyped"``; events not stated as facts
+    Each real-world event counts once: a ``kg:MergedEvent`` (the reports of one
+    event merged by ``kg build``, see ``docs/dedup.md``) is one event, and so
+    is each report merged into none (not stated as fact, or built with
+    ``--no-dedup``). Events without a type count as ``"untyped"``; events not stated as facts
     (negated, or hypothetical, alleged or purpose ``kg:modality``) are left
     out unless ``include_unfactual``.
     Events without an object (``NATO convened``) count too, though they are
@@ -361,6 +370,10 @@ def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) 
     {'AID': 2, 'untyped': 1}
     >>> events_by_type(store, include_unfactual=True)["ASSAULT"]
     1
+    >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#> PREFIX plover: <https://w3id.org/kg/plover#>
+    ...   INSERT DATA { <urn:m> a kg:MergedEvent ; kg:eventType plover:AID ; kg:reportedBy <urn:e1>, <urn:e2> }''')
+    >>> events_by_type(store)
+    {'AID': 1, 'untyped': 1}
     """
     from kg.export import PREFIXES
     from kg.vocab import FACTUAL_MODALITIES
@@ -395,9 +408,12 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``counts`` (``articles``, ``events`` — all of them, ``not_factual``:
-        negated, hypothetical, alleged or purpose, ``actors``, ``triples``),
-        ``actors_by_type``, ``events_by_type`` (factual events only),
+        ``counts`` (``articles``, ``events`` — real-world events, reports of one
+        event merged, see :func:`events_by_type`, ``mentions`` — the event
+        reports before merging, one per sentence that states an event,
+        ``not_factual``: events negated, hypothetical, alleged or purpose,
+        ``actors``, ``triples``), ``actors_by_type``, ``events_by_type``
+        (factual events only),
         ``network`` (``actors``, ``events`` and ``pairs``: the nodes, edges
         and actor pairs of the actor network of factual events with an
         object, its ``density`` and number of
@@ -409,7 +425,7 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     >>> from kg.store import open_memory_store
     >>> result = summary(open_memory_store())
     >>> result["counts"]
-    {'articles': 0, 'events': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
+    {'articles': 0, 'events': 0, 'mentions': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
     >>> result["top_actors"], result["dyads"]
     ([], [])
     """
@@ -421,10 +437,12 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     all_events = events_by_type(store, include_unfactual=True)
     asserted = events_by_type(store)
     articles = next(iter(store.query(_ARTICLES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
+    mentions = next(iter(store.query(_MENTIONS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
     return {
         "counts": {
             "articles": int(articles["n"].value),
             "events": sum(all_events.values()),
+            "mentions": int(mentions["n"].value),
             "not_factual": sum(all_events.values()) - sum(asserted.values()),
             "actors": sum(by_type.values()),
             "triples": len(store),
@@ -457,7 +475,8 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     console = console or Console()
     counts, network = result["counts"], result["network"]
     console.print(
-        f"{counts['articles']} articles, {counts['events']} events ({counts['not_factual']} not stated as fact), "
+        f"{counts['articles']} articles, {counts['events']} events ({counts['not_factual']} not stated as fact; "
+        f"{counts['mentions']} reports before merging), "
         f"{counts['actors']} actors, {counts['triples']} triples",
         highlight=False,
     )

@@ -107,20 +107,48 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # The actor network
 # ---------------------------------------------------------------------------
 
+# One row per real-world event: a kg:MergedEvent (reports of one event merged by kg build, docs/dedup.md),
+# with the sentence and article of its first report (earliest publication, then article id) and the best
+# confidence of its reports; and each report merged into none (not stated as fact, or built with --no-dedup).
 _EVENTS_QUERY = """
 SELECT ?event ?subject ?object ?predicate ?type ?theme ?date ?sentence ?article ?articleId ?negated ?modality ?confidence
 WHERE {
-  ?event a kg:Event ; kg:subject ?subject .
+  {
+    {
+      SELECT ?event (MIN(?key) AS ?first) (MAX(?c) AS ?confidence)
+      WHERE {
+        ?event a kg:MergedEvent ; kg:reportedBy ?r .
+        ?r kg:article ?a .
+        ?a kg:articleId ?id .
+        OPTIONAL { ?a kg:published ?published }
+        OPTIONAL { ?r kg:confidence ?c }
+        BIND(CONCAT(COALESCE(STR(?published), "9999-12-31"), " ", ?id) AS ?key)
+      }
+      GROUP BY ?event
+    }
+    ?event kg:subject ?subject ; kg:reportedBy ?report .
+    ?report kg:article ?article .
+    ?article kg:articleId ?articleId .
+    OPTIONAL { ?article kg:published ?first_published }
+    FILTER(CONCAT(COALESCE(STR(?first_published), "9999-12-31"), " ", ?articleId) = ?first)
+    OPTIONAL { ?report kg:sentence ?sentence }
+    BIND(false AS ?negated)
+  }
+  UNION
+  {
+    ?event a kg:Event ; kg:subject ?subject .
+    FILTER NOT EXISTS { ?merged kg:reportedBy ?event }
+    OPTIONAL { ?event kg:sentence ?sentence }
+    OPTIONAL { ?event kg:negated ?negated }
+    OPTIONAL { ?event kg:confidence ?confidence }
+    OPTIONAL { ?event kg:article ?article OPTIONAL { ?article kg:articleId ?articleId } }
+  }
   OPTIONAL { ?event kg:object ?object }
   OPTIONAL { ?event kg:predicate ?predicate }
   OPTIONAL { ?event kg:eventType ?type }
   OPTIONAL { ?event kg:theme ?theme }
   OPTIONAL { ?event kg:date ?date }
-  OPTIONAL { ?event kg:sentence ?sentence }
-  OPTIONAL { ?event kg:negated ?negated }
   OPTIONAL { ?event kg:modality ?modality }
-  OPTIONAL { ?event kg:confidence ?confidence }
-  OPTIONAL { ?event kg:article ?article OPTIONAL { ?article kg:articleId ?articleId } }
 }
 """
 

@@ -25,6 +25,13 @@ Actors are described (label, type, country) once, in the shared graph
 article, so they merge across articles. The ontology and the PLOVER scheme
 go to ``ONTOLOGY_GRAPH`` (:func:`write_ontology`).
 
+Each ``kg:Event`` is one *report* of an event. Reports of one real-world
+event, from one article or many, are merged (:mod:`kg.dedup`): each factual or
+negated report carries its ``kg:dedupKey`` and ``kg:dedupBlock``, and
+:func:`write_article` recomputes the graphs of the blocks the article leaves
+or joins, where the ``kg:MergedEvent`` nodes and their ``kg:reportedBy`` and
+``kg:disputes`` links live. Rules: ``kg/data/dedup.json``, ``docs/dedup.md``.
+
 >>> from kg.ingest import Article
 >>> from kg.events import ArticleExtraction
 >>> g = article_graph(ArticleExtraction(Article("a1", "Some text."), [], []))
@@ -44,6 +51,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from kg import __version__
+from kg import dedup as _dedup
 from kg.ingest import content_hash
 from kg.vocab import (
     ACTORS_GRAPH,
@@ -67,6 +75,7 @@ from kg.vocab import (
 if TYPE_CHECKING:
     import pyoxigraph
 
+    from kg.dedup import DedupSettings
     from kg.events import ActorRecord, ArticleExtraction
 
 __all__ = [
@@ -125,13 +134,19 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
-def article_graph(extraction: ArticleExtraction, provenance: Provenance | None = None) -> Graph:
+def article_graph(
+    extraction: ArticleExtraction, provenance: Provenance | None = None, *, dedup: DedupSettings | None = None
+) -> Graph:
     """The RDF of one article's extraction (to be stored as the graph named ``article_iri(id)``).
 
     ``provenance`` names the model and kg version (default: the kg version
     only); its extraction activity gets ``kg:graphHash`` (see :func:`graph_hash`).
+    ``dedup`` are the rules that give each report its ``kg:dedupKey`` and
+    ``kg:dedupBlock`` (default: :func:`kg.dedup.current`; none when disabled).
     """
     provenance = provenance or Provenance()
+    dedup = dedup if dedup is not None else _dedup.current()
+    dedup_keys: dict[URIRef, tuple[str, str]] = {}
     article = extraction.article
     graph = bind_prefixes(Graph())
     art = article_iri(article.id)
@@ -197,6 +212,13 @@ def article_graph(extraction: ArticleExtraction, provenance: Provenance | None =
         edge = direct_property(event.event_type)
         if edge is not None and event.subject and event.object and event.is_factual:
             graph.add((URIRef(event.subject.id), edge, URIRef(event.object.id)))
+        keys = _dedup.report_key(event, article.id, dedup)
+        if keys is not None and (node not in dedup_keys or keys < dedup_keys[node]):
+            dedup_keys[node] = keys  # one node for two records (same sentence, verb and actors): one key
+
+    for node, (key, block) in dedup_keys.items():
+        graph.add((node, KG.dedupKey, Literal(key)))
+        graph.add((node, KG.dedupBlock, Literal(block)))
 
     # The hash covers everything but itself and the time, so equal content means equal hash.
     graph.add((activity, KG.graphHash, Literal(graph_hash(graph))))
@@ -309,12 +331,25 @@ def stored_graph_hash(store: pyoxigraph.Store, article_id: str) -> str | None:
     return None
 
 
-def write_article(store: pyoxigraph.Store, extraction: ArticleExtraction, provenance: Provenance | None = None) -> bool:
+def write_article(
+    store: pyoxigraph.Store,
+    extraction: ArticleExtraction,
+    provenance: Provenance | None = None,
+    *,
+    dedup: DedupSettings | None = None,
+) -> bool:
     """Write an article's graph (replacing the old one) and merge its actors into ``ACTORS_GRAPH``.
 
     Returns ``False``, writing nothing, when the stored graph has the same
     :func:`graph_hash`: same text, same extraction, same model and kg
-    version. The stored graph, and the time of its extraction, stay as they are.
+    version, same dedup rules. The stored graph, and the time of its
+    extraction, stay as they are.
+
+    Otherwise the merged events of the blocks the article leaves or joins are
+    recomputed first (:func:`kg.dedup.write_blocks`, with the rules ``dedup``,
+    default :func:`kg.dedup.current`), then the article's graph is replaced in
+    one transaction. A run stopped in between leaves the old article graph,
+    which the next build replaces, recomputing the same blocks.
 
     >>> from kg.ingest import Article
     >>> from kg.events import ArticleExtraction
@@ -323,15 +358,19 @@ def write_article(store: pyoxigraph.Store, extraction: ArticleExtraction, proven
     >>> write_article(store, extraction), write_article(store, extraction)
     (True, False)
     """
-    from kg.store import replace_graph
+    from kg.store import replace_graph, to_quads
 
-    graph = article_graph(extraction, provenance)
+    dedup = dedup if dedup is not None else _dedup.current()
+    graph = article_graph(extraction, provenance, dedup=dedup)
     new_hash = str(next(graph.objects(None, KG.graphHash)))
     if stored_graph_hash(store, extraction.article.id) == new_hash:
         return False
+    name = str(article_iri(extraction.article.id))
+    to_quads(graph, name)  # E083 for a triple the store would refuse, before the blocks are written
+    _dedup.write_blocks(store, name, graph, dedup)
     replace_graph(
         store,
-        str(article_iri(extraction.article.id)),
+        name,
         graph,
         merge=(str(ACTORS_GRAPH), actor_graph(extraction)),
     )

@@ -78,6 +78,7 @@ class KG(DefinedNamespace):
     Article: URIRef
     Sentence: URIRef
     Event: URIRef
+    MergedEvent: URIRef  # one real-world event: the kg:Event reports of it merged (kg.dedup)
     Mention: URIRef
     EventType: URIRef
     CameoRoot: URIRef
@@ -118,6 +119,12 @@ class KG(DefinedNamespace):
     attributedTo: URIRef  # who says the event happened
     confidence: URIRef
     interactsWith: URIRef  # super-property of the direct actor-to-actor edges (see direct_property)
+
+    # merged events (kg.dedup)
+    reportedBy: URIRef  # a merged event to each report of it
+    disputes: URIRef  # a denial (negated report) to the merged event it denies
+    dedupKey: URIRef  # what a report is compared on: type group, subject and object keys
+    dedupBlock: URIRef  # the group of reports compared with each other
 
     # mentions and sentences
     actor: URIRef

@@ -84,7 +84,7 @@ def test_build_summary_and_query_relations_csv(built_store):
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert list(rows[0]) == [
         "subject", "subject_country", "predicate", "object", "object_country",
-        "event_type", "theme", "date", "article",
+        "event_type", "theme", "date", "article", "sources",
     ]
     supply = [r for r in rows if r["predicate"] == "supply"]
     assert supply and supply[0]["subject_country"] == "RUS" and supply[0]["object_country"] == "BLR"

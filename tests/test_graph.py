@@ -281,3 +281,21 @@ def test_kg_export_trig_reimports_into_an_identical_dataset(tmp_path, nlp):
     assert set(reimported) == names
     for name in names:
         assert isomorphic(reimported[name], rdflib_graph(store, name)), name
+
+
+def test_reports_carry_dedup_keys_and_merged_events_live_in_block_graphs(small_store):
+    """Factual and negated reports get kg:dedupKey and kg:dedupBlock; hypothetical ones none
+    (kg.dedup). Each block's merged events are in the graph kgr:graph/events/<block>."""
+    from kg.dedup import block_graph_iri
+
+    minsk, berlin = rdflib_graph(small_store, str(article_iri("minsk"))), rdflib_graph(small_store, str(article_iri("berlin")))
+    keyed = {str(minsk.value(e, KG.sentence)): str(minsk.value(e, KG.dedupKey)) for e in minsk.subjects(KG.dedupBlock, None)}
+    assert keyed["Russia did not attack Poland."] == "ASSAULT+COERCE|RUS|POL"  # negated: compared, to dispute
+    assert keyed["Russia supplied Belarus with Iskander missiles."] == "AID|RUS|BLR"
+    (hypothetical,) = berlin.subjects(KG.modality, Literal("hypothetical"))
+    assert berlin.value(hypothetical, KG.dedupBlock) is None
+    for graph in (minsk, berlin):
+        for report, block in graph.subject_objects(KG.dedupBlock):
+            merged = rdflib_graph(small_store, str(block_graph_iri(str(block))))
+            negated = graph.value(report, KG.negated).toPython()
+            assert len(list(merged.subjects(KG.reportedBy, report))) == (0 if negated else 1)

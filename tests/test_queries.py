@@ -60,6 +60,7 @@ def test_actors_and_relations_keep_their_columns(store):
     relations = run_query(store, "relations")
     assert relations.columns == [
         "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "article",
+        "sources",
     ]
     # negated ("did not attack") and hypothetical ("could attack") events are left out
     assert {(r["predicate"], r["object"]) for r in relations.records()} >= {("supply", "Belarus"), ("shell", "Ukraine")}

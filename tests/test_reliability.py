@@ -195,7 +195,8 @@ def test_hostile_ids_titles_and_urls_stay_data(tmp_path, nlp):
         )
         assert result.rows == [(str(article_iri(hostile)), hostile)]
     relations = run_query(store, "relations")
-    assert sorted(row[-1] for row in relations.rows) == sorted(HOSTILE_IDS)
+    article = relations.columns.index("article")
+    assert sorted(row[article] for row in relations.rows) == sorted(HOSTILE_IDS)
 
 
 def test_an_article_that_cannot_be_stored_costs_only_itself(tmp_path, nlp, monkeypatch):

@@ -111,3 +111,30 @@ def test_validate_needs_an_existing_store(tmp_path):
 
 def test_validate_help_has_an_example():
     assert "Example" in invoke("validate", "--help").output
+
+
+def test_merged_events_are_checked(small_store):
+    """A merged event reported by a hypothetical report or by a report that is gone, and a
+    dispute by a report that is not negated, are violations (docs/dedup.md)."""
+    from rdflib.namespace import XSD as _XSD
+
+    from kg.validate import store_graph
+
+    graph = store_graph(open_store(small_store, read_only=True))
+    assert list(graph.subjects(RDF.type, KG.MergedEvent))  # the build merged (one report per event here)
+    (hypothetical,) = graph.subjects(KG.modality, Literal("hypothetical"))
+    asserted = next(e for e in graph.subjects(KG.modality, Literal("asserted")) if (e, KG.negated, Literal(False)) in graph)
+    merged = RESOURCE["merged-event/bad"]
+    graph.add((merged, RDF.type, KG.MergedEvent))
+    graph.add((merged, KG.subject, URIRef("https://w3id.org/kg/id/country/CHN")))
+    graph.add((merged, KG.predicate, Literal("attack")))
+    graph.add((merged, KG.modality, Literal("asserted")))
+    graph.add((merged, KG.date, Literal("2024-03-04", datatype=_XSD.date)))
+    graph.add((merged, KG.reportedBy, hypothetical))
+    graph.add((merged, KG.reportedBy, RESOURCE["event/gone"]))
+    graph.add((asserted, KG.disputes, merged))
+    found = {(r.focus, short(r.path or "-"), r.severity) for r in validate_graph(graph)}
+    assert (str(merged), "kg:reportedBy", "Violation") in found  # the hypothetical one, and the one that is gone
+    assert (str(asserted), "kg:negated", "Violation") in found  # disputes, not negated
+    messages = [r.message for r in validate_graph(graph) if r.focus == str(merged)]
+    assert any("factual reports only" in m for m in messages) and any("kg:Event reports" in m for m in messages)

@@ -1,0 +1,344 @@
+"""Merging reports of one real-world event (kg.dedup): one event node, every report attached.
+
+The articles are our own sentences about fictional events among real states.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+
+from kg.analysis import summary
+from kg.cli import cli
+from kg.dedup import EVENTS_GRAPHS, DedupSettings, block_graph_iri, cluster, date_span, using
+from kg.errors import KGError
+from kg.pipeline import build
+from kg.query import run_query
+from kg.store import open_memory_store
+from kg.validate import format_result, validate_store
+from kg.vocab import KG, article_iri
+
+# One strike, reported by two outlets in other words: one gives the day, the other only the month.
+KYIV_POST = {
+    "id": "kyiv-post",
+    "date": "2024-03-06",
+    "text": "Russia attacked Ukraine on Monday with dozens of drones, officials in Kyiv said.",
+}
+MONTHLY_REVIEW = {
+    "id": "monthly-review",
+    "date": "2024-04-02",
+    "text": "Russian troops struck Ukraine in March, a report by a Kyiv think tank found.",
+}
+# Another strike, two months later: outside any window.
+MAY_REPORT = {"id": "may-report", "date": "2024-05-20", "text": "Russia attacked Ukraine on Saturday, the governor said."}
+# Three days after the first one (Thursday, 2024-03-07): one event only with a window of 3 days.
+THURSDAY = {"id": "thursday", "date": "2024-03-08", "text": "Russia attacked Ukraine on Thursday, the governor said."}
+ARMS = {
+    "id": "arms",
+    "date": "2024-03-05",
+    "text": "Russia supplied Belarus with Iskander missiles on Monday, the ministry in Minsk said.",
+}
+DENIAL = {"id": "denial", "date": "2024-03-08", "text": "Minsk denied receiving the missiles."}
+MAYBE = {"id": "maybe", "date": "2024-03-06", "text": "Russia could attack Ukraine on Monday, analysts warned."}
+REPEAT = {
+    "id": "repeat",
+    "date": "2024-03-06",
+    "text": "Russia shelled Ukraine on Monday, the governor said.\n\nThe governor said Russian forces shelled Ukraine for six hours.",
+}
+
+RUS_UKR_ASSAULT = """
+PREFIX kg: <https://w3id.org/kg/ontology#>
+SELECT ?merged ?report WHERE {
+  ?merged a kg:MergedEvent ; kg:eventType <https://w3id.org/kg/plover#ASSAULT> ;
+          kg:object <https://w3id.org/kg/id/country/UKR> ; kg:reportedBy ?report .
+}
+"""
+
+
+def jsonl(*articles) -> io.StringIO:
+    return io.StringIO("".join(json.dumps(a) + "\n" for a in articles))
+
+
+def built(*batches, settings: DedupSettings | None = None) -> pyoxigraph.Store:
+    """A memory store built from each batch of articles in turn (one ``build`` per batch)."""
+    store = open_memory_store()
+    with using(settings or DedupSettings.load()):
+        for batch in batches:
+            summary_ = build(["-"], store, stdin=jsonl(*batch))
+            assert not summary_.skipped
+    return store
+
+
+def rows(store, query: str) -> list[dict]:
+    return run_query(store, query).records()
+
+
+def merged_reports(store, query: str = RUS_UKR_ASSAULT) -> dict[str, set[str]]:
+    """merged event IRI -> the IRIs of its reports."""
+    found: dict[str, set[str]] = {}
+    for row in rows(store, query):
+        found.setdefault(row["merged"], set()).add(row["report"])
+    return found
+
+
+def report_of(store, article_id: str, predicate: str | None = None) -> set[str]:
+    graph = pyoxigraph.NamedNode(str(article_iri(article_id)))
+    events = {q.subject.value for q in store.quads_for_pattern(None, None, pyoxigraph.NamedNode(str(KG.Event)), graph)}
+    if predicate is None:
+        return events
+    wanted = pyoxigraph.Literal(predicate)
+    return {e for e in events if any(store.quads_for_pattern(pyoxigraph.NamedNode(e), pyoxigraph.NamedNode(str(KG.predicate)), wanted, graph))}
+
+
+def quads_without_time(store) -> set[str]:
+    return {str(q) for q in store if "endedAtTime" not in str(q.predicate)}
+
+
+def merged_quads(store) -> set[str]:
+    """The quads of the block graphs: the merged events, their reports and the disputes."""
+    return {str(q) for q in store if q.graph_name.value.startswith(EVENTS_GRAPHS)}
+
+
+def assert_conforms(store) -> None:
+    report = validate_store(store)
+    assert report.conforms, [format_result(r) for r in report.violations]
+
+
+@pytest.fixture(scope="module")
+def strikes(nlp):
+    """Two reports of one strike (a day and a month), and a strike two months later."""
+    return built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT])
+
+
+# ---------------------------------------------------------------- merging across articles
+
+
+def test_two_reports_of_one_strike_are_one_event_with_two_sources(strikes):
+    merged = merged_reports(strikes)
+    assert sorted(len(reports) for reports in merged.values()) == [1, 2]
+    (pair,) = [reports for reports in merged.values() if len(reports) == 2]
+    assert pair == report_of(strikes, "kyiv-post") | report_of(strikes, "monthly-review")
+    assert report_of(strikes, "may-report").isdisjoint(pair)  # two months later: another strike
+
+    relations = run_query(strikes, "relations")
+    assert relations.columns[-2:] == ["article", "sources"]
+    attacks = sorted(
+        (r["date"], r["subject"], r["article"], r["sources"]) for r in relations.records() if r["object"] == "Ukraine"
+    )
+    # one row per real-world event; the article is the first to report it; the date is the most precise
+    assert attacks == [("2024-03-04", "Russia", "kyiv-post", 2), ("2024-05-18", "Russia", "may-report", 1)]
+
+
+def test_the_merged_store_conforms_to_the_shapes(strikes):
+    assert_conforms(strikes)
+
+
+def test_stats_count_events_and_mentions(strikes):
+    counts = summary(strikes)["counts"]
+    assert counts["mentions"] == 3 and counts["events"] == 2
+    assert summary(strikes)["events_by_type"] == {"ASSAULT": 2}
+    assert summary(strikes)["network"]["events"] == 2  # the actor network has one edge per real-world event
+
+
+def test_merging_is_order_independent(nlp):
+    forward = built([KYIV_POST], [MONTHLY_REVIEW], [MAY_REPORT])
+    backward = built([MAY_REPORT], [MONTHLY_REVIEW], [KYIV_POST])
+    together = built([MONTHLY_REVIEW, MAY_REPORT, KYIV_POST])
+    assert merged_reports(forward) == merged_reports(backward) == merged_reports(together)
+    # not only the same merged IRIs: the same merged events, triple for triple, in the same graphs
+    assert merged_quads(forward) == merged_quads(backward) == merged_quads(together)
+    assert rows(forward, "relations") == rows(backward, "relations") == rows(together, "relations")
+
+
+def test_a_new_report_attaches_to_the_known_event(nlp):
+    store = built([KYIV_POST])
+    (before,) = merged_reports(store)
+    with using(DedupSettings.load()):
+        build(["-"], store, stdin=jsonl(MONTHLY_REVIEW))
+    assert list(merged_reports(store)) == [before]  # same node, one more report
+    assert len(merged_reports(store)[before]) == 2
+
+
+def test_a_report_outside_the_window_is_another_event_unless_the_window_is_wider(nlp):
+    narrow = built([KYIV_POST, THURSDAY])  # 2024-03-04 and 2024-03-07: 3 days apart, window 1
+    assert sorted(len(r) for r in merged_reports(narrow).values()) == [1, 1]
+    wide = built([KYIV_POST, THURSDAY], settings=DedupSettings.load().with_options(window_days=3))
+    assert sorted(len(r) for r in merged_reports(wide).values()) == [2]
+
+
+# ---------------------------------------------------------------- rebuilds
+
+
+def test_rebuilding_an_article_neither_duplicates_nor_orphans_merged_events(nlp):
+    store = built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT])
+    first = quads_without_time(store)
+    with using(DedupSettings.load()):
+        again = build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    assert again.unchanged == 3 and quads_without_time(store) == first
+
+    # The review now dates its strike in January: it leaves the March event, which keeps one report.
+    changed = dict(MONTHLY_REVIEW, text="Russian troops struck Ukraine in January, a report by a Kyiv think tank found.")
+    with using(DedupSettings.load()):
+        build(["-"], store, stdin=jsonl(changed))
+    merged = merged_reports(store)
+    assert sorted(len(r) for r in merged.values()) == [1, 1, 1]
+    reports = set().union(*merged.values())
+    assert reports == report_of(store, "kyiv-post") | report_of(store, "monthly-review") | report_of(store, "may-report")
+    assert_conforms(store)  # no kg:reportedBy to a report that is gone, every factual report merged once
+
+    # Back to March: the same merged events as built from the start.
+    with using(DedupSettings.load()):
+        build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    assert quads_without_time(store) == first
+
+
+def test_no_dedup_gives_one_event_per_report(nlp):
+    off = DedupSettings.load().with_options(enabled=False)
+    store = built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT], settings=off)
+    assert not merged_reports(store)
+    assert not [g for g in store.named_graphs() if "graph/events/" in g.value]
+    relations = rows(store, "relations")
+    assert sorted(r["article"] for r in relations if r["object"] == "Ukraine") == ["kyiv-post", "may-report", "monthly-review"]
+    assert {r["sources"] for r in relations} == {1}
+    counts = summary(store)["counts"]
+    assert counts["events"] == counts["mentions"] == 3
+
+    # Merging switched on for the same store: the articles change (their reports get keys), so they are rewritten.
+    with using(DedupSettings.load()):
+        build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    assert sorted(len(r) for r in merged_reports(store).values()) == [1, 2]
+    # ... and off again: the merged events go with the keys.
+    with using(off):
+        build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    assert not merged_reports(store) and not [g for g in store.named_graphs() if "graph/events/" in g.value]
+
+
+# ---------------------------------------------------------------- what never merges, and denials
+
+
+def test_a_denial_disputes_the_event_it_denies(nlp):
+    store = built([ARMS, DENIAL])
+    found = rows(
+        store,
+        """PREFIX kg: <https://w3id.org/kg/ontology#>
+        SELECT ?denial ?merged ?report WHERE { ?denial kg:disputes ?merged . ?merged kg:reportedBy ?report }""",
+    )
+    assert [(r["denial"], r["report"]) for r in found] == [
+        (next(iter(report_of(store, "denial", "receive"))), next(iter(report_of(store, "arms", "supply"))))
+    ]
+    assert_conforms(store)
+    # The denial is no source of the supply, and the supply is still in relations.
+    supply = [r for r in rows(store, "relations") if r["predicate"] == "supply"]
+    assert [(r["subject"], r["object"], r["sources"]) for r in supply] == [("Russia", "Belarus", 1)]
+
+
+def test_a_hypothetical_report_never_merges_into_an_asserted_event(nlp):
+    store = built([KYIV_POST, MAYBE])  # same actors, same type, same day: "could attack"
+    (reports,) = merged_reports(store).values()
+    assert reports == report_of(store, "kyiv-post")
+    assert report_of(store, "maybe", "attack").isdisjoint(reports)
+    assert [r["article"] for r in rows(store, "relations") if r["object"] == "Ukraine"] == ["kyiv-post"]
+
+
+def test_repeated_mentions_in_one_article_are_one_event(nlp):
+    store = built([REPEAT])  # "Russia shelled Ukraine on Monday" ... "Russian forces shelled Ukraine"
+    (reports,) = merged_reports(store).values()
+    assert len(reports) == 2 and reports == report_of(store, "repeat", "shell")
+    (row,) = [r for r in rows(store, "relations") if r["predicate"] == "shell"]
+    assert (row["subject"], row["date"], row["sources"]) == ("Russia", "2024-03-04", 1)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_kg_build_dedup_options(tmp_path, nlp):
+    source = tmp_path / "articles.jsonl"
+    source.write_text(jsonl(KYIV_POST, THURSDAY).getvalue())
+
+    def relations(*options) -> list[dict]:
+        store = tmp_path / f"store{len(options)}"
+        result = CliRunner().invoke(cli, ["build", str(source), "--store", str(store), *options])
+        assert result.exit_code == 0, result.output
+        out = CliRunner().invoke(cli, ["query", "relations", "--store", str(store), "--format", "csv"])
+        return [r for r in csv.DictReader(io.StringIO(out.output)) if r["object"] == "Ukraine"]
+
+    assert [r["sources"] for r in relations()] == ["1", "1"]  # 3 days apart, window 1
+    assert [r["sources"] for r in relations("--dedup-window", "3")] == ["2"]
+    no_dedup = relations("--no-dedup", "--dedup-window", "3")
+    assert [r["sources"] for r in no_dedup] == ["1", "1"]
+    assert "--dedup-window" in CliRunner().invoke(cli, ["build", "--help"]).output
+
+
+def test_stats_json_has_events_and_mentions(tmp_path, nlp):
+    source = tmp_path / "articles.jsonl"
+    source.write_text(jsonl(KYIV_POST, MONTHLY_REVIEW).getvalue())
+    store = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["build", str(source), "--store", str(store)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["stats", "--store", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)["counts"]
+    assert (counts["events"], counts["mentions"]) == (1, 2)
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def test_rules_are_data_and_bad_rules_are_reported(tmp_path):
+    rules = DedupSettings.load()
+    assert rules.window_days == 1 and rules.type_group("ASSAULT", "attack") == rules.type_group("COERCE", "seize")
+    assert rules.type_group("AID", "supply") == "AID"
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"window_days": -2}')
+    with pytest.raises(KGError, match=r"\[E090\]"):
+        DedupSettings.load(bad)
+    bad.write_text('{"compatible_types": [["ASSAULT", "BOMB"]]}')
+    with pytest.raises(KGError, match=r"\[E091\].*'BOMB'"):
+        DedupSettings.load(bad)
+    with pytest.raises(KGError, match=r"\[E090\]"):
+        DedupSettings.load(tmp_path / "missing.json")
+    custom = tmp_path / "custom.json"
+    custom.write_text('{"window_days": 5, "compatible_types": []}')
+    assert DedupSettings.load(custom).type_group("COERCE", "seize") == "COERCE"
+
+
+def test_date_spans_by_precision():
+    rules = DedupSettings.load()
+    day, month = date_span("2024-03-04", "day", True, rules), date_span("2024-03-01", "month", True, rules)
+    assert day.gap(month) == 0  # the day falls in the month
+    assert date_span("2024-04-01", "month", True, rules).gap(day) == 28
+    assert date_span("2024-01-01", "year", True, rules).gap(month) == 0
+    week = date_span("2024-03-11", "week", True, rules)
+    assert (week.start.isoformat(), week.end.isoformat()) == ("2024-03-11", "2024-03-17")
+    assert date_span(None, None, False, rules) is None
+
+
+def test_block_graph_names(strikes):
+    names = {g.value for g in strikes.named_graphs()}
+    blocks = [n for n in names if n.startswith(str(block_graph_iri("0" * 16))[:-16])]
+    assert blocks and all(len(Path(n).name) == 16 for n in blocks)
+    assert cluster([], DedupSettings.load()) == ([], {})
+
+
+def test_recomputing_blocks_from_stored_graphs_changes_nothing(strikes):
+    """block_quads (what a parallel build writes with its batch) from an article's own quads, or
+    from an rdflib graph of them, gives back the block graphs as they are."""
+    from rdflib import Graph
+
+    from kg.dedup import block_graphs, block_quads
+
+    name = str(article_iri("monthly-review"))
+    quads = list(strikes.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)))
+    graph = Graph().parse(
+        data=pyoxigraph.serialize((q.triple for q in quads), format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt"
+    )
+    rules = DedupSettings.load()
+    pairs = block_quads(strikes, {name: quads}, rules)
+    assert pairs and [n for n, _ in pairs] == [n for n, _ in block_graphs(strikes, {name: graph}, rules)]
+    for block, block_quads_ in pairs:
+        stored = {str(q) for q in strikes.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(block))}
+        assert {str(q) for q in block_quads_} == stored
