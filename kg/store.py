@@ -8,7 +8,8 @@
 >>> len(store)
 1
 
-Writing is crash-safe: each :func:`replace_graph` is one Oxigraph
+Writing is crash-safe: each :func:`replace_graph` (and each
+:func:`replace_graphs`, which writes many graphs at once) is one Oxigraph
 transaction (one RocksDB write batch, logged before it returns), so a
 process killed at any moment leaves every graph either as it was or as
 written, never half-written. Only one process can open a store for
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph
@@ -33,6 +34,8 @@ __all__ = [
     "open_store",
     "open_memory_store",
     "replace_graph",
+    "replace_graphs",
+    "to_quads",
     "graph_names",
     "to_oxigraph",
     "verify_store",
@@ -132,6 +135,93 @@ def replace_graph(
 
     # One SPARQL update = one Oxigraph transaction: the drop and the inserts commit together.
     store.update(update, custom_functions={_QUAD_TERM: quad_term})
+
+
+def replace_graphs(
+    store: pyoxigraph.Store,
+    graphs: Sequence[tuple[str | pyoxigraph.NamedNode, Sequence[pyoxigraph.Quad]]],
+    *,
+    merge: Iterable[pyoxigraph.Quad] = (),
+    values: Iterable[pyoxigraph.Quad] = (),
+) -> None:
+    """Replace several named graphs at once, in ONE transaction: the batch form of :func:`replace_graph`.
+
+    ``graphs`` pairs each graph name with its new quads (already pyoxigraph
+    terms, see :func:`to_quads`; their graph name is the pair's). ``merge``
+    quads are added to whatever graph they name (a set: nothing twice).
+    Each quad of ``values`` sets a one-valued property: it replaces any
+    other object of its subject and predicate in its graph.
+
+    Either every graph of the batch is written, or none is: a process killed
+    at any moment leaves each graph as it was or as written. When none of
+    the graphs exists yet and no value is replaced (a first build), the
+    quads go in with ``Store.extend`` (one transaction, no SPARQL);
+    otherwise one SPARQL update drops the old graphs and inserts the new
+    quads, reading them through a bound function as :func:`replace_graph`
+    does, so no data is ever pasted into the update.
+
+    >>> store = open_memory_store()
+    >>> g = Graph(); _ = g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("x")))
+    >>> batch = [("urn:graph:1", to_quads(g, "urn:graph:1")), ("urn:graph:2", to_quads(g, "urn:graph:2"))]
+    >>> replace_graphs(store, batch); replace_graphs(store, batch)
+    >>> len(store), graph_names(store)
+    (2, ['urn:graph:1', 'urn:graph:2'])
+    """
+    names = [name if isinstance(name, pyoxigraph.NamedNode) else _named_node(name) for name, _ in graphs]
+    inserts: list[pyoxigraph.Quad] = []
+    for name, (_, quads) in zip(names, graphs):
+        inserts.extend(q if q.graph_name == name else pyoxigraph.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+    inserts.extend(merge)
+    replaced: list[pyoxigraph.Quad] = []  # (subject, predicate, graph) of values that change, as quads
+    for value in values:
+        old = [q for q in store.quads_for_pattern(value.subject, value.predicate, None, value.graph_name)]
+        if any(q.object != value.object for q in old):
+            replaced.append(value)
+        inserts.append(value)
+    existing = [name for name in names if store.contains_named_graph(name)]
+    if not existing and not replaced:
+        store.extend(inserts)  # one transaction
+        return
+
+    fn = f"<{_QUAD_TERM.value}>"
+    parts = [f"DROP SILENT GRAPH {name}" for name in existing]
+    if replaced:
+        rows = " ".join(f"-{i + 1}" for i in range(len(replaced)))
+        parts.append(
+            f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{\n"
+            f"  VALUES ?i {{ {rows} }}\n"
+            f"  BIND({fn}(?i, 0) AS ?s) BIND({fn}(?i, 1) AS ?p) BIND({fn}(?i, 3) AS ?g)\n"
+            f"  GRAPH ?g {{ ?s ?p ?o }}\n"
+            f"}}"
+        )
+    if inserts:
+        rows = " ".join(str(i) for i in range(len(inserts)))
+        parts.append(
+            f"INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{\n"
+            f"  VALUES ?i {{ {rows} }}\n"
+            f"  BIND({fn}(?i, 0) AS ?s) BIND({fn}(?i, 1) AS ?p) BIND({fn}(?i, 2) AS ?o) BIND({fn}(?i, 3) AS ?g)\n"
+            f"}}"
+        )
+
+    def quad_term(index: pyoxigraph.Literal, position: pyoxigraph.Literal):
+        row = int(index.value)  # rows below zero are the values to replace
+        return (replaced[-row - 1] if row < 0 else inserts[row])[int(position.value)]
+
+    # One SPARQL update = one Oxigraph transaction: the drops, deletes and inserts commit together.
+    store.update(" ;\n".join(parts), custom_functions={_QUAD_TERM: quad_term})
+
+
+def to_quads(graph: Graph, graph_name: str | pyoxigraph.NamedNode) -> list[pyoxigraph.Quad]:
+    """The triples of the rdflib ``graph`` as pyoxigraph quads of the graph ``graph_name``.
+
+    Raises ``KGError`` (E083) for a triple no RDF store can hold.
+
+    >>> g = Graph(); _ = g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("x")))
+    >>> [str(q) for q in to_quads(g, "urn:graph:1")]
+    ['<urn:a> <urn:p> "x" <urn:graph:1>']
+    """
+    name = graph_name if isinstance(graph_name, pyoxigraph.NamedNode) else _named_node(graph_name)
+    return _quads(graph, name)
 
 
 def to_oxigraph(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
