@@ -342,3 +342,38 @@ def test_recomputing_blocks_from_stored_graphs_changes_nothing(strikes):
     for block, block_quads_ in pairs:
         stored = {str(q) for q in strikes.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(block))}
         assert {str(q) for q in block_quads_} == stored
+
+
+# ---------------------------------------------------------------- the issue's own case
+
+# One arms delivery told three ways, a similar delivery a month later, and a hypothetical one.
+DELIVERY_WIRE = {"id": "delivery-wire", "date": "2024-09-11", "text": "Germany delivered IRIS-T air defense systems to Moldova on Tuesday."}
+DELIVERY_DAILY = {"id": "delivery-daily", "date": "2024-09-12", "text": "Berlin handed over IRIS-T air defense systems to Moldova on Tuesday, officials said."}
+DELIVERY_WEEKLY = {"id": "delivery-weekly", "date": "2024-09-14", "text": "Germany supplied Moldova with IRIS-T air defense systems in September."}
+DELIVERY_LATER = {"id": "delivery-later", "date": "2024-10-16", "text": "Germany delivered IRIS-T air defense systems to Moldova on Tuesday."}
+DELIVERY_MAYBE = {"id": "delivery-maybe", "date": "2024-09-12", "text": "Germany could deliver IRIS-T air defense systems to Moldova on Tuesday."}
+DEU_MDA_AID = """
+PREFIX kg: <https://w3id.org/kg/ontology#>
+SELECT ?merged ?report WHERE {
+  ?merged a kg:MergedEvent ; kg:eventType <https://w3id.org/kg/plover#AID> ;
+          kg:subject <https://w3id.org/kg/id/country/DEU> ;
+          kg:object <https://w3id.org/kg/id/country/MDA> ; kg:reportedBy ?report .
+}
+"""
+
+
+def test_three_reports_of_one_delivery_are_one_event_with_three_sources_in_every_order(nlp):
+    import itertools
+
+    articles = [DELIVERY_WIRE, DELIVERY_DAILY, DELIVERY_WEEKLY, DELIVERY_LATER, DELIVERY_MAYBE]
+    results = []
+    for order in itertools.permutations(articles[:3]):
+        store = built(list(order) + articles[3:])
+        merged = merged_reports(store, DEU_MDA_AID)
+        sizes = sorted(len(reports) for reports in merged.values())
+        relations = [r for r in rows(store, "relations") if r["object_country"] == "MDA" and r["subject_country"] == "DEU"]
+        results.append((sizes, sorted(int(r["sources"]) for r in relations), merged_quads(store)))
+    (sizes, sources, _), *others = results
+    assert sizes == [1, 3]  # the three reports, and the delivery a month later on its own
+    assert sources == [1, 3]  # the hypothetical one is no fact: not in relations, not merged
+    assert all(other == results[0] for other in others)  # the same result for every order
