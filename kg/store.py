@@ -118,23 +118,9 @@ def replace_graph(
     """
     target = _named_node(graph_name)
     quads = _quads(graph, target)
-    if merge is not None:
-        quads += _quads(merge[1], _named_node(merge[0]))
-    rows = " ".join(str(i) for i in range(len(quads)))
-    fn = f"<{_QUAD_TERM.value}>"
-    update = (
-        f"DROP SILENT GRAPH {target} ;\n"
-        f"INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{\n"
-        f"  VALUES ?i {{ {rows} }}\n"
-        f"  BIND({fn}(?i, 0) AS ?s) BIND({fn}(?i, 1) AS ?p) BIND({fn}(?i, 2) AS ?o) BIND({fn}(?i, 3) AS ?g)\n"
-        f"}}"
-    )
-
-    def quad_term(index: pyoxigraph.Literal, position: pyoxigraph.Literal):
-        return quads[int(index.value)][int(position.value)]
-
-    # One SPARQL update = one Oxigraph transaction: the drop and the inserts commit together.
-    store.update(update, custom_functions={_QUAD_TERM: quad_term})
+    shared = _quads(merge[1], _named_node(merge[0])) if merge is not None else []
+    # One transaction either way: Store.extend for a graph that is new, else one SPARQL update.
+    replace_graphs(store, [(target, quads)], merge=shared)
 
 
 def replace_graphs(

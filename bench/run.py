@@ -1,0 +1,272 @@
+"""Run the benchmarks and print them side by side; the results also go to ``bench/results/``.
+
+    make bench                                    # everything, about 25 minutes on 2 cores
+    BENCH_ARTICLES=100 BENCH_RSS_SIZES=50,200 BENCH_TRIPLES=100000 make bench   # a quick run
+
+1. **throughput**: articles/s of bare ``nlp.pipe`` (spaCy's pipeline, no kg
+   component) and of ``kg extract`` (one worker) on ``BENCH_ARTICLES``
+   articles, and their ratio; and of ``nlp.pipe`` with kg's components on the
+   first ``BENCH_PIPE_ARTICLES`` (200).
+2. **build**: ``kg build`` articles/s with each of ``BENCH_WORKERS`` workers
+   (end to end: the command, its start-up and the model loads included), into
+   a fresh on-disk store; the ratio to one worker.
+3. **memory**: peak RSS of ``kg build`` (``BENCH_RSS_WORKERS`` workers; the
+   largest process) for each of ``BENCH_RSS_SIZES`` articles.
+4. **store**: a store of ``BENCH_TRIPLES`` triples (the sample's graphs
+   replicated under new IRIs), its bulk-load time and the latency of the
+   ``relations``, ``actors`` and ``events-between`` saved queries against an
+   in-memory rdflib Dataset (each rdflib query stopped after
+   ``BENCH_RDFLIB_TIMEOUT`` seconds).
+5. **dedup**: ``kg build`` with the merging of reports (the default) on
+   ``BENCH_DEDUP_ARTICLES`` articles, against sections 2 and 3, which build
+   with ``--no-dedup`` (see docs/performance.md for why).
+
+``BENCH_ONLY=throughput,store`` runs some sections only; ``BENCH_WORK`` is
+the scratch folder (default: a temporary one).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("throughput", "build", "memory", "store", "dedup")
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_list(name: str, default: str) -> list[int]:
+    return [int(x) for x in os.environ.get(name, default).split(",") if x.strip()]
+
+
+def _task(*args: str) -> dict:
+    """Run ``python -m bench.tasks ARGS`` in a fresh process; its JSON result."""
+    done = subprocess.run([sys.executable, "-m", "bench.tasks", *args], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench task {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _kg_build(corpus: Path, store: Path, workers: int, *, dedup: bool = False) -> dict:
+    """``kg build`` in a fresh process (under ``bench.tasks rss``): wall time and peak RSS."""
+    shutil.rmtree(store, ignore_errors=True)
+    command = [sys.executable, "-c", "from kg.cli import cli; cli()", "build", str(corpus), "--store", str(store), "--workers", str(workers)]
+    if not dedup:
+        command.append("--no-dedup")
+    result = _task("rss", "--", *command)
+    if result["returncode"] != 0:
+        raise RuntimeError(f"kg build failed:\n{result['stderr']}")
+    built = next((line for line in result["stderr"].splitlines() if line.startswith("Built")), "")
+    shutil.rmtree(store, ignore_errors=True)
+    return {"seconds": result["seconds"], "max_rss_mb": result["max_rss_mb"], "summary": built}
+
+
+def _machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import pyoxigraph
+    import rdflib
+    import spacy
+
+    import kg
+
+    memory = 0
+    try:
+        memory = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))) // 1024
+    except (OSError, StopIteration):
+        pass
+    return {
+        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": cpu,
+        "memory_mb": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "kg": kg.__version__,
+        "spacy": spacy.__version__,
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+    }
+
+
+def main() -> None:
+    only = {s.strip() for s in os.environ.get("BENCH_ONLY", ",".join(SECTIONS)).split(",") if s.strip()}
+    articles = _env_int("BENCH_ARTICLES", 1000)
+    workers = _env_list("BENCH_WORKERS", "1,2")
+    rss_sizes = _env_list("BENCH_RSS_SIZES", "500,2000")
+    rss_workers = _env_int("BENCH_RSS_WORKERS", 2)
+    triples = _env_int("BENCH_TRIPLES", 1_000_000)
+    dedup_articles = _env_int("BENCH_DEDUP_ARTICLES", 100)
+    rdflib_timeout = _env_int("BENCH_RDFLIB_TIMEOUT", 120)
+    work = Path(os.environ.get("BENCH_WORK") or tempfile.mkdtemp(prefix="kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    # One generated sequence: every corpus is a prefix of the largest.
+    largest = max([articles, dedup_articles, *rss_sizes])
+    full = write_corpus(work / f"corpus-{largest}.jsonl", largest)
+    corpora: dict[int, Path] = {}
+
+    def corpus(count: int) -> Path:
+        if count not in corpora:
+            path = work / f"corpus-{count}-of-{largest}.jsonl"
+            with full.open(encoding="utf-8") as source, path.open("w", encoding="utf-8") as out:
+                for n, line in enumerate(source):
+                    if n == count:
+                        break
+                    out.write(line)
+            corpora[count] = path
+        return corpora[count]
+
+    sizes = [len(line.encode("utf-8")) for line in full.open(encoding="utf-8")]
+    results: dict = {
+        "when": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "machine": _machine(),
+        "corpus": {"articles": largest, "mean_jsonl_bytes": round(sum(sizes) / len(sizes))},
+        "params": {
+            "BENCH_ARTICLES": articles,
+            "BENCH_WORKERS": workers,
+            "BENCH_RSS_SIZES": rss_sizes,
+            "BENCH_RSS_WORKERS": rss_workers,
+            "BENCH_TRIPLES": triples,
+            "BENCH_DEDUP_ARTICLES": dedup_articles,
+            "BENCH_RDFLIB_TIMEOUT": rdflib_timeout,
+        },
+    }
+    print(f"kg benchmarks: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), scratch {work}", flush=True)
+
+    if "throughput" in only:
+        print(f"[1] throughput on {articles} articles ...", flush=True)
+        bare = _task("bare", str(corpus(articles)), str(articles))
+        sample = min(articles, _env_int("BENCH_PIPE_ARTICLES", 200))  # kg's nlp.pipe alone: a smaller sample will do
+        pipe = _task("pipe", str(corpus(sample)), str(sample))
+        extract = _task("extract", str(corpus(articles)), str(articles))
+        rate = {name: r["articles"] / r["seconds"] for name, r in (("bare", bare), ("pipe", pipe), ("extract", extract))}
+        results["throughput"] = {
+            "articles": articles,
+            "bare_nlp_pipe": {**bare, "articles_per_s": rate["bare"]},
+            "kg_nlp_pipe": {**pipe, "articles_per_s": rate["pipe"]},
+            "kg_extract": {**extract, "articles_per_s": rate["extract"]},
+            "extract_vs_bare": rate["extract"] / rate["bare"],
+        }
+
+    if "build" in only:
+        runs = {}
+        for n in workers:
+            print(f"[2] kg build of {articles} articles, {n} worker(s) ...", flush=True)
+            run = _kg_build(corpus(articles), work / "store-build", n)
+            runs[str(n)] = {**run, "articles_per_s": articles / run["seconds"]}
+        base = runs[str(workers[0])]["articles_per_s"]
+        results["build"] = {
+            "articles": articles,
+            "dedup": False,
+            "runs": runs,
+            "ratio_to_first": {k: v["articles_per_s"] / base for k, v in runs.items()},
+        }
+
+    if "memory" in only:
+        runs = {}
+        for size in rss_sizes:
+            print(f"[3] peak RSS of kg build of {size} articles ({rss_workers} workers) ...", flush=True)
+            run = _kg_build(corpus(size), work / "store-rss", rss_workers)
+            runs[str(size)] = {**run, "articles_per_s": size / run["seconds"]}
+        results["memory"] = {"workers": rss_workers, "dedup": False, "runs": runs}
+
+    if "store" in only:
+        print(f"[4] store of {triples:,} triples: load and queries ...", flush=True)
+        oxigraph = _task("store", str(triples), str(work / "store-synthetic"))
+        print("    the same queries on rdflib ...", flush=True)
+        in_rdflib = _task("rdflib", oxigraph["nquads"], str(rdflib_timeout))
+        ratios = {}
+        for name, seconds in oxigraph["query_seconds"].items():
+            other = in_rdflib["query_seconds"][name]
+            ratios[name] = (other if other is not None else rdflib_timeout) / seconds
+        results["store"] = {"oxigraph": oxigraph, "rdflib": in_rdflib, "rdflib_vs_oxigraph": ratios}
+        shutil.rmtree(work / "store-synthetic", ignore_errors=True)
+
+    if "dedup" in only and dedup_articles:
+        n = max(workers)
+        print(f"[5] kg build of {dedup_articles} articles with the merging of reports ({n} workers) ...", flush=True)
+        with_dedup = _kg_build(corpus(dedup_articles), work / "store-dedup", n, dedup=True)
+        without = _kg_build(corpus(dedup_articles), work / "store-dedup", n, dedup=False)
+        results["dedup"] = {
+            "articles": dedup_articles,
+            "workers": n,
+            "with_dedup": {**with_dedup, "articles_per_s": dedup_articles / with_dedup["seconds"]},
+            "without": {**without, "articles_per_s": dedup_articles / without["seconds"]},
+        }
+
+    results["seconds"] = time.perf_counter() - started
+    out_dir = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    path = out_dir / f"{stamp}-{results['machine']['cpus']}cpu.json"
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(report(results))
+    print(f"results: {path}  ({results['seconds'] / 60:.1f} min)")
+    if not os.environ.get("BENCH_WORK"):
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(results: dict) -> str:
+    """The results as text tables (also used for docs/performance.md)."""
+    lines = []
+    if "throughput" in results:
+        t = results["throughput"]
+        lines += [
+            f"\n1. Throughput, {t['articles']} articles, one process",
+            f"   {'bare spaCy nlp.pipe':<34}{t['bare_nlp_pipe']['articles_per_s']:8.2f} articles/s",
+            f"   {'kg pipeline nlp.pipe':<34}{t['kg_nlp_pipe']['articles_per_s']:8.2f} articles/s  (first {t['kg_nlp_pipe']['articles']})",
+            f"   {'kg extract (1 worker)':<34}{t['kg_extract']['articles_per_s']:8.2f} articles/s",
+            f"   {'kg extract / bare nlp.pipe':<34}{t['extract_vs_bare']:8.2f}",
+        ]
+    if "build" in results:
+        b = results["build"]
+        lines.append(f"\n2. kg build, {b['articles']} articles, end to end (--no-dedup)")
+        for n, run in b["runs"].items():
+            lines.append(f"   {n + ' worker(s)':<34}{run['articles_per_s']:8.2f} articles/s  ({run['seconds']:.0f} s, x{b['ratio_to_first'][n]:.2f})")
+    if "memory" in results:
+        m = results["memory"]
+        lines.append(f"\n3. Peak RSS of kg build ({m['workers']} workers, largest process)")
+        for size, run in m["runs"].items():
+            lines.append(f"   {size + ' articles':<34}{run['max_rss_mb']:8.0f} MB  ({run['seconds']:.0f} s)")
+    if "store" in results:
+        s = results["store"]
+        ox, rd = s["oxigraph"], s["rdflib"]
+        lines += [
+            f"\n4. Store of {ox['triples']:,} quads ({ox['nquads_mb']:.0f} MB of N-Quads)",
+            f"   {'load: Oxigraph bulk_load':<34}{ox['load_seconds']:8.1f} s",
+            f"   {'load: rdflib Dataset.parse':<34}{rd['load_seconds']:8.1f} s",
+            f"   {'query':<18}{'Oxigraph':>10}{'rdflib':>12}{'ratio':>10}{'rows':>9}",
+        ]
+        for name, seconds in ox["query_seconds"].items():
+            other = rd["query_seconds"][name]
+            shown = f"{other:10.2f} s" if other is not None else f">{rd['timeout']:8d} s"
+            ratio = s["rdflib_vs_oxigraph"][name]
+            lines.append(f"   {name:<18}{seconds:8.2f} s{shown:>12}{('>' if other is None else '') + f'{ratio:.0f}x':>10}{ox['rows'][name]:>9}")
+    if "dedup" in results:
+        d = results["dedup"]
+        lines += [
+            f"\n5. kg build, {d['articles']} articles, {d['workers']} workers: merging reports of one event",
+            f"   {'with (the default)':<34}{d['with_dedup']['articles_per_s']:8.2f} articles/s",
+            f"   {'without (--no-dedup)':<34}{d['without']['articles_per_s']:8.2f} articles/s",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

