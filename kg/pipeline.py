@@ -319,7 +319,8 @@ def _parsed(
             return
     nlp = None
     for chunk in _chunks(itertools.chain(ahead, articles), batch_size):
-        nlp = nlp or load_pipeline(model)
+        if nlp is None:
+            nlp = load_pipeline(model)
         yield process_chunk(nlp, chunk)
 
 
