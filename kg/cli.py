@@ -387,29 +387,55 @@ def validate(store_dir: str, inference: str) -> None:
     click.echo(f"{store_dir} conforms to the kg shapes ({report.triples} triples" + (f", {warnings} warnings)" if warnings else ")"))
 
 
+def _result_size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
+    from kg.serve import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
+
+
 @cli.command()
 @STORE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 lets other machines query the store.")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--timeout", "timeout_s", default=30, show_default=True, type=click.IntRange(min=0), help="Cancel a query after this many seconds (0: never).")
+@click.option(
+    "--max-result-size",
+    default="50MB",
+    show_default=True,
+    callback=_result_size,
+    metavar="SIZE",
+    help="Refuse a query result larger than this (HTTP 507) rather than send it: bytes, or with KB, MB, GB (KiB, MiB, GiB); 0: no limit.",
+)
 @click.option("--cors/--no-cors", default=True, show_default=True, help="Let web pages on other origins query the endpoint.")
-def serve(store_dir: str, host: str, port: int, timeout_s: int, cors: bool) -> None:
+def serve(store_dir: str, host: str, port: int, timeout_s: int, max_result_size: int, cors: bool) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint, with a query page.
 
     Queries see the union of all article graphs, as with kg query; results
     come as JSON, XML, CSV or TSV by the Accept header. Updates are refused.
+    A result over --max-result-size is refused whole, never cut short.
     The endpoint keeps the view of the store it opened: after kg build,
     send SIGHUP (kill -HUP PID) to reopen it. Ctrl-C stops it.
 
     \b
     Example:
-      kg serve --store kg-store --port 7878
+      kg serve --store kg-store --port 7878 --max-result-size 10MB
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
     """
     from kg.serve import serve as run_serve
 
     try:
-        run_serve(store_dir, host, port, timeout_s=timeout_s, cors=cors, on_message=lambda line: click.echo(line, err=True))
+        run_serve(
+            store_dir,
+            host,
+            port,
+            timeout_s=timeout_s,
+            max_result_size=max_result_size,
+            cors=cors,
+            on_message=lambda line: click.echo(line, err=True),
+        )
     except KGError as e:
         raise _fail(e) from e
 

@@ -64,6 +64,9 @@ class Errors(metaclass=_CodedMessages):
     E063 = "The SPARQL server stopped (exit code {code}) before it was ready: {detail}"
     E064 = "The SPARQL server did not answer at {url} within {timeout:g} s; it was stopped."
     E065 = "The SPARQL server stopped {count} times within {window} s; giving up. Last cause: {detail}"
+    E066 = "{value!r} is not a size; use a number of bytes, or one with KB, MB, GB (or KiB, MiB, GiB), such as 50MB; 0 means no limit."
+    E067 = "The result is larger than {limit:,} bytes, the limit of this endpoint; nothing of it was sent. Add LIMIT to the query (or select fewer rows or columns), or restart kg serve with a higher --max-result-size (0: no limit)."
+    E068 = "The SPARQL server is not answering ({detail}). kg serve starts it again when it stops: try again in a moment; if the same query fails each time, narrow it (add LIMIT)."
     # Reliability (docs/reliability.md): E070-E079 are about one input, E080-E089 about the run or the store.
     E070 = "{path}: not UTF-8; decoded as {encoding} (detected). Check the text, or save the file as UTF-8."
     E071 = "{path}: binary content ({detail}); not read. Only text is read from .txt, .md, .html, .htm and .jsonl files."

@@ -2,17 +2,23 @@
 
 A small store is built from text written for this test; ``kg serve`` runs in a
 subprocess on a free port and is always stopped by the fixture's finalizer.
+Results through its proxy are compared byte for byte with the same query sent
+to an Oxigraph server of our own (``direct``), with and without a size limit.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
+import http.client
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,9 +30,20 @@ from click.testing import CliRunner
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, SPARQLWrapper
 
 from kg.cli import cli
-from kg.errors import KGError
+from kg.errors import Errors, KGError
 from kg.query import saved_queries
-from kg.serve import base_url, check_port, find_server, server_command, wait_until_ready
+from kg.serve import (
+    Backend,
+    ProxyServer,
+    base_url,
+    check_port,
+    find_server,
+    parse_size,
+    server_command,
+    start_server,
+    stop_server,
+    wait_until_ready,
+)
 
 ARTICLE = """Published 2024-06-03
 
@@ -37,6 +54,9 @@ LATER_ARTICLE = """Published 2024-06-05
 Norway sent patrol boats to Estonia.
 """
 COUNT_ARTICLES = "PREFIX kg: <https://w3id.org/kg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?a a kg:Article }"
+# Every triple of the store, in an order that does not depend on the server process: tens of KB.
+ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+SMALL_LIMIT = 2000  # --max-result-size 2KB
 
 
 def build_store(store_dir, text_file) -> None:
@@ -56,15 +76,23 @@ def free_port() -> int:
 
 
 class Server:
-    """A ``kg serve`` subprocess."""
+    """A ``kg serve`` subprocess, with extra ``options``."""
 
-    def __init__(self, store_dir, port: int):
+    def __init__(self, store_dir, port: int, *options: str):
         self.port = port
         self.url = base_url("127.0.0.1", port)
         self.endpoint = self.url + "query"
-        command = [sys.executable, "-c", "from kg.cli import cli; cli()", "serve", "--store", str(store_dir), "--port", str(port)]
+        command = [sys.executable, "-c", "from kg.cli import cli; cli()", "serve", "--store", str(store_dir), "--port", str(port), *options]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wait_until_ready(self.url, 20, process=self.process)
+
+    def backend_pids(self) -> list[int]:
+        """The pids of the oxigraph processes behind the proxy: one, or none while it restarts (Linux only)."""
+        children = f"/proc/{self.process.pid}/task/{self.process.pid}/children"
+        if not os.path.exists(children):
+            pytest.skip("needs /proc/PID/task/PID/children (Linux)")
+        with open(children) as f:
+            return [int(pid) for pid in f.read().split()]
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -91,6 +119,30 @@ def server(request, store_dir):
     running = Server(store_dir, free_port())
     request.addfinalizer(running.stop)
     return running
+
+
+@pytest.fixture(scope="module")
+def limited(request, store_dir):
+    running = Server(store_dir, free_port(), "--max-result-size", "2KB")
+    request.addfinalizer(running.stop)
+    return running
+
+
+@pytest.fixture(scope="module")
+def unlimited(request, store_dir):
+    running = Server(store_dir, free_port(), "--max-result-size", "0")
+    request.addfinalizer(running.stop)
+    return running
+
+
+@pytest.fixture(scope="module")
+def direct(request, store_dir):
+    """Base URL of a plain Oxigraph server on the same store, without kg serve's proxy."""
+    port = free_port()
+    url = base_url("127.0.0.1", port)
+    process = start_server(server_command(store_dir, "127.0.0.1", port), url)
+    request.addfinalizer(lambda: stop_server(process))
+    return url
 
 
 def kg_query(store_dir, fmt: str) -> str:
@@ -173,13 +225,188 @@ def test_cors_header_and_query_page(server):
         assert "yasgui" in page.read().decode("utf-8").lower()
 
 
+def fetch(url: str, query: str, accept: str, method: str = "GET") -> tuple[int, http.client.HTTPMessage, bytes]:
+    """Status, headers and body of ``query`` sent to the server at ``url``; an error status is returned, not raised."""
+    if method == "GET":
+        request = urllib.request.Request(url + "query?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
+    else:
+        headers = {"Accept": accept, "Content-Type": "application/sparql-query"}
+        request = urllib.request.Request(url + "query", data=query.encode("utf-8"), headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.headers, e.read()
+
+
+@contextlib.contextmanager
+def proxy(backend_port: int | None, limit: int, wait_s: float = 5.0):
+    """A :class:`ProxyServer` in this process in front of ``backend_port``; yields its base URL."""
+    backend = Backend()
+    backend.set_port(backend_port)
+    running = ProxyServer("127.0.0.1", 0, backend, max_result_size=limit, wait_s=wait_s, on_message=lambda _line: None)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    try:
+        yield base_url("127.0.0.1", running.server_address[1])
+    finally:
+        running.shutdown()
+        running.server_close()
+
+
+@contextlib.contextmanager
+def hanging_up_backend(response: bytes):
+    """The port of a server that answers every request with ``response`` and closes the connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # closed: the test is over
+            with connection:
+                connection.recv(65536)
+                connection.sendall(response)
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def port_of(url: str) -> int:
+    return urllib.parse.urlsplit(url).port
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_result_under_the_limit_is_sent_whole(server, direct, accept, method):
+    status, headers, body = fetch(server.url, ALL_TRIPLES, accept, method)
+    assert status == 200
+    assert int(headers["Content-Length"]) == len(body) > 10 * SMALL_LIMIT  # big enough for the tests of the 2KB limit
+    direct_status, direct_headers, direct_body = fetch(direct, ALL_TRIPLES, accept, method)
+    assert (status, headers["Content-Type"], body) == (direct_status, direct_headers["Content-Type"], direct_body)
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_result_over_the_limit_is_refused_never_truncated(limited, direct, accept):
+    status, headers, body = fetch(limited.url, ALL_TRIPLES, accept)
+    assert status == 507
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["Access-Control-Allow-Origin"] == "*"  # a query page elsewhere can show the message
+    assert body.decode("utf-8") == Errors.E067.format(limit=SMALL_LIMIT) + "\n"  # the message, and not a byte of the result
+    assert body.startswith(b"[E067] The result is larger than 2,000 bytes") and b"LIMIT" in body and b"--max-result-size" in body
+    # Under the limit, the same server answers in full.
+    small = ALL_TRIPLES + " LIMIT 3"
+    status, headers, body = fetch(limited.url, small, accept)
+    assert status == 200 and int(headers["Content-Length"]) == len(body) < SMALL_LIMIT
+    assert body == fetch(direct, small, accept)[2]
+
+
+def test_limit_counts_bytes_exactly(direct):
+    size = len(fetch(direct, ALL_TRIPLES, "text/csv")[2])
+    with proxy(port_of(direct), size) as url:
+        status, _, body = fetch(url, ALL_TRIPLES, "text/csv")
+        assert status == 200 and len(body) == size
+    with proxy(port_of(direct), size - 1) as url:
+        assert fetch(url, ALL_TRIPLES, "text/csv")[0] == 507
+
+
+def test_query_page_works_with_any_limit(limited, direct):
+    """The page's files (yasgui.min.js is 1 MB) are not results: the limit does not apply to them."""
+    for path in ("", "yasgui.min.js"):
+        with urllib.request.urlopen(limited.url + path, timeout=10) as served, urllib.request.urlopen(direct + path, timeout=10) as plain:
+            assert served.read() == plain.read()
+
+
+def test_no_limit_streams_the_result(unlimited, direct):
+    status, headers, body = fetch(unlimited.url, ALL_TRIPLES, "application/sparql-results+json")
+    assert status == 200 and headers["Transfer-Encoding"] == "chunked"
+    assert body == fetch(direct, ALL_TRIPLES, "application/sparql-results+json")[2]
+
+
+CUT_SHORT = {
+    "content-length": b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\nn\r\n1\r\n",
+    "chunked": b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nn\r\n1\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("framing", sorted(CUT_SHORT))
+def test_a_result_cut_short_by_the_server_is_not_passed_on_as_complete(framing):
+    """If the server dies mid-result: with a limit the client gets 502; without, a body it sees is incomplete."""
+    with hanging_up_backend(CUT_SHORT[framing]) as port:
+        with proxy(port, SMALL_LIMIT) as url:
+            status, _, body = fetch(url, "SELECT ?n {}", "text/csv")
+            assert status == 502 and body.startswith(b"[E068] The SPARQL server is not answering (it stopped while answering")
+        with proxy(port, 0) as url, pytest.raises(http.client.IncompleteRead):
+            fetch(url, "SELECT ?n {}", "text/csv")
+
+
+def test_no_server_is_503_with_retry_after():
+    with proxy(None, SMALL_LIMIT, wait_s=0.2) as url:
+        status, headers, body = fetch(url, "ASK {}", "text/csv")
+    assert status == 503 and headers["Retry-After"] == "1"
+    assert body.decode("utf-8") == Errors.E068.format(detail="it did not come back within 0.2 s") + "\n"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("POST", "update", "application/sparql-update"),
+        ("POST", "store?default", "text/turtle"),
+        ("PUT", "store?default", "text/turtle"),
+        ("DELETE", "store?default", None),
+    ],
+)
+def test_writes_are_refused_by_the_proxy_and_by_the_server(server, direct, method, path, content_type):
+    body = b"INSERT DATA { <urn:a> <urn:b> <urn:c> }" if path == "update" else b"<urn:a> <urn:b> <urn:c> ."
+    for url in (server.url, direct):
+        headers = {"Content-Type": content_type} if content_type else {}
+        request = urllib.request.Request(url + path, data=body if content_type else None, headers=headers, method=method)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        with refused.value:
+            assert (refused.value.code, refused.value.read().strip()) == (403, b"The server is read-only")
+    assert fetch(server.url, "ASK { <urn:a> <urn:b> <urn:c> }", "text/csv")[2].strip() == b"false"
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("10MB", 10_000_000), ("500KB", 500_000), ("500 kb", 500_000), ("2KiB", 2048), ("1GB", 10**9), ("1048576", 1_048_576), ("0", 0)],
+)
+def test_parse_size(text, size):
+    assert parse_size(text) == size
+
+
+def test_max_result_size_option_reaches_serve(monkeypatch, tmp_path):
+    sizes = []
+    monkeypatch.setattr("kg.serve.serve", lambda *_args, **options: sizes.append(options["max_result_size"]))
+    for options in (["--max-result-size", "10MB"], ["--max-result-size", "500KB"], ["--max-result-size", "0"], []):
+        result = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path), *options])
+        assert result.exit_code == 0, result.output
+    assert sizes == [10_000_000, 500_000, 0, 50_000_000]
+
+
+@pytest.mark.parametrize("value", ["ten", "-1", "1.5MB", "5XB", "MB", ""])
+def test_bad_max_result_size_is_a_usage_error(value):
+    result = CliRunner().invoke(cli, ["serve", "--max-result-size", value])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--max-result-size': [E066] {value!r} is not a size" in result.output
+
+
 def test_sighup_reopens_the_store_after_a_build_and_sigterm_stops(tmp_path, nlp):
-    """A read-only server keeps the view it opened; SIGHUP makes it see a later ``kg build``."""
+    """A read-only server keeps the view it opened; SIGHUP makes it see a later ``kg build``.
+
+    The proxy goes on answering, with its limit, after the server behind it is
+    restarted by SIGHUP or after a crash; a request made meanwhile waits for it.
+    """
     store = tmp_path / "kg-store"
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "b.txt").write_text(LATER_ARTICLE, encoding="utf-8")
     build_store(store, tmp_path / "a.txt")
-    served = Server(store, free_port())
+    served = Server(store, free_port(), "--max-result-size", "2KB")
     try:
         client = SPARQLWrapper(served.endpoint)
         client.setQuery(COUNT_ARTICLES)
@@ -191,6 +418,7 @@ def test_sighup_reopens_the_store_after_a_build_and_sigterm_stops(tmp_path, nlp)
         assert articles() == 1
         build_store(store, tmp_path / "b.txt")  # a writer while the server reads the store
         assert articles() == 1
+        (first,) = served.backend_pids()
         served.process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 15
         while True:
@@ -198,12 +426,26 @@ def test_sighup_reopens_the_store_after_a_build_and_sigterm_stops(tmp_path, nlp)
                 if articles() == 2:
                     break
             except (urllib.error.URLError, ConnectionError):
-                pass  # the ~0.1 s while the server restarts
+                pass  # a query cut off when the server stopped
             assert time.monotonic() < deadline, "the server did not reopen the store"
             time.sleep(0.05)
+        (second,) = served.backend_pids()
+        assert second != first
+        assert fetch(served.url, ALL_TRIPLES, "text/csv")[0] == 507  # the new server is behind the same limit
+
+        os.kill(second, signal.SIGKILL)  # a crash: kg serve starts another server
+        deadline = time.monotonic() + 15
+        while served.backend_pids() in ([], [second]):
+            assert time.monotonic() < deadline, "the server was not started again"
+            time.sleep(0.01)
+        assert articles() == 2  # waits for the new server instead of failing
+        (third,) = served.backend_pids()
         assert served.stop() == 0
-        check_port("127.0.0.1", served.port)  # the oxigraph child is gone too: the port is free
-        assert "Stopped serving" in served.process.stderr.read()
+        check_port("127.0.0.1", served.port)  # the proxy's port is free
+        assert not os.path.exists(f"/proc/{third}")  # and the server is gone with kg serve
+        log = served.process.stderr.read()
+        assert "The SPARQL server stopped (killed by signal 9 SIGKILL); starting it again" in log
+        assert "Stopped serving" in log
     finally:
         served.stop()
 
