@@ -54,8 +54,10 @@ written in one transaction). So:
   report of it (type group, actors, date as precise as given, place), so a new
   report that is not more precise attaches to the known event without renaming
   it;
-- the counts (sources, mentions, the earliest article) are computed at query
-  time from the reports, so nothing derived can go stale.
+- what a merged event owes to its reports (how many distinct articles report
+  it, ``kg:sourceCount``, and the earliest of them, ``kg:firstReportedIn``:
+  earliest publication date, then article id) is part of the block graph, so
+  it is recomputed with the reports and cannot go stale.
 
 >>> rules = DedupSettings.load()
 >>> rules.type_group("COERCE", "seize"), rules.type_group(None, "meet")
@@ -403,6 +405,8 @@ class Report:
     span: DateSpan | None
     negated: bool
     modality: str
+    article_id: str = ""  # of the article (graph) the report is in: a merged event's earliest source
+    published: str | None = None
 
     @property
     def order(self) -> tuple:
@@ -436,12 +440,16 @@ _FIELDS = (
     ("instrument", KG.instrument),
 )
 
+# (name, property) of the article a report is in; the article's graph is named by its IRI
+_ARTICLE_FIELDS = (("articleId", KG.articleId), ("published", KG.published))
+
 _REPORTS_QUERY = (
-    "SELECT ?g ?r " + " ".join(f"?{name}" for name, _ in _FIELDS) + " WHERE {\n"
+    "SELECT ?g ?r " + " ".join(f"?{name}" for name, _ in _FIELDS + _ARTICLE_FIELDS) + " WHERE {\n"
     "  VALUES ?block { %s }\n"
     "  GRAPH ?g {\n"
     f"    ?r <{KG.dedupBlock}> ?block ; <{KG.dedupKey}> ?key .\n"
     + "".join(f"    OPTIONAL {{ ?r <{prop}> ?{name} }}\n" for name, prop in _FIELDS[2:])
+    + "".join(f"    OPTIONAL {{ ?g <{prop}> ?{name} }}\n" for name, prop in _ARTICLE_FIELDS)
     + "  }\n}"
 )
 
@@ -471,6 +479,8 @@ def _report(iri: str, graph: str, values: dict[str, set[str]], settings: DedupSe
         span=date_span(one("date"), one("precision"), bool(values.get("dateText")), settings),
         negated=(one("negated") or "false").lower() in ("true", "1"),
         modality=one("modality") or "asserted",
+        article_id=one("articleId") or "",
+        published=one("published"),
     )
 
 
@@ -479,6 +489,8 @@ def reports_in_graph(graph: Graph | Iterable[pyoxigraph.Quad], name: str, settin
     an rdflib ``Graph``, or the pyoxigraph quads of one (as a parallel build makes them)."""
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     names = {str(prop): field_name for field_name, prop in _FIELDS}
+    article_names = {str(prop): field_name for field_name, prop in _ARTICLE_FIELDS}
+    article: dict[str, set[str]] = defaultdict(set)
     if isinstance(graph, Graph):
         triples = ((str(s), str(p), str(o)) for s, p, o in graph)
     else:
@@ -486,7 +498,11 @@ def reports_in_graph(graph: Graph | Iterable[pyoxigraph.Quad], name: str, settin
     for subject, predicate, obj in triples:
         if predicate in names:
             values[subject][names[predicate]].add(obj)
-    return [_report(node, name, values[node], settings) for node in sorted(values) if values[node].get("block")]
+        elif subject == name and predicate in article_names:
+            article[article_names[predicate]].add(obj)
+    return [
+        _report(node, name, values[node] | article, settings) for node in sorted(values) if values[node].get("block")
+    ]
 
 
 def stored_reports(store: pyoxigraph.Store, blocks: Iterable[str], settings: DedupSettings) -> list[Report]:
@@ -498,7 +514,7 @@ def stored_reports(store: pyoxigraph.Store, blocks: Iterable[str], settings: Ded
     query = _REPORTS_QUERY % " ".join(f'"{b}"' for b in wanted)
     for row in store.query(query):
         values = found[(row["g"].value, row["r"].value)]
-        for name, _ in _FIELDS:
+        for name, _ in _FIELDS + _ARTICLE_FIELDS:
             term = row[name]
             if term is not None:
                 values[name].add(term.value)
@@ -693,6 +709,11 @@ def _add_merged_event(graph: Graph, node: URIRef, members: list[Report]) -> None
     graph.add((node, KG.modality, Literal(anchor.modality)))
     for member in members:
         graph.add((node, KG.reportedBy, URIRef(member.iri)))
+    # Stored rather than counted at query time, where grouping every report cost seconds on a
+    # large store; the block graph is recomputed whenever its reports change, so these follow.
+    graph.add((node, KG.sourceCount, Literal(len({m.graph for m in members}))))
+    first = min(members, key=lambda m: (m.published or "9999-12-31", m.article_id))
+    graph.add((node, KG.firstReportedIn, URIRef(first.graph)))
 
 
 def _most_common(values: Iterable[str | None]) -> str | None:

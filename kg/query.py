@@ -28,13 +28,18 @@ __all__ = ["QueryResult", "saved_queries", "resolve_query", "query_parameters", 
 # "# param NAME: what it is" lines of a query declare its parameters (see run_query).
 _PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$", re.M)
 
-_INTEGER_TYPES = {
-    "http://www.w3.org/2001/XMLSchema#integer",
-    "http://www.w3.org/2001/XMLSchema#int",
-    "http://www.w3.org/2001/XMLSchema#long",
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_STRING = pyoxigraph.NamedNode(_XSD + "string")
+# A literal's Python value by its datatype; other datatypes give their lexical form.
+_CONVERTERS = {
+    pyoxigraph.NamedNode(_XSD + name): convert
+    for names, convert in (
+        (("integer", "int", "long"), int),
+        (("decimal", "double"), float),
+        (("boolean",), lambda lexical: lexical == "true"),
+    )
+    for name in names
 }
-_DECIMAL_TYPES = {"http://www.w3.org/2001/XMLSchema#decimal", "http://www.w3.org/2001/XMLSchema#double"}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, s
         return QueryResult(["ask"], [(result,)])
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
-        rows = [tuple(_python_value(solution[column]) for column in columns) for solution in result]
+        rows = [tuple(map(_python_value, solution)) for solution in result]
         if declared:
             keep = [i for i, column in enumerate(columns) if column not in declared]
             columns, rows = [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
@@ -125,14 +130,9 @@ def _python_value(term) -> object:
     if term is None:
         return None
     if isinstance(term, pyoxigraph.Literal):
-        datatype = term.datatype.value
-        if datatype in _INTEGER_TYPES:
-            return int(term.value)
-        if datatype in _DECIMAL_TYPES:
-            return float(term.value)
-        if datatype == _BOOLEAN:
-            return term.value == "true"
-        return term.value
+        datatype = term.datatype
+        convert = None if datatype == _STRING else _CONVERTERS.get(datatype)
+        return convert(term.value) if convert else term.value
     if isinstance(term, pyoxigraph.BlankNode):
         return f"_:{term.value}"
     return term.value

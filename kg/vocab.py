@@ -123,6 +123,8 @@ class KG(DefinedNamespace):
     # merged events (kg.dedup)
     reportedBy: URIRef  # a merged event to each report of it
     disputes: URIRef  # a denial (negated report) to the merged event it denies
+    sourceCount: URIRef  # how many distinct articles report a merged event
+    firstReportedIn: URIRef  # the earliest of them
     dedupKey: URIRef  # what a report is compared on: type group, subject and object keys
     dedupBlock: URIRef  # the group of reports compared with each other
 
