@@ -134,6 +134,19 @@ def test_two_reports_of_one_strike_are_one_event_with_two_sources(strikes):
     assert attacks == [("2024-03-04", "Russia", "kyiv-post", 2), ("2024-05-18", "Russia", "may-report", 1)]
 
 
+
+def test_a_merged_event_stores_its_source_count_and_first_article(strikes):
+    rows = strikes.query(
+        "PREFIX kg: <https://w3id.org/kg/ontology#> "
+        "SELECT ?n ?first WHERE { ?m a kg:MergedEvent ; kg:object <https://w3id.org/kg/id/country/UKR> ; "
+        "kg:sourceCount ?n ; kg:firstReportedIn ?first }",
+        use_default_graph_as_union=True,
+    )
+    stored = sorted((int(row["n"].value), row["first"].value) for row in rows)
+    # the earlier publication (kyiv-post, 2024-03-06) is first, not the later month-level one
+    assert stored == [(1, str(article_iri("may-report"))), (2, str(article_iri("kyiv-post")))]
+
+
 def test_the_merged_store_conforms_to_the_shapes(strikes):
     assert_conforms(strikes)
 
