@@ -6,7 +6,7 @@
 1. **throughput**: articles/s of bare ``nlp.pipe`` (spaCy's pipeline, no kg
    component) and of ``kg extract`` (one worker) on ``BENCH_ARTICLES``
    articles, and their ratio; and of ``nlp.pipe`` with kg's components on the
-   first ``BENCH_PIPE_ARTICLES`` (200).
+   first ``BENCH_PIPE_ARTICLES`` (100).
 2. **build**: ``kg build`` articles/s with each of ``BENCH_WORKERS`` workers
    (end to end: the command, its start-up and the model loads included), into
    a fresh on-disk store; the ratio to one worker.
@@ -70,7 +70,7 @@ def _kg_build(corpus: Path, store: Path, workers: int, *, dedup: bool = False) -
         raise RuntimeError(f"kg build failed:\n{result['stderr']}")
     built = next((line for line in result["stderr"].splitlines() if line.startswith("Built")), "")
     shutil.rmtree(store, ignore_errors=True)
-    return {"seconds": result["seconds"], "max_rss_mb": result["max_rss_mb"], "summary": built}
+    return {key: result[key] for key in ("seconds", "max_rss_mb", "main_rss_mb", "worker_rss_mb")} | {"summary": built}
 
 
 def _machine() -> dict:
@@ -152,7 +152,7 @@ def main() -> None:
     if "throughput" in only:
         print(f"[1] throughput on {articles} articles ...", flush=True)
         bare = _task("bare", str(corpus(articles)), str(articles))
-        sample = min(articles, _env_int("BENCH_PIPE_ARTICLES", 200))  # kg's nlp.pipe alone: a smaller sample will do
+        sample = min(articles, _env_int("BENCH_PIPE_ARTICLES", 100))  # kg's nlp.pipe alone: a smaller sample will do
         pipe = _task("pipe", str(corpus(sample)), str(sample))
         extract = _task("extract", str(corpus(articles)), str(articles))
         rate = {name: r["articles"] / r["seconds"] for name, r in (("bare", bare), ("pipe", pipe), ("extract", extract))}
@@ -241,9 +241,12 @@ def report(results: dict) -> str:
             lines.append(f"   {n + ' worker(s)':<34}{run['articles_per_s']:8.2f} articles/s  ({run['seconds']:.0f} s, x{b['ratio_to_first'][n]:.2f})")
     if "memory" in results:
         m = results["memory"]
-        lines.append(f"\n3. Peak RSS of kg build ({m['workers']} workers, largest process)")
+        lines.append(f"\n3. Peak RSS of kg build ({m['workers']} workers): largest process (main, largest worker)")
         for size, run in m["runs"].items():
-            lines.append(f"   {size + ' articles':<34}{run['max_rss_mb']:8.0f} MB  ({run['seconds']:.0f} s)")
+            lines.append(
+                f"   {size + ' articles':<34}{run['max_rss_mb']:8.0f} MB  "
+                f"({run['main_rss_mb']:.0f} MB, {run['worker_rss_mb']:.0f} MB; {run['seconds']:.0f} s)"
+            )
     if "store" in results:
         s = results["store"]
         ox, rd = s["oxigraph"], s["rdflib"]

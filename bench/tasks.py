@@ -6,7 +6,8 @@ none inherits another's loaded model, caches or memory.
 - ``bare CORPUS N``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) over the first N texts;
 - ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
 - ``extract CORPUS N``: ``kg.pipeline.extract`` with one worker;
-- ``rss -- COMMAND...``: run COMMAND and report its wall time and the peak RSS of its largest process;
+- ``rss -- COMMAND...``: run COMMAND and report its wall time and peak RSS (its largest process, its
+  own process, its largest child);
 - ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries;
 - ``rdflib NQUADS``: the same queries on an in-memory rdflib Dataset.
 
@@ -86,13 +87,57 @@ def extract(corpus: str, count: str) -> dict:
 
 
 def rss(*command: str) -> dict:
-    """Run ``command``; its wall time and the peak resident memory of its largest process (KiB on Linux)."""
+    """Run ``command``; its wall time, the peak resident memory of its largest process
+    (``getrusage(RUSAGE_CHILDREN)``; this process has no other child), and, read from ``/proc``
+    every half second, the peak of the command's own process and of the largest of its children."""
     command = command[1:] if command and command[0] == "--" else command
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peaks: dict[int, int] = {}
+    while True:
+        for pid in _tree(child.pid):
+            peaks[pid] = max(peaks.get(pid, 0), _peak_kb(pid))
+        try:
+            _, stderr = child.communicate(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            continue
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # this process has no other child
-    return {"seconds": seconds, "max_rss_mb": peak / 1024, "returncode": done.returncode, "stderr": done.stderr[-2000:]}
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    others = [kb for pid, kb in peaks.items() if pid != child.pid]
+    return {
+        "seconds": seconds,
+        "max_rss_mb": peak / 1024,
+        "main_rss_mb": peaks.get(child.pid, 0) / 1024,
+        "worker_rss_mb": max(others, default=0) / 1024,
+        "returncode": child.returncode,
+        "stderr": stderr[-2000:],
+    }
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(p) for p in task.read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+def _peak_kb(pid: int) -> int:
+    """The peak resident memory (``VmHWM``) of a process so far, in KiB; 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def store(triples: str, folder: str) -> dict:

@@ -56,6 +56,8 @@ _ACTOR = pyoxigraph.NamedNode(str(KG.actor))
 
 #: Articles per task handed to a worker process.
 CHUNK_SIZE = 16
+#: Articles written between two flushes of the store (some 100,000 quads of news-length articles).
+FLUSH_EVERY = 64
 
 
 @dataclass
@@ -203,6 +205,7 @@ class Builder:
         self._actors: set[str] = set()
         self._keys: dict[str, str] = {}  # article id -> input key, while the article is being parsed
         self._provenance: Provenance | None = None
+        self._unflushed = 0  # articles written since the store last flushed its write buffers
         write_ontology(store)
 
     def skip(self, item: Skipped | Notice) -> None:
@@ -262,6 +265,12 @@ class Builder:
         return self._keys.pop(article.id, None) or input_key(article, self.fingerprint)
 
     def _stored(self, extraction: ArticleExtraction, changed: bool) -> None:
+        self._unflushed += changed
+        if self._unflushed >= FLUSH_EVERY:
+            # RocksDB keeps what is written in memory until it flushes; without this, a long
+            # build's memory grows with everything it wrote (about 1 KB a quad).
+            self.store.flush()
+            self._unflushed = 0
         log.info("stored %s (%d events)", extraction.article.id, len(extraction.events))
         self.summary.articles += 1
         self.summary.events += len(extraction.events)
