@@ -35,6 +35,7 @@ __all__ = [
     "in_country",
     "is_domestic_group",
     "country_actor",
+    "entity_span",
     "ACTOR_TYPES",
 ]
 
@@ -46,6 +47,8 @@ _RESIDENCE_PREPS = frozenset({"of", "in"})
 _PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
 _COLLECTIVE_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 _LEADING_WORDS = ("the ", "The ")
+# ``Token.ent_iob`` codes (spaCy): 1 inside an entity, 3 its first token.
+_IOB_INSIDE, _IOB_BEGIN = 1, 3
 
 
 @dataclass(frozen=True)
@@ -99,16 +102,30 @@ def _actor_nouns() -> dict[str, frozenset[str]]:
 _NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon")
 
 
+@lru_cache(maxsize=1)
+def _noun_kind_ranks() -> dict[str, int]:
+    """Each noun listed under a kind of ``_NOUN_KINDS``, with the index of the first kind listing it."""
+    ranks: dict[str, int] = {}
+    for rank in reversed(range(len(_NOUN_KINDS))):
+        ranks.update(dict.fromkeys(_actor_nouns()[_NOUN_KINDS[rank]], rank))
+    return ranks
+
+
 def _noun_kind(token: Token) -> str | None:
-    """Which kind of actor a common noun names: ArmedForce, Government, Role, Group, Weapon or None."""
-    nouns = _actor_nouns()
+    """Which kind of actor a common noun names: ArmedForce, Government, Role, Group, Weapon or None.
+
+    The first kind, in ``_NOUN_KINDS`` order, that lists the lemma, the word, or the
+    compound with the word right before it when that word modifies it ("armed forces").
+    """
+    ranks = _noun_kind_ranks()
     lemma = token.lemma_.lower()
-    compounds = [c.lemma_.lower() for c in token.children if c.dep_ in ("compound", "amod") and c.i == token.i - 1]
-    candidates = [f"{c} {lemma}" for c in compounds] + [lemma, token.text.lower()]
-    for kind in _NOUN_KINDS:
-        if any(c in nouns[kind] for c in candidates):
-            return kind
-    return None
+    candidates = [lemma, token.text.lower()]
+    if token.i > 0:
+        previous = token.doc[token.i - 1]
+        if previous.dep_ in ("compound", "amod") and previous.head.i == token.i:
+            candidates.append(f"{previous.lemma_.lower()} {lemma}")
+    found = [ranks[c] for c in candidates if c in ranks]
+    return _NOUN_KINDS[min(found)] if found else None
 
 
 def resolve_actors(doc: Doc) -> ActorIndex:
@@ -118,7 +135,7 @@ def resolve_actors(doc: Doc) -> ActorIndex:
         if token.i in index.by_token:
             continue
         if token.ent_type_ in _ENTITY_LABELS and token.ent_iob_ == "B":
-            span = _entity_span(token)
+            span = entity_span(token)
             actor = _entity_actor(span, index)
             if actor is not None:
                 _record(index, _with_title(span) if actor.type == "Person" else span, actor)
@@ -219,8 +236,8 @@ def _is_referring_pronoun(token: Token) -> bool:
 def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
     mention = Mention(actor, span.text, span.start_char, span.end_char)
     index.mentions.append(mention)
-    for token in span:
-        index.by_token[token.i] = mention
+    for i in range(span.start, span.end):
+        index.by_token[i] = mention
     if actor.type == "Person":
         index.last_person = actor
         if span.root.dep_ in ("nsubj", "nsubjpass"):
@@ -229,11 +246,24 @@ def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
         index.last_subject_collective = actor
 
 
-def _entity_span(token: Token) -> Span:
-    for ent in token.doc.ents:
-        if ent.start == token.i:
-            return ent
-    return token.doc[token.i : token.i + 1]
+def entity_span(token: Token) -> Span:
+    """The named entity ``token`` is part of (the same span as in ``doc.ents``), else the token alone.
+
+    Read from the IOB tags around the token: ``doc.ents`` makes a ``Span`` of every
+    entity of the document on each call and, called per token, took more time than
+    any rule of the extraction.
+    """
+    doc = token.doc
+    start = token.i
+    while doc[start].ent_iob == _IOB_INSIDE and start > 0:
+        start -= 1
+    first = doc[start]
+    if first.ent_iob != _IOB_BEGIN or not first.ent_type:
+        return doc[token.i : token.i + 1]
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob == _IOB_INSIDE:
+        end += 1
+    return Span(doc, start, end, label=first.ent_type, kb_id=first.ent_kb_id, span_id=first.ent_id)
 
 
 def _clean_name(text: str) -> str:
@@ -460,7 +490,7 @@ def _token_country(token: Token, index: ActorIndex | None) -> str | None:
     if index is not None and _is_referring_pronoun(token) and index.pronoun_antecedent(token.lower_):
         return index.pronoun_antecedent(token.lower_).country
     if token.ent_type_:
-        span = _entity_span_containing(token)
+        span = entity_span(token)
         entry = gazetteer.lookup(_clean_name(span.text))
         if entry is not None and entry.country and entry.type in ACTOR_TYPES:
             return entry.country  # a weapon's maker does not make its user's phrase national
@@ -473,13 +503,6 @@ def _token_country(token: Token, index: ActorIndex | None) -> str | None:
             if country:
                 return country
     return None
-
-
-def _entity_span_containing(token: Token) -> Span:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return token.doc[token.i : token.i + 1]
 
 
 def _modifier_role(head: Token) -> str | None:
@@ -504,7 +527,7 @@ def country_mention(token: Token, index: ActorIndex) -> Mention | None:
         return index.by_token[token.i]
     if token.ent_type_ not in ("NORP", "GPE"):
         return None
-    span = _entity_span_containing(token)
+    span = entity_span(token)
     entry = gazetteer.lookup(_clean_name(span.text))
     if entry is None or entry.type != "Country" or not entry.country:
         return None

@@ -43,6 +43,7 @@ from kg.actors import (
     actor_of,
     country_actor,
     country_mention,
+    entity_span,
     in_country,
     is_domestic_group,
     national_group,
@@ -207,7 +208,7 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
         etype = _intent_type(etype, verb)
     if etype is None:
         evidence.add("untyped")
-    attributes = _attributes(verb, event_noun, index)
+    attributes = _attributes(verb, event_noun, sentence, index)
     if not objects and etype is not None:
         objects = _implicit_targets(verb, event_noun, etype, subjects, index)
         if objects:
@@ -484,7 +485,7 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     negated = any(c.dep_ == "neg" for c in noun.children)
     if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head == governor:
         negated = negated or _negation(governor)  # "the attack did not happen"
-    attributes = _attributes(noun, None, index)
+    attributes = _attributes(noun, None, sentence, index)
     subjects, objects = _placed(_unique(subjects), _unique(objects), attributes["location_country"], etype)
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
@@ -663,7 +664,7 @@ _LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
-def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> dict:
+def _attributes(trigger: Token, event_noun: Token | None, sentence: Span, index: ActorIndex) -> dict:
     """When (the temporal expression), where, and according to whom an event is stated."""
     words = [trigger] + ([event_noun] if event_noun is not None else [])
     when = _temporal(words)
@@ -672,7 +673,7 @@ def _attributes(trigger: Token, event_noun: Token | None, index: ActorIndex) -> 
         "when": when,
         "location": location.text if location is not None else None,
         "location_country": _place_country(location) if location is not None else None,
-        "attributed_to": _attribution(trigger, index),
+        "attributed_to": _attribution(trigger, sentence, index),
     }
 
 
@@ -741,7 +742,7 @@ def _location(words: list[Token]) -> Span | None:
             if prep.dep_ == "prep" and prep.lower_ in _LOCATION_PREPS:
                 for pobj in _pobjs(prep):
                     if pobj.ent_type_ in _PLACE_LABELS:
-                        return _entity_span(pobj)
+                        return entity_span(pobj)
     return None
 
 
@@ -754,8 +755,9 @@ def _place_country(place: Span) -> str | None:
     return gazetteer.place_country(place.text)
 
 
-def _attribution(trigger: Token, index: ActorIndex) -> str | None:
-    """Who states the event: the speaker of a reporting verb governing it, or "according to X"."""
+def _attribution(trigger: Token, sentence: Span, index: ActorIndex) -> str | None:
+    """Who states the event: the speaker of a reporting verb governing it, or "according to X"
+    in the trigger's ``sentence`` (passed in: ``Token.sent`` would look for it again for every event)."""
     reporting = _rules()["reporting_verbs"]
     node = trigger
     for _ in range(6):
@@ -766,7 +768,7 @@ def _attribution(trigger: Token, index: ActorIndex) -> str | None:
             if speaker is not None:
                 return _speaker_name(speaker, index)
         node = node.head
-    for token in trigger.sent:
+    for token in sentence:
         if token.lower_ == "according":
             for to in token.children:
                 for pobj in _pobjs(to):
@@ -780,14 +782,7 @@ def _speaker_name(token: Token, index: ActorIndex) -> str:
 
 
 def _entity_text(token: Token) -> str:
-    return _entity_span(token).text
-
-
-def _entity_span(token: Token) -> Span:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return token.doc[token.i : token.i + 1]
+    return entity_span(token).text
 
 
 def _confidence(evidence: set[str], subject: Mention | None, obj: Mention | None, modality: str) -> float:
@@ -897,6 +892,8 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
     """Events and actor mentions of a parsed article, with offsets into the article's own text."""
     index = resolve_actors(parsed.doc)
     to_original = parsed.clean.span_to_original
+    # Events share their sentences: the text of each is made once.
+    sentences: dict[int, tuple[str, tuple[int, int]]] = {}  # sentence start -> text, span in the article
 
     def actor_record(mention: Mention | None) -> ActorRecord | None:
         if mention is None:
@@ -909,6 +906,9 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
     events = []
     for event in extract_with_actors(parsed.doc, index):
         sentence = event.sentence
+        if sentence.start not in sentences:
+            sentences[sentence.start] = (sentence.text.strip(), to_original(sentence.start_char, sentence.end_char))
+        sentence_text, sentence_span = sentences[sentence.start]
         resolved = resolve_date(event.when, article.date) if event.when else None
         things = tuple(
             actor_record(m)
@@ -925,8 +925,8 @@ def extract_article(parsed: ParsedArticle) -> ArticleExtraction:
                 event_type=event.event_type,
                 cameo=event.cameo,
                 theme=event.theme,
-                sentence=sentence.text.strip(),
-                span=to_original(sentence.start_char, sentence.end_char),
+                sentence=sentence_text,
+                span=sentence_span,
                 date=date,
                 date_precision=precision,
                 date_text=event.when if resolved else None,

@@ -202,9 +202,10 @@ def normalize(text: str) -> str:
     >>> normalize("Washington, D.C.")
     'washington dc'
     """
-    text = unicodedata.normalize("NFKD", text.translate(_PUNCTUATION))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = " ".join(text.replace("-", " ").split())
+    text = text.translate(_PUNCTUATION)
+    if not text.isascii():  # ASCII has no accents, and decomposing is the slow part
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = " ".join(text.casefold().replace("-", " ").split())
     return _ARTICLE.sub("", text)
 
 
@@ -527,7 +528,7 @@ def _package_candidates(country: _Country, skip: set[str]) -> Iterator[_Candidat
 
 def _is_latin(text: str) -> bool:
     """True if every letter is Latin (basic, Latin-1, Extended-A/B, Extended Additional)."""
-    return all(ch < "\u0250" or "\u1e00" <= ch <= "\u1eff" for ch in text if ch.isalpha())
+    return text.isascii() or all(ch < "\u0250" or "\u1e00" <= ch <= "\u1eff" for ch in text if ch.isalpha())
 
 
 @lru_cache(maxsize=1)

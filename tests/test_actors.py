@@ -1,7 +1,9 @@
 """Actor resolution rules, each with a sentence of our own."""
 from __future__ import annotations
 
-from kg.actors import resolve_actors
+from spacy.tokens import Span
+
+from kg.actors import entity_span, resolve_actors
 
 
 def mentions(nlp, text):
@@ -124,3 +126,12 @@ def test_known_international_officials_take_no_country_from_the_text(nlp):
     index = resolve_actors(nlp("UN Secretary-General Antonio Guterres visited Chad."))
     people = [m.actor for m in index.mentions if m.actor.type == "Person"]
     assert people and all(p.country is None for p in people)
+
+
+def test_entity_span_is_the_entity_of_doc_ents_or_the_token_alone(nlp):
+    doc = nlp("Russian President Vladimir Putin met Belarusian troops in Minsk on Monday, the Kremlin said.")
+    doc.ents = [*doc.ents[:1], Span(doc, doc.ents[1].start, doc.ents[1].end, label="ORG", kb_id="k", span_id="s"), *doc.ents[2:]]
+    for token in doc:
+        expected = next((ent for ent in doc.ents if ent.start <= token.i < ent.end), doc[token.i : token.i + 1])
+        found = entity_span(token)
+        assert (found, found.label_, found.kb_id_, found.id_) == (expected, expected.label_, expected.kb_id_, expected.id_)
