@@ -37,7 +37,7 @@ fuzz: $(TEST_STAMP)
 	$(BIN)/pip install -q atheris || echo "atheris is not available here; fuzzing with hypothesis"
 	$(BIN)/python fuzz/fuzz_ingest.py --seconds $(FUZZ_SECONDS)
 
-# Benchmarks (docs/performance.md), about 25 minutes on 2 cores; BENCH_ARTICLES=100 etc. for a quick run.
+# Benchmarks (docs/performance.md), about 20 minutes on 2 cores; BENCH_ARTICLES=100 etc. for a quick run.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

@@ -1,6 +1,6 @@
 """Run the benchmarks and print them side by side; the results also go to ``bench/results/``.
 
-    make bench                                    # everything, about 25 minutes on 2 cores
+    make bench                                    # everything, about 20 minutes on 2 cores
     BENCH_ARTICLES=100 BENCH_RSS_SIZES=50,200 BENCH_TRIPLES=100000 make bench   # a quick run
 
 1. **throughput**: articles/s of bare ``nlp.pipe`` (spaCy's pipeline, no kg
