@@ -313,7 +313,9 @@ def _verb_arguments(
 
 def _theme(heads: list[Token]) -> str | None:
     """The theme phrase. A non-actor dative right before the object is one phrase the
-    parser split in two ("sold Bayraktar TB2 drones"); otherwise the first object."""
+    parser split in two ("sold Bayraktar TB2 drones"); otherwise the first object. A relative
+    pronoun stands for the noun its clause describes ("rules, which they blame": the rules)."""
+    heads = [antecedent for antecedent in map(_antecedent, heads) if antecedent is not None]
     if not heads:
         return None
     datives = [t for t in heads if t.dep_ == "dative"]
@@ -321,6 +323,15 @@ def _theme(heads: list[Token]) -> str | None:
     if datives and objects and datives[0].right_edge.i + 1 == objects[0].left_edge.i:
         return f"{_phrase(datives[0])} {_phrase(objects[0])}"
     return _phrase(objects[0] if objects else heads[0])
+
+
+def _antecedent(token: Token) -> Token | None:
+    """``token``, or for a relative pronoun ("which", "that", "what") the noun its relative clause
+    describes; ``None`` when it describes none ("what they blame"), as a pronoun is no theme."""
+    if token.tag_ not in ("WDT", "WP"):
+        return token
+    clause = token.head
+    return clause.head if clause.dep_ == "relcl" and clause.head.pos_ in ("NOUN", "PROPN") else None
 
 
 def _is_particle(token: Token) -> bool:

@@ -121,6 +121,12 @@ def test_a_states_own_forces_are_the_theme_not_the_target(nlp):
     assert event.theme == "its troops"
 
 
+
+def test_a_relative_pronoun_theme_is_the_noun_its_clause_describes(nlp):
+    found = triples(nlp, "Iran rejected the sanctions, which it blamed for rising prices.")
+    assert ("IRN", "blame", None, "sanctions") in found
+    assert all(theme != "which" for _, _, _, theme in found)
+
 def test_collective_pronouns_refer_to_the_salient_state(nlp):
     found = events(nlp, "Ghana said on Friday that it would withdraw its engineers from Mali.")
     withdraw = [e for e in found if e.predicate == "withdraw"]
