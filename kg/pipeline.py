@@ -419,7 +419,7 @@ def _not_stored(article: Article, error: Exception) -> Skipped:
 def extractor_fingerprint(model: str = DEFAULT_MODEL) -> str:
     """A hash of everything besides the article that shapes its graph: the kg version, the
     spaCy model (name and version) and spaCy's version, the data files of ``kg/data``
-    (lexicon, gazetteer, rules) and the rules for merging reports in use
+    (lexicon, gazetteer, rules), the ontology and SHACL shapes, and the rules for merging reports in use
     (:func:`kg.dedup.current`, which ``--dedup-window`` changes). Change any of them and
     every article is parsed again.
 
@@ -444,10 +444,12 @@ def extractor_fingerprint(model: str = DEFAULT_MODEL) -> str:
 
 @lru_cache(maxsize=1)
 def _data_fingerprint() -> str:
+    # The ontology too: a graph made before a property was added lacks it (kg:sourceCount, say).
     digest = hashlib.sha256()
-    for entry in sorted(resources.files("kg.data").iterdir(), key=lambda e: e.name):
-        if entry.is_file() and entry.name.endswith((".json", ".jsonl", ".txt")):
-            digest.update(entry.name.encode("utf-8") + b"\0" + entry.read_bytes() + b"\0")
+    for package, suffixes in (("kg.data", (".json", ".jsonl", ".txt")), ("kg.ontology", (".ttl",))):
+        for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
+            if entry.is_file() and entry.name.endswith(suffixes):
+                digest.update(f"{package}/{entry.name}".encode("utf-8") + b"\0" + entry.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
