@@ -752,8 +752,25 @@ def _location(words: list[Token]) -> Span | None:
         for prep in word.children:
             if prep.dep_ == "prep" and prep.lower_ in _LOCATION_PREPS:
                 for pobj in _pobjs(prep):
-                    if pobj.ent_type_ in _PLACE_LABELS:
-                        return entity_span(pobj)
+                    place = _place_in(pobj)
+                    if place is not None:
+                        return place
+    return None
+
+
+def _place_in(phrase: Token) -> Span | None:
+    """The place a location phrase names: itself, the name beside its noun ("the capital Kabul"),
+    or the place it is part of ("a residential sector of eastern Beirut")."""
+    if phrase.ent_type_ in _PLACE_LABELS:
+        return entity_span(phrase)
+    for child in phrase.children:
+        if child.dep_ in ("appos", "compound") and child.ent_type_ in _PLACE_LABELS:
+            return entity_span(child)
+    for child in phrase.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in _pobjs(child):
+                if pobj.ent_type_ in _PLACE_LABELS:
+                    return entity_span(pobj)
     return None
 
 

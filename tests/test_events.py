@@ -127,6 +127,13 @@ def test_a_relative_pronoun_theme_is_the_noun_its_clause_describes(nlp):
     assert ("IRN", "blame", None, "sanctions") in found
     assert all(theme != "which" for _, _, _, theme in found)
 
+
+def test_a_place_named_beside_its_noun_locates_the_event(nlp):
+    # "the capital Kabul": the name is an apposition of "capital"; the attack's target is the state it is in
+    (event,) = events(nlp, "Rebels exploded a bomb in the capital Kabul on Monday.")
+    assert event.location == "Kabul"
+    assert event.object.actor.country == "AFG"
+
 def test_collective_pronouns_refer_to_the_salient_state(nlp):
     found = events(nlp, "Ghana said on Friday that it would withdraw its engineers from Mali.")
     withdraw = [e for e in found if e.predicate == "withdraw"]
