@@ -221,6 +221,10 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
             subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
             evidence.add("implicit subject")
     subjects, objects = _placed(subjects, objects, attributes["location_country"], etype)
+    if not objects:
+        objects = _domestic_targets(subjects, etype)
+        if objects:
+            evidence.add("domestic target")
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -498,6 +502,11 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
         negated = negated or _negation(governor)  # "the attack did not happen"
     attributes = _attributes(noun, None, sentence, index)
     subjects, objects = _placed(_unique(subjects), _unique(objects), attributes["location_country"], etype)
+    evidence = {"event noun"}
+    if not objects:
+        objects = _domestic_targets(subjects, etype)
+        if objects:
+            evidence.add("domestic target")
     for subject, obj in _pairs(subjects, objects, etype):
         yield Event(
             subject=subject,
@@ -510,7 +519,7 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
             trigger=noun,
             negated=negated,
             modality=modality,
-            confidence=_confidence({"event noun"}, subject, obj, modality),
+            confidence=_confidence(evidence, subject, obj, modality),
             **attributes,
         )
 
@@ -713,6 +722,21 @@ def _implicit_targets(
         if country:
             return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
     return []
+
+
+def _domestic_targets(subjects: list[Mention], etype) -> list[Mention]:
+    """A national group acting on no one named acts on its own state, as event coders have it:
+    "Indonesian students staged demonstrations", "Sudanese rebels shelled Juba" target their state.
+    The mention is the group's own words, which name that state."""
+    if etype is None or etype.plover not in _rules()["domestic_target_types"]:
+        return []
+    if not subjects or any(m.actor.type != "Group" or m.actor.country is None for m in subjects):
+        return []
+    countries = {m.actor.country for m in subjects}
+    if len(countries) != 1:
+        return []
+    group = subjects[0]
+    return [Mention(country_actor(countries.pop()), group.text, group.start, group.end)]
 
 
 def _placed(subjects: list[Mention], objects: list[Mention], location_country: str | None, etype):

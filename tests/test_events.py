@@ -134,6 +134,17 @@ def test_a_place_named_beside_its_noun_locates_the_event(nlp):
     assert event.location == "Kabul"
     assert event.object.actor.country == "AFG"
 
+
+def test_a_national_group_acting_on_no_one_named_targets_its_own_state(nlp):
+    assert triples(nlp, "Sudanese rebels shelled the town for two days.") == [("SDN", "shell", "SDN", "town")]
+    (event,) = events(nlp, "Thousands of Indonesian students staged mass demonstrations on Saturday.")
+    assert (event.event_type, event.object.actor.label) == ("PROTEST", "Indonesia")
+
+
+def test_a_state_or_a_cooperating_group_gets_no_domestic_target(nlp):
+    assert triples(nlp, "Russian troops attacked the village.") == [("RUS", "attack", None, "village")]
+    assert triples(nlp, "Belarusian protesters met the delegation.")[0][2] is None
+
 def test_collective_pronouns_refer_to_the_salient_state(nlp):
     found = events(nlp, "Ghana said on Friday that it would withdraw its engineers from Mali.")
     withdraw = [e for e in found if e.predicate == "withdraw"]
