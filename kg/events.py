@@ -188,6 +188,8 @@ def _verb_events(verb: Token, sentence: Span, index: ActorIndex, consumed: set[i
     if any(c.dep_ == "oprd" for c in verb.children):
         return  # naming or describing ("called the sanctions baseless") is no event
     subjects, objects, theme, evidence = _verb_arguments(verb, index, event_noun, etype)
+    if predicate == "expel" and _expels_a_mission(verb):
+        etype = lexicon.event_type("SANCTION")
     if verb_lemma(verb) in rules["receiving_verbs"] and theme is not None:
         # "Ukraine received weapons from Poland": the giver is the source, the receiver the target.
         sources = [c for c in _argument_children(verb) if c.dep_ == "prep" and c.lower_ == "from"]
@@ -722,6 +724,16 @@ def _implicit_targets(
         if country:
             return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
     return []
+
+
+def _expels_a_mission(verb: Token) -> bool:
+    """ "expelled UN inspectors", "expelled the aid agencies": what is expelled is a mission, not people."""
+    missions = _rules()["expelled_missions"]
+    for thing in (c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")):
+        words = [thing.lemma_.lower()] + [f"{c.lemma_.lower()} {thing.lemma_.lower()}" for c in thing.children if c.dep_ == "compound"]
+        if any(word in missions for word in words):
+            return True
+    return False
 
 
 def _domestic_targets(subjects: list[Mention], etype) -> list[Mention]:

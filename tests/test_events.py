@@ -145,6 +145,13 @@ def test_a_state_or_a_cooperating_group_gets_no_domestic_target(nlp):
     assert triples(nlp, "Russian troops attacked the village.") == [("RUS", "attack", None, "village")]
     assert triples(nlp, "Belarusian protesters met the delegation.")[0][2] is None
 
+
+def test_expelling_a_mission_reduces_relations_and_expelling_a_person_coerces(nlp):
+    (mission,) = events(nlp, "Sudan expelled two aid agencies from Darfur.")
+    (person,) = events(nlp, "Poland expelled a Belarusian diplomat on Monday.")
+    assert (mission.event_type, mission.cameo) == ("SANCTION", "16")
+    assert (person.event_type, person.cameo) == ("COERCE", "17")
+
 def test_collective_pronouns_refer_to_the_salient_state(nlp):
     found = events(nlp, "Ghana said on Friday that it would withdraw its engineers from Mali.")
     withdraw = [e for e in found if e.predicate == "withdraw"]
