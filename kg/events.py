@@ -492,6 +492,13 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
             objects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
     if not subjects:
         return
+    if not objects:
+        # "disapproval for the United States' policies": the target is whom the complement is about.
+        complements = [pobj for c in noun.children if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS for pobj in _pobjs(c)]
+        pronouns = _rules()["confidence"]["pronouns"]  # "strikes on its power grid": too weak a clue here
+        objects = [
+            m for pobj in complements for m in _targets_within(pobj, index, subjects) if m.text.lower() not in pronouns
+        ]
     governor = next((t for t in noun.ancestors if t.pos_ in ("VERB", "AUX")), None)
     theme = None
     for child in noun.children:

@@ -152,6 +152,11 @@ def test_expelling_a_mission_reduces_relations_and_expelling_a_person_coerces(nl
     assert (mission.event_type, mission.cameo) == ("SANCTION", "16")
     assert (person.event_type, person.cameo) == ("COERCE", "17")
 
+
+def test_an_event_noun_targets_whom_its_complement_is_about(nlp):
+    found = triples(nlp, "Japan said it would widen its sanctions on Russian companies.")
+    assert ("JPN", "sanction", "RUS", None) in found
+
 def test_collective_pronouns_refer_to_the_salient_state(nlp):
     found = events(nlp, "Ghana said on Friday that it would withdraw its engineers from Mali.")
     withdraw = [e for e in found if e.predicate == "withdraw"]
