@@ -480,7 +480,7 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
     if etype is None or noun.i in index.by_token:
         return
     subjects: list[Mention] = []
-    objects: list[Mention] = []
+    complements: list[Token] = []  # what follows a target preposition: "attack on Ukraine"
     for child in noun.children:
         # "Russia's attack", "a Russian attack"; a bare name ("Ukraine war") may be
         # the doer or the place, so it names no subject.
@@ -489,12 +489,12 @@ def _noun_events(noun: Token, sentence: Span, index: ActorIndex) -> Iterator[Eve
         elif child.dep_ == "prep" and child.lower_ == "by":
             subjects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
         elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS:
-            objects += [m for pobj in _pobjs(child) for m in _actors_of(pobj, index)]
+            complements += _pobjs(child)
     if not subjects:
         return
+    objects = [m for pobj in complements for m in _actors_of(pobj, index)]
     if not objects:
-        # "disapproval for the United States' policies": the target is whom the complement is about.
-        complements = [pobj for c in noun.children if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS for pobj in _pobjs(c)]
+        # "sanctions on Russian companies": the target is whom the complement is about.
         pronouns = _rules()["confidence"]["pronouns"]  # "strikes on its power grid": too weak a clue here
         objects = [
             m for pobj in complements for m in _targets_within(pobj, index, subjects) if m.text.lower() not in pronouns
