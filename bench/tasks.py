@@ -5,7 +5,7 @@ none inherits another's loaded model, caches or memory.
 
 - ``bare CORPUS N``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) over the first N texts;
 - ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
-- ``extract CORPUS N``: ``kg.pipeline.extract`` with one worker;
+- ``extract CORPUS N``: ``kg.run.pipeline.extract`` with one worker;
 - ``rss -- COMMAND...``: run COMMAND and report its wall time and peak RSS (its largest process, its
   own process, its largest child);
 - ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries;
@@ -55,7 +55,8 @@ def bare(corpus: str, count: str) -> dict:
 
 
 def pipe(corpus: str, count: str) -> dict:
-    from kg.nlp import clean_text, load_pipeline
+    from kg.extract.clean import clean_text
+    from kg.extract.language import load_pipeline
 
     nlp = load_pipeline(MODEL)
     texts = _texts(corpus, int(count))
@@ -69,8 +70,8 @@ def extract(corpus: str, count: str) -> dict:
     import itertools
     import tempfile
 
-    from kg.nlp import load_pipeline
-    from kg.pipeline import extract as run_extract
+    from kg.extract.language import load_pipeline
+    from kg.run.pipeline import extract as run_extract
 
     load_pipeline(MODEL)
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as part:
@@ -144,9 +145,9 @@ def store(triples: str, folder: str) -> dict:
     """Replicate the sample's graphs (renamed) to ``triples`` triples, bulk-load them, time the queries."""
     import pyoxigraph
 
-    from kg.pipeline import build
-    from kg.query import run_query
-    from kg.store import open_memory_store, open_store
+    from kg.run.pipeline import build
+    from kg.rdf.query import run_query
+    from kg.rdf.store import open_memory_store, open_store
     from kg.vocab import ACTORS_GRAPH, ONTOLOGY_GRAPH
 
     root = Path(__file__).resolve().parent.parent
@@ -209,7 +210,7 @@ def rdflib(nquads: str, timeout: str = "120") -> dict:
     """The saved queries on an in-memory rdflib Dataset (union of its graphs), each within ``timeout`` seconds."""
     from rdflib import Dataset, Literal, Variable
 
-    from kg.query import resolve_query
+    from kg.rdf.query import resolve_query
 
     dataset = Dataset(default_union=True)
     started = time.perf_counter()

@@ -31,10 +31,10 @@ _IRI_SAFE = re.compile(r"^https://w3id\.org/kg/id/article/[a-z0-9-]+-[0-9a-f]{12
 
 def check(data: bytes) -> None:
     """Run one input through ingest and storage; raise AssertionError if an invariant breaks."""
-    from kg.events import ArticleExtraction
-    from kg.graph import article_graph
+    from kg.extract.events import ArticleExtraction
+    from kg.rdf.graph import article_graph
     from kg.ingest import MAX_ARTICLE_CHARS, Article, Notice, Skipped, read_articles, read_bytes
-    from kg.store import open_memory_store, replace_graph
+    from kg.rdf.store import open_memory_store, replace_graph
     from kg.vocab import article_iri
 
     if not data:
@@ -76,7 +76,7 @@ def run_atheris(seconds: int) -> int:
 
     with atheris.instrument_imports():
         import kg.ingest  # noqa: F401  (instrumented for coverage)
-        import kg.store  # noqa: F401
+        import kg.rdf.store  # noqa: F401
         import kg.vocab  # noqa: F401
 
     corpus = Path(tempfile.mkdtemp(prefix="kg-fuzz-corpus-"))

@@ -35,6 +35,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from networkx.utils import not_implemented_for
 
+from kg.export.network import to_networkx
+from kg.vocab import ACTOR_CLASSES, FACTUAL_MODALITIES, PREFIXES
+
 if TYPE_CHECKING:
     import pyoxigraph
     from rich.console import Console
@@ -51,16 +54,15 @@ __all__ = [
 
 UNTYPED = "untyped"
 
-_ACTOR_CLASSES = ("Country", "Person", "Organization", "ArmedForce", "Group", "Actor")
 
 _ACTOR_TYPES_QUERY = """
 SELECT DISTINCT ?actor ?class WHERE {
   ?actor a ?class .
   FILTER(?class IN (%s))
 }
-""" % ", ".join(f"kg:{name}" for name in _ACTOR_CLASSES)
+""" % ", ".join(f"kg:{name}" for name in ACTOR_CLASSES)
 
-# Real-world events: each merged event (kg.dedup) once, and each report merged into none on its own.
+# Real-world events: each merged event (kg.rdf.merge) once, and each report merged into none on its own.
 _EVENT_TYPES_QUERY = """
 SELECT ?event ?type ?negated ?modality WHERE {
   { ?event a kg:MergedEvent }
@@ -331,14 +333,13 @@ def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
 
     Examples
     --------
-    >>> from kg.store import open_memory_store
+    >>> from kg.rdf.store import open_memory_store
     >>> store = open_memory_store()
     >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#>
     ...   INSERT DATA { <urn:rus> a kg:Country . <urn:blr> a kg:Country . <urn:nato> a kg:Organization, kg:Actor }''')
     >>> actors_by_type(store)
     {'Country': 2, 'Organization': 1}
     """
-    from kg.export import PREFIXES
 
     classes: dict[str, set[str]] = {}
     for row in store.query(_ACTOR_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
@@ -361,7 +362,7 @@ def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) 
 
     Examples
     --------
-    >>> from kg.store import open_memory_store
+    >>> from kg.rdf.store import open_memory_store
     >>> store = open_memory_store()
     >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#> PREFIX plover: <https://w3id.org/kg/plover#>
     ...   INSERT DATA { <urn:e1> a kg:Event ; kg:eventType plover:AID . <urn:e2> a kg:Event ; kg:eventType plover:AID .
@@ -375,8 +376,6 @@ def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) 
     >>> events_by_type(store)
     {'AID': 1, 'untyped': 1}
     """
-    from kg.export import PREFIXES
-    from kg.vocab import FACTUAL_MODALITIES
 
     types: dict[str, set[str]] = {}
     unfactual: set[str] = set()
@@ -422,15 +421,13 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from kg.store import open_memory_store
+    >>> from kg.rdf.store import open_memory_store
     >>> result = summary(open_memory_store())
     >>> result["counts"]
     {'articles': 0, 'events': 0, 'mentions': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
     >>> result["top_actors"], result["dyads"]
     ([], [])
     """
-    from kg.export import PREFIXES, to_networkx
-
     multi = to_networkx(store)
     collapsed = weighted_digraph(multi)
     by_type = actors_by_type(store)
@@ -470,7 +467,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     from rich.table import Table
 
     from kg.errors import KGError
-    from kg.lexicon import event_type
+    from kg.extract.lexicon import event_type
 
     console = console or Console()
     counts, network = result["counts"], result["network"]

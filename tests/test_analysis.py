@@ -11,8 +11,9 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from kg import analysis
 from kg.cli import cli
 from kg.export import to_networkx
-from kg.store import open_memory_store, open_store, replace_graph
-from kg.vocab import KG, PLOVER, actor_iri, article_iri, event_iri, mention_iri
+from kg.rdf.store import open_memory_store, open_store, replace_graph
+from kg.rdf.namespace import KG, PLOVER
+from kg.vocab import actor_iri, article_iri, event_iri, mention_iri
 
 RUS, BLR, POL, UKR = (str(actor_iri("Country", code)) for code in ("RUS", "BLR", "POL", "UKR"))
 NATO = str(actor_iri("Organization", "NATO"))
@@ -40,7 +41,7 @@ EVENTS = {
 
 def article(article_id: str) -> Graph:
     g = Graph()
-    art = article_iri(article_id)
+    art = URIRef(article_iri(article_id))
     g.add((art, RDF.type, KG.Article))
     g.add((art, KG.articleId, Literal(article_id)))
     actors = {a for ev in EVENTS[article_id] for a in ev[:2] if a}
@@ -48,11 +49,11 @@ def article(article_id: str) -> Graph:
         node = URIRef(actor)
         g.add((node, RDF.type, CLASSES[actor]))
         g.add((node, RDFS.label, Literal(LABELS[actor])))
-        m = mention_iri(article_id, i * 10, i * 10 + 5)
+        m = URIRef(mention_iri(article_id, i * 10, i * 10 + 5))
         g.add((m, RDF.type, KG.Mention))
         g.add((m, KG.actor, node))
     for i, (subj, obj, etype, date, negated) in enumerate(EVENTS[article_id]):
-        ev = event_iri(article_id, i * 100, i * 100 + 50, "act")
+        ev = URIRef(event_iri(article_id, i * 100, i * 100 + 50, "act"))
         g.add((ev, RDF.type, KG.Event))
         g.add((ev, KG.subject, URIRef(subj)))
         if obj:

@@ -1,4 +1,4 @@
-"""Merging reports of one real-world event (kg.dedup): one event node, every report attached.
+"""Merging reports of one real-world event (kg.rdf.merge): one event node, every report attached.
 
 The articles are our own sentences about fictional events among real states.
 """
@@ -15,13 +15,14 @@ from click.testing import CliRunner
 
 from kg.analysis import summary
 from kg.cli import cli
-from kg.dedup import EVENTS_GRAPHS, DedupSettings, block_graph_iri, cluster, date_span, using
+from kg.rdf.merge import EVENTS_GRAPHS, DedupSettings, block_graph_iri, cluster, date_span, using
 from kg.errors import KGError
-from kg.pipeline import build
-from kg.query import run_query
-from kg.store import open_memory_store
-from kg.validate import format_result, validate_store
-from kg.vocab import KG, article_iri
+from kg.run.pipeline import build
+from kg.rdf.query import run_query
+from kg.rdf.store import open_memory_store
+from kg.rdf.validate import format_result, validate_store
+from kg.rdf.namespace import KG
+from kg.vocab import article_iri
 
 # One strike, reported by two outlets in other words: one gives the day, the other only the month.
 KYIV_POST = {
@@ -342,7 +343,7 @@ def test_recomputing_blocks_from_stored_graphs_changes_nothing(strikes):
     from an rdflib graph of them, gives back the block graphs as they are."""
     from rdflib import Graph
 
-    from kg.dedup import block_graphs, block_quads
+    from kg.rdf.merge import block_graphs, block_quads
 
     name = str(article_iri("monthly-review"))
     quads = list(strikes.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)))

@@ -1,9 +1,9 @@
-"""Extraction rules: one sentence of our own per rule (see kg/events.py)."""
+"""Extraction rules: one sentence of our own per rule (see kg/extract/events.py)."""
 from __future__ import annotations
 
 import pytest
 
-from kg.events import extract_events
+from kg.extract.events import extract_events
 
 
 def triples(nlp, text):
@@ -270,9 +270,10 @@ def test_quantity_of_people_passes_to_the_people(nlp):
 
 
 def _records(nlp, text, published="2023-06-14"):
-    from kg.events import extract_article
+    from kg.extract.events import extract_article
     from kg.ingest import Article
-    from kg.nlp import ParsedArticle, clean_text
+    from kg.extract.parse import ParsedArticle
+    from kg.extract.clean import clean_text
 
     article = Article("t", text, date=published)
     clean = clean_text(text)
@@ -378,14 +379,14 @@ def test_target_of_a_complaint_beats_a_countryless_recipient(nlp):
 
 
 def test_relational_nouns_are_the_other_side(nlp):
-    from kg.actors import resolve_actors
+    from kg.extract.actors import resolve_actors
 
     found = [(m.text, m.actor.country) for m in resolve_actors(nlp("Chile's neighbours protested.")).mentions]
     assert ("neighbours", "CHL") not in found and ("Chile", "CHL") in found
 
 
 def test_people_of_a_place_belong_to_its_country(nlp):
-    from kg.actors import resolve_actors
+    from kg.extract.actors import resolve_actors
 
     (mention,) = [m for m in resolve_actors(nlp("The Hungarians of Romania protested.")).mentions if m.text == "Hungarians"]
     assert mention.actor.country == "ROU" and mention.actor.type == "Group"
@@ -438,7 +439,7 @@ def test_people_sent_somewhere_are_the_theme(nlp):
 
 
 def test_only_people_nouns_become_national_groups(nlp):
-    from kg.actors import resolve_actors
+    from kg.extract.actors import resolve_actors
 
     texts = [(m.text, m.actor.type) for m in resolve_actors(nlp("Japanese rules forbid exports, and Swiss doctors objected.")).mentions]
     assert ("Swiss doctors", "Group") in texts

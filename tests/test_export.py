@@ -15,15 +15,19 @@ import pytest
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 
 from kg import export as kgx
+from kg.export.gephi import write_csv_tables
+from kg.export.network import _plain_graph
+from kg.vocab import PREFIXES
 from kg.errors import KGError
-from kg.store import open_memory_store, replace_graph
-from kg.vocab import KG, PLOVER, actor_iri, article_iri, event_iri, mention_iri
+from kg.rdf.store import open_memory_store, replace_graph
+from kg.rdf.namespace import KG, PLOVER
+from kg.vocab import actor_iri, article_iri, event_iri, mention_iri
 
-RUS = actor_iri("Country", "RUS")
-BLR = actor_iri("Country", "BLR")
-POL = actor_iri("Country", "POL")
-NATO = actor_iri("Organization", "NATO")
-LUKASHENKO = actor_iri("Person", "Alexander Lukashenko")
+RUS = URIRef(actor_iri("Country", "RUS"))
+BLR = URIRef(actor_iri("Country", "BLR"))
+POL = URIRef(actor_iri("Country", "POL"))
+NATO = URIRef(actor_iri("Organization", "NATO"))
+LUKASHENKO = URIRef(actor_iri("Person", "Alexander Lukashenko"))
 # Not rdflib's XSD namespace object: pytest's collection probes module attributes and it warns.
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
@@ -63,7 +67,7 @@ ARTICLES = {
 
 def article_graph(article_id: str) -> Graph:
     published, mentions, events = ARTICLES[article_id]
-    art = article_iri(article_id)
+    art = URIRef(article_iri(article_id))
     g = Graph()
     g.add((art, RDF.type, KG.Article))
     g.add((art, KG.articleId, Literal(article_id)))
@@ -79,7 +83,7 @@ def article_graph(article_id: str) -> Graph:
         if code:
             g.add((actor, KG.countryCode, Literal(code)))
     for i, (actor, text) in enumerate(mentions):
-        m = mention_iri(article_id, i * 10, i * 10 + len(text))
+        m = URIRef(mention_iri(article_id, i * 10, i * 10 + len(text)))
         g.add((m, RDF.type, KG.Mention))
         g.add((m, KG.actor, actor))
         g.add((m, KG.text, Literal(text)))
@@ -87,7 +91,7 @@ def article_graph(article_id: str) -> Graph:
         g.add((m, KG.end, Literal(i * 10 + len(text))))
         g.add((m, KG.article, art))
     for i, (predicate, subj, obj, etype, theme, date, negated) in enumerate(events):
-        ev = event_iri(article_id, i * 100, i * 100 + 80, predicate)
+        ev = URIRef(event_iri(article_id, i * 100, i * 100 + 80, predicate))
         g.add((ev, RDF.type, KG.Event))
         g.add((ev, KG.subject, subj))
         if obj:
@@ -344,7 +348,7 @@ def test_csv_to_stream_is_the_edges_table(store):
 
 
 def test_csv_tables_function(store, tmp_path):
-    nodes, edges = kgx.write_csv_tables(store, tmp_path / "t", start="2024-03-14")
+    nodes, edges = write_csv_tables(store, tmp_path / "t", start="2024-03-14")
     assert len(read_csv(nodes)) == 1 + 3  # header; Russia, Belarus (deliver), NATO (convene)
     assert len(read_csv(edges)) == 1 + 1  # header; deliver
 
@@ -368,7 +372,7 @@ def test_unknown_format(store, tmp_path):
 
 def test_register_lazy_target(store, monkeypatch):
     monkeypatch.setattr(kgx, "_EXPORTERS", dict(kgx._EXPORTERS))
-    kgx.register("quads", "kg.export:write_nquads", suffix=".nq", description="same as nq")
+    kgx.register("quads", "kg.export.rdf:write_nquads", suffix=".nq", description="same as nq")
     assert dump(store, "quads") == dump(store, "nq")
     kgx.register("broken", "kg.nowhere:write", suffix=".x", description="cannot load")
     with pytest.raises(KGError, match=r"\[E045\]"):
@@ -440,9 +444,9 @@ def test_dataset_formats_keep_the_default_graph_and_are_stable(graphs):
 
 def test_namespaces_match_the_vocabulary():
     # kg.export spells the namespaces out to avoid importing rdflib; they must not drift.
-    assert kgx.PREFIXES["kg"] == str(KG._NS)
-    assert kgx.PREFIXES["plover"] == str(PLOVER)
-    assert str(RUS).startswith(kgx.PREFIXES["country"]) and str(NATO).startswith(kgx.PREFIXES["organization"])
+    assert PREFIXES["kg"] == str(KG._NS)
+    assert PREFIXES["plover"] == str(PLOVER)
+    assert str(RUS).startswith(PREFIXES["country"]) and str(NATO).startswith(PREFIXES["organization"])
 
 
 # --- CAMEO roots, confidence, per-type weights ----------------------------------
@@ -453,7 +457,7 @@ XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 def test_cameo_roots_come_from_the_lexicon(store):
-    from kg.lexicon import event_type
+    from kg.extract.lexicon import event_type
 
     G = kgx.to_networkx(store)
     for *_, d in G.edges(data=True):
@@ -467,7 +471,7 @@ def test_cameo_roots_come_from_the_lexicon(store):
 
 
 def test_lexicon_is_read_only_when_a_graph_is_built():
-    code = "import sys, kg, kg.export; print('kg.lexicon' in sys.modules)"
+    code = "import sys, kg, kg.export; print('kg.extract.lexicon' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
                             env={"PYTHONPATH": str(root)}, check=True)
@@ -483,7 +487,7 @@ def scored_store(graphs):
         g = Graph() + g
         for (art, i, predicate), score in scores.items():
             if art == article_id:
-                g.add((event_iri(art, i * 100, i * 100 + 80, predicate), CONFIDENCE, Literal(score, datatype=XSD_DECIMAL)))
+                g.add((URIRef(event_iri(art, i * 100, i * 100 + 80, predicate)), CONFIDENCE, Literal(score, datatype=XSD_DECIMAL)))
         replace_graph(s, article_iri(article_id), g)
     return s
 
@@ -514,7 +518,7 @@ def test_bad_confidence_and_collapse(store):
 def test_unreadable_confidence_counts_as_one(graphs, caplog):
     s = open_memory_store()
     g = Graph() + graphs["a1"]
-    g.add((event_iri("a1", 0, 80, "supply"), CONFIDENCE, Literal("very")))
+    g.add((URIRef(event_iri("a1", 0, 80, "supply")), CONFIDENCE, Literal("very")))
     replace_graph(s, article_iri("a1"), g)
     G = kgx.to_networkx(s, min_confidence=0.99)
     assert str(event_iri("a1", 0, 80, "supply")) in {k for *_, k in G.edges(keys=True)}
@@ -682,7 +686,7 @@ def test_gexf_and_graphml_convert_values_they_cannot_hold(tmp_path):
     G.add_node("a", label="A", type="Country", country=None, mentions=2, aliases=["x", "y"])
     G.add_node("b", label="B", type=None, country="BLR", mentions=0, aliases=[])
     G.add_edge("a", "b", key="e1", event_type="AID", date=None, themes={"fuel", "arms"}, counts={"AID": 1})
-    kgx._plain_graph(G)
+    _plain_graph(G)
     for writer in (nx.write_gexf, nx.write_graphml):
         stream = io.BytesIO()
         writer(G, stream)

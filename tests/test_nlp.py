@@ -5,7 +5,9 @@ import pytest
 
 from kg.errors import KGError
 from kg.ingest import Article
-from kg.nlp import clean_text, is_boilerplate, load_pipeline, parse_articles
+from kg.extract.clean import clean_text, is_boilerplate
+from kg.extract.language import load_pipeline
+from kg.extract.parse import parse_articles
 
 
 def test_boilerplate_lines_are_dropped_and_offsets_map_back():

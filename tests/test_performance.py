@@ -16,16 +16,16 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
-import kg.nlp
-import kg.parallel
-import kg.pipeline
+import kg.extract.language
+import kg.run.workers
+import kg.run.pipeline
 from kg.cli import cli
 from kg.errors import KGError
 from kg.ingest import Article
-from kg.nlp import load_pipeline
-from kg.parallel import WorkerPool
-from kg.pipeline import INPUTS_GRAPH, build, extract
-from kg.store import graph_names, open_memory_store, replace_graphs
+from kg.extract.language import load_pipeline
+from kg.run.workers import WorkerPool
+from kg.run.pipeline import INPUTS_GRAPH, build, extract
+from kg.rdf.store import graph_names, open_memory_store, replace_graphs
 from kg.vocab import article_iri
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def small_articles(folder: Path, count: int, start: int = 0) -> list[Path]:
 @pytest.fixture(scope="module")
 def pool():
     """Two worker processes, shared by the tests of this module (the model loads once in each)."""
-    with WorkerPool(2, model=kg.nlp.DEFAULT_MODEL) as workers:
+    with WorkerPool(2, model=kg.extract.language.DEFAULT_MODEL) as workers:
         yield workers
     assert not [p for p in multiprocessing.active_children() if p.name == "kg-worker"]  # all stopped
 
@@ -88,7 +88,7 @@ def test_two_workers_give_the_same_store_and_jsonl_as_one(serial_sample, pool):
 
 def test_workers_start_only_for_inputs_worth_it(tmp_path, nlp, monkeypatch):
     started: list = []
-    monkeypatch.setattr(kg.parallel.WorkerPool, "__enter__", lambda self: started.append(self) or self)
+    monkeypatch.setattr(kg.run.workers.WorkerPool, "__enter__", lambda self: started.append(self) or self)
     paths = [str(p) for p in small_articles(tmp_path / "notes", 3)]
     assert build(paths, open_memory_store(), workers=2).articles == 3  # 3 articles: parsed here
     assert not started
@@ -147,13 +147,13 @@ def test_a_serial_build_streams_its_input(tmp_path, nlp):
 def parses(monkeypatch):
     """Counts the articles parsed in this process."""
     counted: list[str] = []
-    real = kg.pipeline.process_chunk
+    real = kg.run.pipeline.process_chunk
 
     def counting(nlp, articles, **kwargs):
         counted.extend(a.id for a in articles)
         return real(nlp, articles, **kwargs)
 
-    monkeypatch.setattr(kg.pipeline, "process_chunk", counting)
+    monkeypatch.setattr(kg.run.pipeline, "process_chunk", counting)
     return counted
 
 
@@ -179,7 +179,7 @@ def test_an_incremental_build_parses_only_what_is_new(tmp_path, nlp, parses, mon
     assert not any("tanks" in q for q in quads(store) if str(article_iri("note-001")) in q and "Literal" not in q and "sent tanks" in q)
 
     parses.clear()  # a new extractor (here: other data files) parses everything again ...
-    monkeypatch.setattr(kg.pipeline, "_data_fingerprint", lambda: "other lexicon")
+    monkeypatch.setattr(kg.run.pipeline, "_data_fingerprint", lambda: "other lexicon")
     relexed = build([str(folder)], store)
     assert len(parses) == 5 and relexed.skipped_unchanged == 0
     assert relexed.unchanged == 5  # ... and leaves graphs that come out the same as they were
@@ -195,8 +195,8 @@ def test_a_graph_replaced_by_other_means_is_parsed_again(nlp, parses):
     import io
 
     build(["-"], store, stdin=io.StringIO(json.dumps(article)))
-    from kg.events import ArticleExtraction
-    from kg.graph import write_article
+    from kg.extract.events import ArticleExtraction
+    from kg.rdf.graph import write_article
 
     write_article(store, ArticleExtraction(Article("a1", "Poland sent tanks to Ukraine."), [], []))  # no events
     parses.clear()
@@ -231,7 +231,7 @@ def test_a_failing_article_in_a_batch_costs_only_itself(tmp_path, nlp):
     path = tmp_path / "wire.jsonl"
     texts = ["Poland sent tanks to Ukraine.", "BOOM. France condemned Mali.", "Japan protested to China."]
     path.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
-    nlp = load_pipeline(kg.nlp.DEFAULT_MODEL)  # the instance build() uses
+    nlp = load_pipeline(kg.extract.language.DEFAULT_MODEL)  # the instance build() uses
     nlp.add_pipe("kg_test_boom", last=True)
     try:
         store = open_memory_store()
@@ -278,7 +278,7 @@ def test_replace_graphs_writes_a_batch_in_one_transaction():
 def test_the_indexed_ruler_finds_exactly_what_the_entity_ruler_finds(nlp):
     from spacy.pipeline import EntityRuler
 
-    from kg.gazetteer import ruler_patterns
+    from kg.extract.gazetteer import ruler_patterns
 
     reference = EntityRuler(nlp, "reference", overwrite_ents=True, phrase_matcher_attr=None)
     with nlp.select_pipes(enable=[]):
@@ -295,8 +295,8 @@ def test_the_indexed_ruler_finds_exactly_what_the_entity_ruler_finds(nlp):
 
 def test_dask_local_gives_the_store_of_a_normal_build_and_loadable_shards(tmp_path, serial_sample, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    import kg.distributed
-    from kg.distributed import build_on_dask
+    import kg.run.distributed
+    from kg.run.distributed import build_on_dask
 
     # Inputs with every path: files, a JSONL file read in ranges of lines, a repeated id with
     # other text (renamed), the same article twice (read once), a missing file.
@@ -310,7 +310,7 @@ def test_dask_local_gives_the_store_of_a_normal_build_and_loadable_shards(tmp_pa
     ]
     wire.write_text("".join(json.dumps(r) + "\n" for r in records))
     inputs = [*SAMPLE, str(wire), str(tmp_path / "missing.txt")]
-    monkeypatch.setattr(kg.distributed, "_JSONL_SPLIT_BYTES", 0)  # read the JSONL files in ranges of lines
+    monkeypatch.setattr(kg.run.distributed, "_JSONL_SPLIT_BYTES", 0)  # read the JSONL files in ranges of lines
 
     expected = open_memory_store()
     messages: list[str] = []

@@ -10,11 +10,11 @@ import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.events import ArticleExtraction
-from kg.graph import article_graph
+from kg.extract.events import ArticleExtraction
+from kg.rdf.graph import article_graph
 from kg.ingest import Article, Notice, Skipped, read_articles, read_bytes, split_text
-from kg.store import open_memory_store, replace_graph
-from kg.vocab import RESOURCE, actor_iri, article_iri, event_iri, extraction_iri, mention_iri, model_iri, place_iri, sentence_iri, slug
+from kg.rdf.store import open_memory_store, replace_graph
+from kg.vocab import RESOURCE_NS, actor_iri, article_iri, event_iri, extraction_iri, mention_iri, model_iri, place_iri, sentence_iri, slug
 
 SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,7 +26,7 @@ SLUG = re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*|x[0-9a-f]{12})$")
 
 def _valid_iri(iri: str) -> bool:
     pyoxigraph.NamedNode(iri)  # raises ValueError for an invalid IRI
-    return iri.startswith(str(RESOURCE))
+    return iri.startswith(RESOURCE_NS)
 
 
 @SETTINGS
@@ -65,7 +65,7 @@ def test_any_article_round_trips_through_the_store_as_n_quads(id, title, url, te
     parsed = rdflib.Dataset()
     parsed.parse(data=dump, format="nquads")
     assert sum(1 for _ in parsed.quads((None, None, None, None))) == len(graph)
-    assert set(parsed.graph(article_iri(id))) == set(graph)  # every literal exactly as written
+    assert set(parsed.graph(rdflib.URIRef(article_iri(id)))) == set(graph)  # every literal exactly as written
 
 
 @SETTINGS

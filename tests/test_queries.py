@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import KGError
-from kg.pipeline import build
-from kg.query import query_parameters, run_query, saved_queries
-from kg.store import open_memory_store
+from kg.run.pipeline import build
+from kg.rdf.query import query_parameters, run_query, saved_queries
+from kg.rdf.store import open_memory_store
 
 ARTICLES = [
     {

@@ -15,10 +15,11 @@ import pyoxigraph
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.pipeline import build
-from kg.query import run_query
-from kg.store import open_memory_store, open_store, verify_store
-from kg.vocab import ACTORS_GRAPH, KG, article_iri
+from kg.run.pipeline import build
+from kg.rdf.query import run_query
+from kg.rdf.store import open_memory_store, open_store, verify_store
+from kg.rdf.namespace import KG
+from kg.vocab import ACTORS_GRAPH, article_iri
 
 STATES = [
     ("Poland", "Ukraine"), ("France", "Mali"), ("Japan", "China"), ("Germany", "Russia"), ("Turkey", "Greece"),
@@ -30,13 +31,13 @@ DEEDS = ["sent tanks to", "condemned", "accused", "signed a trade pact with", "h
 # (unslowed, the 30 commits take 80 ms after a 4 s model load), and one log line per commit.
 SLOW_BUILD = """
 import logging, random, sys, time
-import kg.store
+import kg.rdf.store
 logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-rng, replace_graph = random.Random(int(sys.argv.pop(1))), kg.store.replace_graph
+rng, replace_graph = random.Random(int(sys.argv.pop(1))), kg.rdf.store.replace_graph
 def slow_replace_graph(*args, **kwargs):
     time.sleep(rng.uniform(0, 0.04))
     replace_graph(*args, **kwargs)
-kg.store.replace_graph = slow_replace_graph
+kg.rdf.store.replace_graph = slow_replace_graph
 from kg.cli import cli
 cli()
 """
@@ -200,9 +201,9 @@ def test_hostile_ids_titles_and_urls_stay_data(tmp_path, nlp):
 
 
 def test_an_article_that_cannot_be_stored_costs_only_itself(tmp_path, nlp, monkeypatch):
-    import kg.graph
+    import kg.rdf.graph
 
-    real = kg.graph.article_graph
+    real = kg.rdf.graph.article_graph
 
     def broken_for_one(extraction, *args, **kwargs):
         graph = real(extraction, *args, **kwargs)
@@ -212,7 +213,7 @@ def test_an_article_that_cannot_be_stored_costs_only_itself(tmp_path, nlp, monke
             graph.add((URIRef("https://example.org/not an iri"), URIRef("https://example.org/p"), Literal("x")))
         return graph
 
-    monkeypatch.setattr(kg.graph, "article_graph", broken_for_one)
+    monkeypatch.setattr(kg.rdf.graph, "article_graph", broken_for_one)
     path = tmp_path / "wire.jsonl"
     path.write_text("".join(json.dumps({"id": i, "text": f"Poland sent tanks to Ukraine ({i})."}) + "\n" for i in ("a", "bad", "c")))
     store = open_memory_store()

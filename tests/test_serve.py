@@ -31,7 +31,7 @@ from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, SPARQLWrapper
 
 from kg.cli import cli
 from kg.errors import Errors, KGError
-from kg.query import saved_queries
+from kg.rdf.query import saved_queries
 from kg.serve import (
     Backend,
     ProxyServer,
@@ -60,8 +60,8 @@ SMALL_LIMIT = 2000  # --max-result-size 2KB
 
 
 def build_store(store_dir, text_file) -> None:
-    from kg.pipeline import build
-    from kg.store import open_store
+    from kg.run.pipeline import build
+    from kg.rdf.store import open_store
 
     store = open_store(store_dir)
     build([str(text_file)], store)

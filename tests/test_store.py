@@ -10,7 +10,7 @@ import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 
 from kg.errors import KGError
-from kg.store import graph_names, open_memory_store, open_store, replace_graph, to_oxigraph, verify_store
+from kg.rdf.store import graph_names, open_memory_store, open_store, replace_graph, to_oxigraph, verify_store
 
 HOSTILE = [
     '" } ; DROP ALL ; INSERT DATA { <urn:x> <urn:y> "z',
@@ -114,8 +114,8 @@ def test_missing_store_read_only(tmp_path):
 
 
 def test_verify_store_finds_a_graph_without_its_article():
-    from kg.events import ArticleExtraction
-    from kg.graph import article_graph
+    from kg.extract.events import ArticleExtraction
+    from kg.rdf.graph import article_graph
     from kg.ingest import Article
     from kg.vocab import article_iri
 

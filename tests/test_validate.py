@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from kg.cli import cli
-from kg.store import open_store
-from kg.validate import format_result, short, validate_graph, validate_store
-from kg.vocab import KG, RESOURCE, article_iri
+from kg.rdf.store import open_store
+from kg.rdf.validate import format_result, short, validate_graph, validate_store
+from kg.rdf.namespace import KG, RESOURCE
+from kg.vocab import article_iri
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_TEXT = (
@@ -118,7 +119,7 @@ def test_merged_events_are_checked(small_store):
     dispute by a report that is not negated, are violations (docs/dedup.md)."""
     from rdflib.namespace import XSD as _XSD
 
-    from kg.validate import store_graph
+    from kg.rdf.validate import store_graph
 
     graph = store_graph(open_store(small_store, read_only=True))
     assert list(graph.subjects(RDF.type, KG.MergedEvent))  # the build merged (one report per event here)

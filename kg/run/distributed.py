@@ -11,7 +11,7 @@
    (the rules of :func:`kg.ingest.read_articles`: a second article with a
    used id but other text gets ``ID-<hash>``, the same article twice is read
    once), skip those the store already holds from the same input and
-   extractor (:meth:`kg.pipeline.Builder.already_built`), and group the rest
+   extractor (:meth:`kg.run.pipeline.Builder.already_built`), and group the rest
    into partitions of about ``partition_size`` articles.
 3. **Parse** (on the cluster, one bag partition per planned partition): each
    worker reads its units again, parses and extracts the planned articles and
@@ -40,11 +40,13 @@ from typing import TextIO
 import pyoxigraph
 
 from kg.errors import Errors, KGError
-from kg.events import ArticleExtraction
-from kg.ingest import SUFFIXES, Article, Notice, Skipped, content_hash, read_articles
-from kg.nlp import DEFAULT_MODEL
-from kg.parallel import ArticleOutput, default_workers
-from kg.pipeline import CHUNK_SIZE, Builder, BuildSummary, input_key
+from kg.extract.language import DEFAULT_MODEL
+from kg.ingest import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, content_hash, one_line, read_articles, read_inputs, split_article
+from kg.ingest.decode import BOMS, Undecodable, binary_signature, decode
+from kg.ingest.readers import jsonl_record, suffixes
+from kg.records import Article, ArticleExtraction, Notice, Skipped
+from kg.run.workers import ArticleOutput, default_workers
+from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, input_key
 
 __all__ = ["build_on_dask", "PARTITION_SIZE"]
 
@@ -101,7 +103,7 @@ def build_on_dask(
     client=None,
 ) -> BuildSummary:
     """Build ``store`` from ``inputs`` on a Dask cluster (see the module docs); the same store a
-    :func:`kg.pipeline.build` gives, and N-Quads shards of it in ``shards``.
+    :func:`kg.run.pipeline.build` gives, and N-Quads shards of it in ``shards``.
 
     ``scheduler`` is a scheduler address (``tcp://host:8786``) or ``"local"``
     for a ``LocalCluster`` of ``workers`` processes (default: all cores);
@@ -186,7 +188,8 @@ def _units(inputs: Iterable[str], stdin: TextIO | None, partition_size: int, rep
             yield from _file_units(path, partition_size)
             continue
         try:
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            known = suffixes()
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in known)
         except OSError as e:
             report(Skipped(str(path), Errors.E005.format(path=path, detail=e.strerror or e)))
             continue
@@ -225,36 +228,30 @@ def _file_units(path: Path, lines_per_unit: int) -> Iterator[_Unit]:
 
 def _special(head: bytes) -> bool:
     """A JSONL file read whole: UTF-16/32 (a byte-order mark) or binary content (refused whole)."""
-    from kg.ingest import _BOMS, _binary_signature
-
-    return any(head.startswith(bom) for bom, _ in _BOMS) or _binary_signature(head) is not None
+    return any(head.startswith(bom) for bom, _ in BOMS) or binary_signature(head) is not None
 
 
 def _read_unit(unit: _Unit) -> Iterator[Article | Skipped | Notice]:
     """Articles and messages of a unit, as :func:`kg.ingest.read_articles` gives them but for the
     renaming of repeated ids, which needs every unit and is done by the client."""
-    from kg import ingest
-
     if unit.articles:
         yield from unit.articles
         return
     if unit.end < 0:
-        items = ingest._read_inputs([unit.path], None, ingest.MAX_FILE_BYTES)
+        items = read_inputs([unit.path], None, MAX_FILE_BYTES)
     else:
         items = _read_lines(Path(unit.path), unit.start, unit.end, unit.first_line)
     for item in items:
         if not isinstance(item, Article):
-            yield ingest._one_line(item)
+            yield one_line(item)
             continue
-        for part in ingest._split_article(item, ingest.MAX_ARTICLE_CHARS):
-            yield part if isinstance(part, Article) else ingest._one_line(part)
+        for part in split_article(item, MAX_ARTICLE_CHARS):
+            yield part if isinstance(part, Article) else one_line(part)
 
 
 def _read_lines(path: Path, start: int, end: int, first_line: int) -> Iterator[Article | Skipped | Notice]:
     """The records of lines ``[start, end)`` (bytes) of a JSONL file, numbered from ``first_line``
     (what :func:`kg.ingest.read_articles` does for a whole file, line by line)."""
-    from kg import ingest
-
     name = str(path)
     warned = False
     with path.open("rb") as stream:
@@ -272,15 +269,15 @@ def _read_lines(path: Path, start: int, end: int, first_line: int) -> Iterator[A
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
                 try:
-                    line, encoding = ingest._decode(raw)
-                except ingest._Undecodable as e:
+                    line, encoding = decode(raw)
+                except Undecodable as e:
                     where = f"{name}:{number}"
                     yield Skipped(where, Errors.E071.format(path=where, detail=e))
                     continue
                 if not warned:
                     warned = True
                     yield Notice(f"{name}:{number}", Errors.E070.format(path=f"{name}:{number}", encoding=encoding))
-            yield from ingest._jsonl_record(line, name, number)
+            yield from jsonl_record(line, name, number)
 
 
 def _list_partition(units: Iterable[_Unit]) -> list[list[_Listed | Skipped | Notice]]:
@@ -340,20 +337,18 @@ def _plan(client, db, units: list[_Unit], builder: Builder, partition_size: int,
 
 
 def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report) -> str | None:
-    """The id a normal build gives the article (``kg.ingest._unique``), or ``None`` when it is read once already."""
-    from kg.ingest import _one_line
-
+    """The id a normal build gives the article (``kg.ingest.unique``), or ``None`` when it is read once already."""
     article_id = entry.id
     while article_id in seen:
         other, other_digest = seen[article_id]
         if other_digest == entry.digest:
-            report(_one_line(Skipped(entry.source, Errors.E076.format(path=entry.source or entry.id, id=article_id, other=other))))
+            report(one_line(Skipped(entry.source, Errors.E076.format(path=entry.source or entry.id, id=article_id, other=other))))
             return None
         new_id = f"{entry.id}-{entry.digest[:12]}"
         if new_id == article_id:
             new_id = f"{entry.id}-{entry.digest}"
         report(
-            _one_line(
+            one_line(
                 Notice(entry.source, Errors.E075.format(path=entry.source or entry.id, id=article_id, other=other, new_id=new_id))
             )
         )
@@ -367,9 +362,9 @@ def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report) -> str | N
 
 def _parse_partition(partitions: Iterable[tuple[int, list]], *, shards: str, model: str, rules) -> list[dict]:
     """Dask task: parse the planned articles of a partition and write their shard; its manifest."""
-    from kg.graph import Provenance
-    from kg.nlp import load_pipeline
-    from kg.parallel import process_chunk
+    from kg.rdf.graph import Provenance
+    from kg.extract.language import load_pipeline
+    from kg.run.workers import process_chunk
 
     manifests = []
     nlp = load_pipeline(model)
@@ -424,11 +419,10 @@ def _load(builder: Builder, shard: Path, articles: list) -> None:
 
 def _write_extra_shards(store: pyoxigraph.Store, shard_dir: Path) -> None:
     """``ontology.nq`` and ``events.nq`` (the merged events): with the parts, the whole graph."""
-    from kg.dedup import EVENTS_GRAPHS
-    from kg.vocab import ONTOLOGY_GRAPH
+    from kg.vocab import EVENTS_GRAPHS, ONTOLOGY_GRAPH
 
     groups = {
-        "ontology.nq": [pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH))],
+        "ontology.nq": [pyoxigraph.NamedNode(ONTOLOGY_GRAPH)],
         "events.nq": sorted((g for g in store.named_graphs() if g.value.startswith(EVENTS_GRAPHS)), key=lambda g: g.value),
     }
     for name, graphs in groups.items():

@@ -5,7 +5,7 @@ offsets, each sentence that states an event, and each event as a node with
 its subject, object, predicate, PLOVER type, theme, date and source
 sentence. A factual event (neither negated nor hypothetical) with a subject
 and an object also yields a direct edge ``subject kg:aids object``, one
-property per PLOVER type (:func:`kg.vocab.direct_property`).
+property per PLOVER type (:func:`kg.rdf.namespace.direct_property`).
 
 Provenance is PROV-O: every event ``prov:wasDerivedFrom`` its
 ``kg:Sentence`` (text and offsets, ``kg:article``) and
@@ -26,16 +26,15 @@ article, so they merge across articles. The ontology and the PLOVER scheme
 go to ``ONTOLOGY_GRAPH`` (:func:`write_ontology`).
 
 Each ``kg:Event`` is one *report* of an event. Reports of one real-world
-event, from one article or many, are merged (:mod:`kg.dedup`): each factual or
+event, from one article or many, are merged (:mod:`kg.rdf.merge`): each factual or
 negated report carries its ``kg:dedupKey`` and ``kg:dedupBlock``, and
 :func:`write_article` recomputes the graphs of the blocks the article leaves
 or joins, where the ``kg:MergedEvent`` nodes and their ``kg:reportedBy`` and
 ``kg:disputes`` links live. Rules: ``kg/data/dedup.json``, ``docs/dedup.md``.
 
->>> from kg.ingest import Article
->>> from kg.events import ArticleExtraction
+>>> from kg.records import Article, ArticleExtraction
 >>> g = article_graph(ArticleExtraction(Article("a1", "Some text."), [], []))
->>> (article_iri("a1"), RDF.type, KG.Article) in g
+>>> (URIRef(article_iri("a1")), RDF.type, KG.Article) in g
 True
 """
 from __future__ import annotations
@@ -51,18 +50,11 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from kg import __version__
-from kg import dedup as _dedup
-from kg.ingest import content_hash
+from kg.ingest.metadata import content_hash
+from kg.rdf import merge as _dedup
+from kg.rdf.namespace import ACTORS_GRAPH, CAMEO, KG, ONTOLOGY_GRAPH, PLOVER, RESOURCE, SEM, direct_property
 from kg.vocab import (
-    ACTORS_GRAPH,
-    CAMEO,
-    KG,
-    ONTOLOGY_GRAPH,
-    PLOVER,
-    RESOURCE,
-    SEM,
     article_iri,
-    direct_property,
     event_iri,
     extraction_iri,
     mention_iri,
@@ -75,8 +67,8 @@ from kg.vocab import (
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from kg.dedup import DedupSettings
-    from kg.events import ActorRecord, ArticleExtraction
+    from kg.rdf.merge import DedupSettings
+    from kg.records import Actor, ArticleExtraction
 
 __all__ = [
     "ONTOLOGY_FILES",
@@ -142,14 +134,14 @@ def article_graph(
     ``provenance`` names the model and kg version (default: the kg version
     only); its extraction activity gets ``kg:graphHash`` (see :func:`graph_hash`).
     ``dedup`` are the rules that give each report its ``kg:dedupKey`` and
-    ``kg:dedupBlock`` (default: :func:`kg.dedup.current`; none when disabled).
+    ``kg:dedupBlock`` (default: :func:`kg.rdf.merge.current`; none when disabled).
     """
     provenance = provenance or Provenance()
     dedup = dedup if dedup is not None else _dedup.current()
     dedup_keys: dict[URIRef, tuple[str, str]] = {}
     article = extraction.article
     graph = bind_prefixes(Graph())
-    art = article_iri(article.id)
+    art = URIRef(article_iri(article.id))
     text_hash = content_hash(article.text)
     graph.add((art, RDF.type, KG.Article))
     graph.add((art, KG.articleId, Literal(article.id)))
@@ -167,7 +159,7 @@ def article_graph(
 
     for mention in extraction.mentions:
         actor = URIRef(mention.id)
-        node = mention_iri(article.id, *mention.span)
+        node = URIRef(mention_iri(article.id, *mention.span))
         graph.add((node, RDF.type, KG.Mention))
         graph.add((node, KG.actor, actor))
         graph.add((node, KG.text, Literal(mention.text)))
@@ -176,7 +168,7 @@ def article_graph(
         graph.add((node, KG.article, art))
 
     for event in extraction.events:
-        node = event_iri(article.id, event.span[0], event.span[1], _event_key(event))
+        node = URIRef(event_iri(article.id, event.span[0], event.span[1], _event_key(event)))
         sentence = _add_sentence(graph, art, article.id, event.sentence, event.span)
         graph.add((node, RDF.type, KG.Event))
         if event.subject:
@@ -228,8 +220,8 @@ def article_graph(
 
 
 def _add_activity(graph: Graph, art: URIRef, article_id: str, text_hash: str, provenance: Provenance) -> URIRef:
-    activity = extraction_iri(article_id, text_hash, provenance.software_version, provenance.model, provenance.model_version)
-    software = software_iri(provenance.software_version)
+    activity = URIRef(extraction_iri(article_id, text_hash, provenance.software_version, provenance.model, provenance.model_version))
+    software = URIRef(software_iri(provenance.software_version))
     graph.add((activity, RDF.type, KG.Extraction))
     graph.add((activity, RDF.type, PROV.Activity))
     graph.add((activity, PROV.used, art))
@@ -239,7 +231,7 @@ def _add_activity(graph: Graph, art: URIRef, article_id: str, text_hash: str, pr
     graph.add((software, RDFS.label, Literal(f"kg {provenance.software_version}")))
     graph.add((software, KG.softwareVersion, Literal(provenance.software_version)))
     if provenance.model:
-        model = model_iri(provenance.model, provenance.model_version)
+        model = URIRef(model_iri(provenance.model, provenance.model_version))
         graph.add((activity, PROV.used, model))
         graph.add((model, RDF.type, KG.Model))
         graph.add((model, RDF.type, PROV.Entity))
@@ -253,7 +245,7 @@ def _add_activity(graph: Graph, art: URIRef, article_id: str, text_hash: str, pr
 
 
 def _add_sentence(graph: Graph, art: URIRef, article_id: str, text: str, span: tuple[int, int]) -> URIRef:
-    node = sentence_iri(article_id, *span)
+    node = URIRef(sentence_iri(article_id, *span))
     graph.add((node, RDF.type, KG.Sentence))
     graph.add((node, KG.text, Literal(text)))
     graph.add((node, KG.start, Literal(span[0])))
@@ -263,7 +255,7 @@ def _add_sentence(graph: Graph, art: URIRef, article_id: str, text: str, span: t
 
 
 def _add_place(graph: Graph, name: str, country: str | None) -> URIRef:
-    node = place_iri(name)
+    node = URIRef(place_iri(name))
     graph.add((node, RDF.type, KG.Place))
     graph.add((node, RDFS.label, Literal(name)))
     if country:
@@ -309,7 +301,7 @@ def _event_key(event) -> str:
     return f"{event.predicate}|{subject}|{obj}"
 
 
-def _add_actor(graph: Graph, mention: ActorRecord) -> URIRef:
+def _add_actor(graph: Graph, mention: Actor) -> URIRef:
     actor = URIRef(mention.id)
     graph.add((actor, RDF.type, KG[mention.type]))
     graph.add((actor, RDFS.label, Literal(mention.label)))
@@ -325,7 +317,7 @@ def stored_graph_hash(store: pyoxigraph.Store, article_id: str) -> str | None:
     """The ``kg:graphHash`` of the article's graph in ``store``, or ``None`` if it has none."""
     import pyoxigraph
 
-    name = pyoxigraph.NamedNode(str(article_iri(article_id)))
+    name = pyoxigraph.NamedNode(article_iri(article_id))
     for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(str(KG.graphHash)), None, name):
         return quad.object.value
     return None
@@ -346,26 +338,25 @@ def write_article(
     extraction, stay as they are.
 
     Otherwise the merged events of the blocks the article leaves or joins are
-    recomputed first (:func:`kg.dedup.write_blocks`, with the rules ``dedup``,
-    default :func:`kg.dedup.current`), then the article's graph is replaced in
+    recomputed first (:func:`kg.rdf.merge.write_blocks`, with the rules ``dedup``,
+    default :func:`kg.rdf.merge.current`), then the article's graph is replaced in
     one transaction. A run stopped in between leaves the old article graph,
     which the next build replaces, recomputing the same blocks.
 
-    >>> from kg.ingest import Article
-    >>> from kg.events import ArticleExtraction
-    >>> from kg.store import open_memory_store
+    >>> from kg.records import Article, ArticleExtraction
+    >>> from kg.rdf.store import open_memory_store
     >>> store, extraction = open_memory_store(), ArticleExtraction(Article("a1", "Some text."), [], [])
     >>> write_article(store, extraction), write_article(store, extraction)
     (True, False)
     """
-    from kg.store import replace_graph, to_quads
+    from kg.rdf.store import replace_graph, to_quads
 
     dedup = dedup if dedup is not None else _dedup.current()
     graph = article_graph(extraction, provenance, dedup=dedup)
     new_hash = str(next(graph.objects(None, KG.graphHash)))
     if stored_graph_hash(store, extraction.article.id) == new_hash:
         return False
-    name = str(article_iri(extraction.article.id))
+    name = article_iri(extraction.article.id)
     to_quads(graph, name)  # E083 for a triple the store would refuse, before the blocks are written
     _dedup.write_blocks(store, name, graph, dedup)
     replace_graph(
@@ -405,6 +396,6 @@ def shapes_graph() -> Graph:
 def write_ontology(store: pyoxigraph.Store) -> None:
     """Replace the graph ``ONTOLOGY_GRAPH`` of ``store`` by the shipped ontology and PLOVER scheme,
     so SPARQL users get labels, definitions, quad classes and Goldstein scores."""
-    from kg.store import replace_graph
+    from kg.rdf.store import replace_graph
 
     replace_graph(store, str(ONTOLOGY_GRAPH), ontology_graph())

@@ -3,7 +3,7 @@
 A query is SPARQL text, the path of a ``.rq`` file, or the name of a saved
 query (``kg/queries/NAME.rq``). Queries see the union of all article graphs.
 
->>> from kg.store import open_memory_store
+>>> from kg.rdf.store import open_memory_store
 >>> result = run_query(open_memory_store(), "actors")
 >>> result.columns
 ['actor', 'type', 'country', 'mentions', 'id']

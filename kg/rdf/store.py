@@ -27,6 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import Errors, KGError
+from kg.vocab import ARTICLE_GRAPHS, KG_NS
 
 __all__ = [
     "DEFAULT_STORE",
@@ -46,8 +47,7 @@ DEFAULT_STORE = "kg-store"
 # The custom SPARQL function that hands the quads of a write to the update as bound terms.
 _QUAD_TERM = pyoxigraph.NamedNode("urn:x-kg:quad-term")
 _RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_KG_ARTICLE = pyoxigraph.NamedNode("https://w3id.org/kg/ontology#Article")
-_ARTICLE_GRAPHS = "https://w3id.org/kg/id/article/"  # kg.vocab.article_iri: one named graph per article
+_KG_ARTICLE = pyoxigraph.NamedNode(KG_NS + "Article")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -272,7 +272,7 @@ def verify_store(store: pyoxigraph.Store, *, article_graphs: Iterable[str] | Non
     """
     problems = []
     names = set(graph_names(store))
-    for name in sorted(n for n in names if n.startswith(_ARTICLE_GRAPHS)):
+    for name in sorted(n for n in names if n.startswith(ARTICLE_GRAPHS)):
         node = pyoxigraph.NamedNode(name)
         if not any(store.quads_for_pattern(node, _RDF_TYPE, _KG_ARTICLE, node)):
             problems.append(f"graph {name} has no kg:Article triple")

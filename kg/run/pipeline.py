@@ -3,14 +3,15 @@
 
 Both stream: articles are read, parsed and written a chunk at a time, so
 memory does not grow with the size of the input. With ``workers > 1`` the
-parsing and extraction run in a pool of processes (:mod:`kg.parallel`) and
+parsing and extraction run in a pool of processes (:mod:`kg.run.workers`) and
 the results still come back, and are written, in input order. A build
 skips an article before parsing it when the store already holds its graph,
 made from the same input by the same extractor (:func:`input_key`), so
 running ``kg build`` again on a growing folder only parses what is new. See
 ``docs/performance.md``.
 
->>> from kg.store import open_memory_store
+>>> import io
+>>> from kg.rdf.store import open_memory_store
 >>> summary = build(["-"], open_memory_store(), stdin=io.StringIO("Poland sent tanks to Ukraine."))
 >>> summary.articles, summary.events
 (1, 1)
@@ -18,7 +19,6 @@ running ``kg build`` again on a growing folder only parses what is new. See
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import logging
@@ -32,15 +32,15 @@ from typing import TextIO
 import pyoxigraph
 
 from kg import __version__
-from kg import dedup as kg_dedup
 from kg.errors import Errors, KGError
-from kg.events import ArticleExtraction
-from kg.graph import Provenance, stored_graph_hash, write_article, write_ontology
-from kg.ingest import Article, Notice, Skipped, content_hash, read_articles
-from kg.nlp import DEFAULT_MODEL, load_pipeline, model_meta
-from kg.parallel import ArticleOutput, WorkerPool, process_chunk
-from kg.store import replace_graphs
-from kg.vocab import KG, article_iri
+from kg.extract.language import DEFAULT_MODEL, load_pipeline, model_meta
+from kg.ingest import content_hash, read_articles
+from kg.rdf import merge as kg_dedup
+from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
+from kg.rdf.store import replace_graphs
+from kg.records import Article, ArticleExtraction, Notice, Skipped
+from kg.run.workers import ArticleOutput, WorkerPool, process_chunk
+from kg.vocab import KG_NS, article_iri
 
 __all__ = ["BuildSummary", "Builder", "INPUTS_GRAPH", "extract", "build", "extractor_fingerprint", "input_key"]
 
@@ -51,8 +51,8 @@ log = logging.getLogger(__name__)
 INPUTS_GRAPH = pyoxigraph.NamedNode("urn:x-kg:inputs")
 _INPUT_KEY = pyoxigraph.NamedNode("urn:x-kg:input-key")
 _RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_EVENT = pyoxigraph.NamedNode(str(KG.Event))
-_ACTOR = pyoxigraph.NamedNode(str(KG.actor))
+_EVENT = pyoxigraph.NamedNode(KG_NS + "Event")
+_ACTOR = pyoxigraph.NamedNode(KG_NS + "actor")
 
 #: Articles per task handed to a worker process.
 CHUNK_SIZE = 16
@@ -105,7 +105,7 @@ def extract(
     per task, once the input holds more than ``min_parallel`` articles
     (default: two chunks per worker); a smaller input is parsed here, which
     is quicker than starting processes that each load the model. ``pool``
-    is a running :class:`kg.parallel.WorkerPool` to use (whatever the size
+    is a running :class:`kg.run.workers.WorkerPool` to use (whatever the size
     of the input), so that several calls load the model once.
     """
     report = on_skip or (lambda skipped: log.warning(skipped.message))
@@ -179,7 +179,7 @@ def build(
 
 
 class Builder:
-    """The writing side of a build: what :func:`build` and :func:`kg.distributed.build_on_dask` share.
+    """The writing side of a build: what :func:`build` and :func:`kg.run.distributed.build_on_dask` share.
 
     It loads the ontology, tells which articles need no parsing
     (:meth:`already_built`), writes parsed articles (:meth:`write`) and
@@ -221,7 +221,7 @@ class Builder:
         if not _built_from(self.store, article.id, key):
             self._keys[article.id] = key
             return False
-        graph = pyoxigraph.NamedNode(str(article_iri(article.id)))
+        graph = pyoxigraph.NamedNode(article_iri(article.id))
         self.summary.articles += 1
         self.summary.unchanged += 1
         self.summary.skipped_unchanged += 1
@@ -342,7 +342,7 @@ def _write_one(
     """Write one article (one transaction) and record its input; whether its graph changed, ``None`` if it failed."""
     article = extraction.article
     try:
-        # Skips an article whose stored graph is the same but for its time (kg.graph).
+        # Skips an article whose stored graph is the same but for its time (kg.rdf.graph).
         changed = write_article(store, extraction, provenance)
         _record_input(store, article.id, key, stored_graph_hash(store, article.id))
     except OSError:
@@ -362,12 +362,12 @@ def _write_batch(
     skip: Callable[[Skipped], None],
 ) -> list[tuple[ArticleExtraction, bool]]:
     """Write the graphs made by workers, with the merged events they change
-    (:func:`kg.dedup.block_quads`), all in one transaction; the articles written, in
+    (:func:`kg.rdf.merge.block_quads`), all in one transaction; the articles written, in
     order, and whether each changed. If the transaction fails, each article is tried on its own."""
     staged = []  # (extraction, graph name, its quads or None when unchanged, actor quads, input record)
     for output in batch:
         article = output.extraction.article
-        name = pyoxigraph.NamedNode(str(article_iri(article.id)))
+        name = pyoxigraph.NamedNode(article_iri(article.id))
         record = _input_quad(name, key(article), output.graph_hash)
         if stored_graph_hash(store, article.id) == output.graph_hash:
             staged.append((output.extraction, name, None, [], record))
@@ -378,7 +378,7 @@ def _write_batch(
 
     def write(items) -> None:
         graphs = [(name, own) for _, name, own, _, _ in items if own is not None]
-        # The merged events of the blocks these articles leave or join (kg.dedup), in the same transaction.
+        # The merged events of the blocks these articles leave or join (kg.rdf.merge), in the same transaction.
         blocks = kg_dedup.block_quads(store, {name.value: own for name, own in graphs}, rules) if graphs else []
         replace_graphs(
             store,
@@ -420,7 +420,7 @@ def extractor_fingerprint(model: str = DEFAULT_MODEL) -> str:
     """A hash of everything besides the article that shapes its graph: the kg version, the
     spaCy model (name and version) and spaCy's version, the data files of ``kg/data``
     (lexicon, gazetteer, rules), the ontology and SHACL shapes, and the rules for merging reports in use
-    (:func:`kg.dedup.current`, which ``--dedup-window`` changes). Change any of them and
+    (:func:`kg.rdf.merge.current`, which ``--dedup-window`` changes). Change any of them and
     every article is parsed again.
 
     Raises ``KGError`` (E010) when the model is not installed. Changes to kg's code
@@ -474,16 +474,16 @@ def _input_quad(graph: pyoxigraph.NamedNode, key: str, graph_hash: str | None) -
 
 
 def _record_input(store: pyoxigraph.Store, article_id: str, key: str, graph_hash: str | None) -> None:
-    replace_graphs(store, [], values=[_input_quad(pyoxigraph.NamedNode(str(article_iri(article_id))), key, graph_hash)])
+    replace_graphs(store, [], values=[_input_quad(pyoxigraph.NamedNode(article_iri(article_id)), key, graph_hash)])
 
 
 def _built_from(store: pyoxigraph.Store, article_id: str, key: str) -> bool:
     """Whether the store holds the article's graph as made from the input ``key``.
 
     The record names the graph's hash too: a graph replaced by other means
-    (another build, ``kg.graph.write_article``) no longer matches it.
+    (another build, ``kg.rdf.graph.write_article``) no longer matches it.
     """
-    graph = pyoxigraph.NamedNode(str(article_iri(article_id)))
+    graph = pyoxigraph.NamedNode(article_iri(article_id))
     for quad in store.quads_for_pattern(graph, _INPUT_KEY, None, INPUTS_GRAPH):
         recorded_key, _, recorded_hash = quad.object.value.partition(" ")
         return recorded_key == key and bool(recorded_hash) and stored_graph_hash(store, article_id) == recorded_hash

@@ -42,7 +42,7 @@ block has its own named graph ``kgr:graph/events/<block>`` holding its merged
 events, their ``kg:reportedBy`` links and the ``kg:disputes`` links; it is a
 function of the reports of the block and nothing else, recomputed whenever an
 article adds or removes reports of it (:func:`write_blocks`, called by
-:func:`kg.graph.write_article`; :func:`block_quads` for a batch of articles
+:func:`kg.rdf.graph.write_article`; :func:`block_quads` for a batch of articles
 written in one transaction). So:
 
 - the merged events do not depend on the order articles arrive in (the
@@ -85,12 +85,13 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import Errors, KGError
-from kg.vocab import FACTUAL_MODALITIES, KG, PLOVER, RESOURCE, actor_iri
+from kg.rdf.namespace import KG, PLOVER, RESOURCE
+from kg.vocab import EVENTS_GRAPHS, FACTUAL_MODALITIES, PLOVER_TYPES, actor_iri
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from kg.events import ActorRecord, EventRecord
+    from kg.records import Actor, Event
 
 __all__ = [
     "DedupSettings",
@@ -114,7 +115,6 @@ __all__ = [
 ]
 
 #: Prefix of the named graphs holding the merged events of one block each.
-EVENTS_GRAPHS = str(RESOURCE["graph/events/"])
 _RULES_FILE = "dedup.json"
 _PRECISION_RANK = {"day": 0, "published": 1, "week": 2, "month": 3, "year": 4}
 _BLOCK_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -190,7 +190,7 @@ class DedupSettings:
             return self._groups.get(event_type, event_type)
         return f"untyped:{predicate}" if self.merge_untyped and predicate else None
 
-    def actor_key(self, actor: ActorRecord | None) -> str:
+    def actor_key(self, actor: Actor | None) -> str:
         """What an actor is compared on: the ISO3 code of a state or of an actor acting for it
         (its armed forces, a listed state force, a person in a state role), else its IRI
         (after ``https://w3id.org/kg/id/``); ``-`` for no actor."""
@@ -200,12 +200,12 @@ class DedupSettings:
             return actor.country
         return _short(actor.id)
 
-    def acts_for_state(self, actor: ActorRecord) -> bool:
+    def acts_for_state(self, actor: Actor) -> bool:
         """Whether ``actor`` (not a state itself) acts for the state of its ``country``."""
         if not actor.country:
             return False
         if actor.type == "ArmedForce":
-            own = str(actor_iri("ArmedForce", f"{actor.country} armed forces"))
+            own = actor_iri("ArmedForce", f"{actor.country} armed forces")
             return actor.id == own or actor.id in self.state_forces
         if actor.type == "Person":
             return bool(actor.role) and actor.role.lower() in self.state_roles
@@ -226,8 +226,6 @@ def _settings_from_file(path: Path) -> DedupSettings:
 
 
 def _settings_from_text(text: str, source: str) -> DedupSettings:
-    from kg.lexicon import load_lexicon
-
     try:
         data = json.loads(text)
         settings = DedupSettings(
@@ -239,11 +237,11 @@ def _settings_from_text(text: str, source: str) -> DedupSettings:
             merge_untyped=bool(data.get("merge_untyped", True)),
             one_sided_same_predicate=bool(data.get("one_sided_same_predicate", True)),
             state_roles=frozenset(str(role).lower() for role in data.get("state_roles", [])),
-            state_forces=frozenset(str(actor_iri("ArmedForce", str(name))) for name in data.get("state_forces", [])),
+            state_forces=frozenset(actor_iri("ArmedForce", str(name)) for name in data.get("state_forces", [])),
         )
     except (ValueError, TypeError, AttributeError) as e:
         raise KGError(Errors.E090.format(path=source, detail=e)) from e
-    known = set(load_lexicon().types)
+    known = set(PLOVER_TYPES)
     for group in settings.compatible_types:
         for name in group:
             if name not in known:
@@ -262,7 +260,7 @@ _ACTIVE: DedupSettings | None = None
 
 
 def current() -> DedupSettings:
-    """The rules :func:`kg.graph.write_article` uses when it is given none: those set by
+    """The rules :func:`kg.rdf.graph.write_article` uses when it is given none: those set by
     :func:`using`, else the shipped ones."""
     return _ACTIVE if _ACTIVE is not None else _default_settings()
 
@@ -341,7 +339,7 @@ def date_span(value: str | None, precision: str | None, from_text: bool, setting
 # ---------------------------------------------------------------- keys (written with each report)
 
 
-def report_key(event: EventRecord, article_id: str, settings: DedupSettings) -> tuple[str, str] | None:
+def report_key(event: Event, article_id: str, settings: DedupSettings) -> tuple[str, str] | None:
     """``(kg:dedupKey, kg:dedupBlock)`` of a report, or ``None`` when it takes no part in merging
     (merging off; hypothetical, alleged or purpose; untyped with ``merge_untyped`` off).
 
@@ -577,7 +575,7 @@ def _state_and_agent(a: str | None, b: str | None, key: str) -> bool:
     """One of two different actors with the same state key is the state itself."""
     if a is None or b is None or not _STATE_CODE.match(key):
         return False
-    state = str(actor_iri("Country", key))
+    state = actor_iri("Country", key)
     return state in (a, b)
 
 
@@ -759,9 +757,9 @@ def block_graphs(
 def block_quads(
     store: pyoxigraph.Store, articles: Mapping[str, Graph | Iterable[pyoxigraph.Quad] | None], settings: DedupSettings
 ) -> list[tuple[str, list[pyoxigraph.Quad]]]:
-    """:func:`block_graphs` as ``(graph name, quads)`` pairs for :func:`kg.store.replace_graphs`, so that
+    """:func:`block_graphs` as ``(graph name, quads)`` pairs for :func:`kg.rdf.store.replace_graphs`, so that
     a batch of articles and the blocks they change are written in one transaction."""
-    from kg.store import to_quads
+    from kg.rdf.store import to_quads
 
     return [(name, to_quads(graph, name)) for name, graph in block_graphs(store, articles, settings)]
 
@@ -770,11 +768,11 @@ def write_blocks(store: pyoxigraph.Store, article: str, graph: Graph | None, set
     """Recompute, in one transaction, the blocks the article graph ``article`` leaves or joins;
     ``graph`` is its new graph (``None``: it is being removed). Returns the block graphs written.
 
-    :func:`kg.graph.write_article` calls it *before* replacing the article's
+    :func:`kg.rdf.graph.write_article` calls it *before* replacing the article's
     graph: if the run stops in between, the article's stored graph is the old
     one, so the next ``kg build`` writes it again and recomputes the same blocks.
     """
-    from kg import store as kg_store
+    from kg.rdf import store as kg_store
 
     pairs = block_quads(store, {article: graph}, settings)
     if pairs:
@@ -794,7 +792,7 @@ def refresh(store: pyoxigraph.Store, settings: DedupSettings | None = None) -> i
     """Recompute every block graph of ``store`` from the reports in it (one transaction); returns
     how many blocks hold merged events. For repairs: after a run stopped between a block and
     its article and not resumed, or after article graphs were removed by hand."""
-    from kg import store as kg_store
+    from kg.rdf import store as kg_store
 
     settings = settings or current()
     blocks = {

@@ -6,7 +6,7 @@ mixed in (pyshacl's ``ont_graph``), so ``sh:class kg:Actor`` accepts a
 ``kg:Country`` through ``rdfs:subClassOf`` and an event type must be a
 concept of the scheme. Shapes: ``ontology/shapes.ttl``.
 
->>> from kg.store import open_memory_store
+>>> from kg.rdf.store import open_memory_store
 >>> report = validate_store(open_memory_store())
 >>> report.conforms, report.results
 (True, [])
@@ -23,7 +23,7 @@ import pyoxigraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg.graph import ontology_graph, shapes_graph
+from kg.rdf.graph import ontology_graph, shapes_graph
 
 __all__ = ["INFERENCE", "ValidationReport", "ValidationResult", "format_result", "store_graph", "validate_graph", "validate_store"]
 
@@ -93,7 +93,7 @@ def validate_graph(data: Graph, *, inference: str = "none") -> list[ValidationRe
     Examples
     --------
     >>> from rdflib import Literal, XSD
-    >>> from kg.vocab import KG, RESOURCE
+    >>> from kg.rdf.namespace import KG, RESOURCE
     >>> g = Graph()
     >>> event = RESOURCE["event/x"]
     >>> _ = g.add((event, RDF.type, KG.Event)); _ = g.add((event, KG.date, Literal("2024-13-45", datatype=XSD.date)))

@@ -51,12 +51,9 @@ from types import MappingProxyType
 from typing import Any
 
 from kg.errors import Errors
-from kg.vocab import actor_iri
+from kg.vocab import ACTOR_TYPES, THING_TYPES, actor_iri
 
 __all__ = [
-    "ACTOR_TYPES",
-    "THING_TYPES",
-    "TYPES",
     "Entry",
     "actor_records",
     "country_entry",
@@ -72,11 +69,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Group"})
-"""Types of entries that can act in an event (subject or object)."""
-THING_TYPES = frozenset({"Weapon", "Equipment"})
-"""Types of entries that are things used in events, never actors."""
-TYPES = ACTOR_TYPES | THING_TYPES
+#: Types of entries: actors, which act in events (subject or object), and things used in events.
+TYPES = frozenset(ACTOR_TYPES + THING_TYPES)
 
 # Better kinds first: on a key shared by two countries the better kind wins.
 _KIND_ORDER = {"name": 0, "demonym": 1, "alias": 2, "seat": 3, "place": 4, "capital": 5}
@@ -476,7 +470,7 @@ def _package_countries(extra: Mapping[str, Any]) -> list[_Country]:
             name=display.get(iso3, _ARTICLE.sub("", name)),
             type="Country",
             country=iso3,
-            iri=str(actor_iri("Country", iso3)),
+            iri=actor_iri("Country", iso3),
             geonameid=geo["geonameid"],
         )
         countries.append(
@@ -589,7 +583,7 @@ def _record_candidates(record: Mapping[str, Any], countries: Mapping[str, _Count
             name=record["name"],
             type=record["type"],
             country=record.get("country"),
-            iri=str(actor_iri(record["type"], record["name"])),
+            iri=actor_iri(record["type"], record["name"]),
             role=record.get("role"),
             geonameid=record.get("geonameid"),
         )

@@ -17,7 +17,7 @@ sentence in ``tests/test_events.py``:
 
 What is supplied, used or demanded is the theme, never the object.
 
->>> from kg.nlp import load_pipeline, clean_text
+>>> from kg.extract.language import load_pipeline
 >>> doc = load_pipeline()("Russia supplied Belarus with Iskander missiles.")
 >>> [(e.subject.actor.country, e.predicate, e.object.actor.country, e.theme) for e in extract_events(doc)]
 [('RUS', 'supply', 'BLR', 'Iskander missiles')]
@@ -32,12 +32,13 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from kg import lexicon
-from kg.dates import resolve_date
-from kg.vocab import FACTUAL_MODALITIES
-from kg.ingest import Article
-from kg.nlp import ParsedArticle
-from kg.actors import (
+from kg.extract import lexicon
+from kg.extract.dates import resolve_date
+from kg.extract.parse import ParsedArticle
+from kg.records import Actor as ActorRecord
+from kg.records import ArticleExtraction
+from kg.records import Event as EventRecord
+from kg.extract.actors import (
     ActorIndex,
     Mention,
     actor_of,
@@ -50,7 +51,7 @@ from kg.actors import (
     resolve_actors,
 )
 
-__all__ = ["Event", "EventRecord", "ActorRecord", "ArticleExtraction", "extract_events", "extract_with_actors", "extract_article"]
+__all__ = ["Event", "extract_events", "extract_with_actors", "extract_article"]
 
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 _OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
@@ -97,7 +98,7 @@ def extract_events(doc: Doc) -> list[Event]:
 
 
 def extract_with_actors(doc: Doc, index: ActorIndex) -> list[Event]:
-    """Events of ``doc`` given its resolved actors (``kg.actors.resolve_actors``)."""
+    """Events of ``doc`` given its resolved actors (``kg.extract.actors.resolve_actors``)."""
     events: list[Event] = []
     seen: set[tuple] = set()
     for sentence in doc.sents:
@@ -129,7 +130,7 @@ def verb_lemma(verb: Token) -> str:
     """The verb's lemma, mended where the lemmatizer cut a regular form wrongly
     ("staged" read as "stag"): a regular stem the lexicon or word lists know wins.
 
-    >>> from kg.nlp import load_pipeline
+    >>> from kg.extract.language import load_pipeline
     >>> verb_lemma(load_pipeline()("Students staged protests.")[1])
     'stage'
     """
@@ -818,7 +819,7 @@ def _place_in(phrase: Token) -> Span | None:
 
 
 def _place_country(place: Span) -> str | None:
-    from kg import gazetteer
+    from kg.extract import gazetteer
 
     entry = gazetteer.lookup(place.text)
     if entry is not None and entry.country:
@@ -872,91 +873,6 @@ def _confidence(evidence: set[str], subject: Mention | None, obj: Mention | None
 
 
 # ---------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class ActorRecord:
-    """An event argument as written to JSONL: the mention and the entity it resolves to."""
-
-    text: str
-    label: str
-    id: str
-    type: str
-    country: str | None
-    role: str | None
-    span: tuple[int, int]
-
-    def to_json(self) -> dict:
-        return {
-            "text": self.text,
-            "label": self.label,
-            "id": self.id,
-            "type": self.type,
-            "country": self.country,
-            "role": self.role,
-            "span": list(self.span),
-        }
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """One event in the output contract of ``kg extract`` (offsets in the article's text)."""
-
-    doc: str
-    subject: ActorRecord | None
-    object: ActorRecord | None
-    predicate: str
-    event_type: str | None
-    cameo: str | None
-    theme: str | None
-    sentence: str
-    span: tuple[int, int]
-    date: str | None
-    negated: bool
-    modality: str
-    date_precision: str | None = None
-    date_text: str | None = None
-    location: str | None = None
-    location_country: str | None = None
-    attributed_to: str | None = None
-    confidence: float = 1.0
-    theme_entities: tuple[ActorRecord, ...] = ()
-
-    @property
-    def is_factual(self) -> bool:
-        """Stated as having happened, or as announced: not negated, hypothetical, alleged or a mere purpose."""
-        return not self.negated and self.modality in FACTUAL_MODALITIES
-
-    def to_json(self) -> dict:
-        return {
-            "doc": self.doc,
-            "subject": self.subject.to_json() if self.subject else None,
-            "object": self.object.to_json() if self.object else None,
-            "predicate": self.predicate,
-            "event_type": self.event_type,
-            "cameo": self.cameo,
-            "theme": self.theme,
-            "theme_entities": [t.to_json() for t in self.theme_entities],
-            "sentence": self.sentence,
-            "span": list(self.span),
-            "date": self.date,
-            "date_precision": self.date_precision,
-            "date_text": self.date_text,
-            "location": {"text": self.location, "country": self.location_country} if self.location else None,
-            "negated": self.negated,
-            "modality": self.modality,
-            "attributed_to": self.attributed_to,
-            "confidence": self.confidence,
-        }
-
-
-@dataclass(frozen=True)
-class ArticleExtraction:
-    """What extraction found in one article: its events and every actor mention."""
-
-    article: Article
-    events: list[EventRecord]
-    mentions: list[ActorRecord]
 
 
 def extract_article(parsed: ParsedArticle) -> ArticleExtraction:

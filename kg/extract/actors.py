@@ -1,12 +1,12 @@
 """Actors: resolve the noun phrases of a parsed article to real-world entities.
 
-Named entities are looked up in the gazetteer (:mod:`kg.gazetteer`); common
+Named entities are looked up in the gazetteer (:mod:`kg.extract.gazetteer`); common
 noun phrases become actors through their head noun and a country modifier
 ("Russian troops", "the government of Iraq", "Belarus's military"); later
 short forms of a person ("Putin") and personal pronouns ("he", "his")
 resolve to the person already introduced in the article.
 
->>> from kg.nlp import load_pipeline
+>>> from kg.extract.language import load_pipeline
 >>> doc = load_pipeline()("Russian President Vladimir Putin met Belarusian troops. Putin said he was pleased.")
 >>> index = resolve_actors(doc)
 >>> [(m.text, m.actor.label, m.actor.country) for m in index.mentions]
@@ -21,11 +21,11 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from kg import gazetteer
-from kg.vocab import actor_iri
+from kg.extract import gazetteer
+from kg.vocab import ACTOR_TYPES, actor_iri
 
 __all__ = [
-    "Actor",
+    "Entity",
     "Mention",
     "ActorIndex",
     "resolve_actors",
@@ -36,10 +36,8 @@ __all__ = [
     "is_domestic_group",
     "country_actor",
     "entity_span",
-    "ACTOR_TYPES",
 ]
 
-ACTOR_TYPES = frozenset({"Country", "Person", "Organization", "ArmedForce", "Group"})
 _ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "PRODUCT"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
 _PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
@@ -52,8 +50,8 @@ _IOB_INSIDE, _IOB_BEGIN = 1, 3
 
 
 @dataclass(frozen=True)
-class Actor:
-    """A real-world actor: one IRI however many times and ways it is mentioned."""
+class Entity:
+    """A real-world actor (or thing): one IRI however many times and ways it is mentioned."""
 
     label: str
     type: str
@@ -66,7 +64,7 @@ class Actor:
 class Mention:
     """A span of the parsed text that refers to ``actor`` (character offsets)."""
 
-    actor: Actor
+    actor: Entity
     text: str
     start: int
     end: int
@@ -78,13 +76,13 @@ class ActorIndex:
 
     mentions: list[Mention] = field(default_factory=list)
     by_token: dict[int, Mention] = field(default_factory=dict)
-    people: dict[str, Actor] = field(default_factory=dict)
-    last_person: Actor | None = None
-    last_subject_person: Actor | None = None
-    last_subject_collective: Actor | None = None
+    people: dict[str, Entity] = field(default_factory=dict)
+    last_person: Entity | None = None
+    last_subject_person: Entity | None = None
+    last_subject_collective: Entity | None = None
     things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
 
-    def pronoun_antecedent(self, pronoun: str = "he") -> Actor | None:
+    def pronoun_antecedent(self, pronoun: str = "he") -> Entity | None:
         """The actor a pronoun refers to. "he"/"she": the latest person in subject
         position (subjects are the most salient), else the latest person mentioned.
         "it"/"they": the latest state, organisation or group in subject position."""
@@ -162,12 +160,12 @@ def _home_country_for_officials(index: ActorIndex) -> None:
     if len(counts) != 1:
         return  # with several states named, the title alone does not tell which
     (home,) = counts
-    placed: dict[str, Actor] = {}
+    placed: dict[str, Entity] = {}
     for position, mention in enumerate(index.mentions):
         actor = mention.actor
         # Known people of no state (UN or NATO officials) keep none.
         if actor.type == "Person" and actor.country is None and actor.role and gazetteer.lookup(actor.label) is None:
-            actor = placed.setdefault(actor.iri, Actor(actor.label, actor.type, home, actor.iri, actor.role))
+            actor = placed.setdefault(actor.iri, Entity(actor.label, actor.type, home, actor.iri, actor.role))
             index.mentions[position] = Mention(actor, mention.text, mention.start, mention.end)
     for i, mention in list(index.by_token.items()):
         if mention.actor.iri in placed:
@@ -233,7 +231,7 @@ def _is_referring_pronoun(token: Token) -> bool:
     return True
 
 
-def _record(index: ActorIndex, span: Span, actor: Actor) -> None:
+def _record(index: ActorIndex, span: Span, actor: Entity) -> None:
     mention = Mention(actor, span.text, span.start_char, span.end_char)
     index.mentions.append(mention)
     for i in range(span.start, span.end):
@@ -276,18 +274,18 @@ def _clean_name(text: str) -> str:
     return text.strip()
 
 
-def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
+def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
     name = _clean_name(span.text)
     entry = gazetteer.lookup(name)
     if entry is not None:
         if entry.type not in ACTOR_TYPES:
             # Weapons and equipment are things, never actors: kept for the themes they name.
-            thing = Actor(entry.name, entry.type, entry.country, str(entry.iri))
+            thing = Entity(entry.name, entry.type, entry.country, str(entry.iri))
             index.things.append(Mention(thing, span.text, span.start_char, span.end_char))
             return None
         if span.label_ == "NORP" and entry.type == "Country":
             return _norp_actor(span, entry.country)
-        actor = Actor(entry.name, entry.type, entry.country, str(entry.iri), entry.role)
+        actor = Entity(entry.name, entry.type, entry.country, str(entry.iri), entry.role)
         if actor.type == "Person":
             _remember_person(index, name, actor)
         return actor
@@ -303,7 +301,7 @@ def _entity_actor(span: Span, index: ActorIndex) -> Actor | None:
     return None
 
 
-def _norp_actor(span: Span, country: str | None) -> Actor | None:
+def _norp_actor(span: Span, country: str | None) -> Entity | None:
     """A demonym: as a modifier it only lends its country; as a head ("the Afghans") it is
     the people, of the place they live in where the text says ("the Albanians of Serbia")."""
     if span.root.dep_ in ("amod", "compound", "nmod") and span.root.head.i >= span.end:
@@ -313,17 +311,17 @@ def _norp_actor(span: Span, country: str | None) -> Actor | None:
         return national_group(span.root.lemma_.lower(), residence)
     if country is None:
         return None
-    return Actor(gazetteer.country_name(country), "Country", country, str(actor_iri("Country", country)))
+    return Entity(gazetteer.country_name(country), "Country", country, actor_iri("Country", country))
 
 
-def _person_actor(span: Span, name: str, index: ActorIndex) -> Actor:
+def _person_actor(span: Span, name: str, index: ActorIndex) -> Entity:
     known = index.people.get(name) or index.people.get(name.split()[-1])
     if known is not None:
         return known
     country, role = _modifier_country(span.root, index, exclude=span), _modifier_role(span.root)
     if country is None:
         country, role = _apposition_country(span, index) or (None, role)
-    actor = Actor(name, "Person", country, str(actor_iri("Person", name)), role)
+    actor = Entity(name, "Person", country, actor_iri("Person", name), role)
     _remember_person(index, name, actor)
     return actor
 
@@ -352,20 +350,20 @@ def _apposition_country(span: Span, index: ActorIndex) -> tuple[str, str | None]
     return None
 
 
-def _remember_person(index: ActorIndex, name: str, actor: Actor) -> None:
+def _remember_person(index: ActorIndex, name: str, actor: Entity) -> None:
     index.people.setdefault(name, actor)
     index.people.setdefault(name.split()[-1], actor)
     index.people.setdefault(actor.label.split()[-1], actor)
 
 
-def _organization_actor(span: Span, name: str) -> Actor | None:
+def _organization_actor(span: Span, name: str) -> Entity | None:
     country = _country_in_words(span) or _modifier_country(span.root, None, exclude=span)
     kind = _noun_kind(span.root)
     if kind == "ArmedForce" and country:
         return _armed_force(country)
     if kind == "Government" and country:
         return country_actor(country)
-    return Actor(name, "Organization", country, str(actor_iri("Organization", name)))
+    return Entity(name, "Organization", country, actor_iri("Organization", name))
 
 
 def _country_in_words(span: Span) -> str | None:
@@ -377,7 +375,7 @@ def _country_in_words(span: Span) -> str | None:
     return None
 
 
-def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
+def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     kind = _noun_kind(token)
     if kind is None:
         # People named by nationality and doing something: "Swiss doctors handed over ...".
@@ -396,25 +394,25 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Actor | None:
     if country:
         return _national_group(token, country)
     if token.tag_ in ("NNS", "NNPS"):
-        return Actor(token.lemma_.lower(), "Group", None, str(actor_iri("Group", token.lemma_.lower())))
+        return Entity(token.lemma_.lower(), "Group", None, actor_iri("Group", token.lemma_.lower()))
     return None
 
 
-def _national_group(token: Token, country: str) -> Actor:
+def _national_group(token: Token, country: str) -> Entity:
     return national_group(token.lemma_.lower(), country)
 
 
-def national_group(noun: str, country: str) -> Actor:
+def national_group(noun: str, country: str) -> Entity:
     """The group of ``noun`` of a country: "protester (Georgia)", one IRI per country and noun.
 
     >>> national_group("student", "GEO").label
     'student (Georgia)'
     """
     label = f"{noun} ({gazetteer.country_name(country)})"
-    return Actor(label, "Group", country, str(actor_iri("Group", f"{country} {noun}")))
+    return Entity(label, "Group", country, actor_iri("Group", f"{country} {noun}"))
 
 
-def is_domestic_group(actor: Actor) -> bool:
+def is_domestic_group(actor: Entity) -> bool:
     """A group of no stated country that a state acting on it would take for its own
     people: protesters, the opposition, journalists (not inspectors or peacekeepers)."""
     return actor.type == "Group" and actor.country is None and actor.label in _actor_nouns()["Domestic"]
@@ -431,16 +429,16 @@ def _is_doer(token: Token) -> bool:
     return token.dep_ in ("nsubj", "csubj") or (token.dep_ == "pobj" and token.head.dep_ == "agent")
 
 
-def country_actor(country: str) -> Actor:
+def country_actor(country: str) -> Entity:
     """The state with ISO3 code ``country`` as an actor."""
-    return Actor(gazetteer.country_name(country), "Country", country, str(actor_iri("Country", country)))
+    return Entity(gazetteer.country_name(country), "Country", country, actor_iri("Country", country))
 
 
 
-def _armed_force(country: str) -> Actor:
+def _armed_force(country: str) -> Entity:
     entry = gazetteer.country_entry(country)
     label = f"{_demonym(country) or entry.name} armed forces"
-    return Actor(label, "ArmedForce", country, str(actor_iri("ArmedForce", f"{country} armed forces")))
+    return Entity(label, "ArmedForce", country, actor_iri("ArmedForce", f"{country} armed forces"))
 
 
 def _demonym(country: str) -> str | None:

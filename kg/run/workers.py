@@ -4,7 +4,7 @@
 (for a build) turns each into the N-Quads of its article graph. It is what
 every way of running kg does with a chunk of articles: the calling process
 when there is one worker, each process of a :class:`WorkerPool`, each Dask
-partition (:mod:`kg.distributed`).
+partition (:mod:`kg.run.distributed`).
 
 A :class:`WorkerPool` keeps ``workers`` processes, each with its own spaCy
 pipeline loaded once, and maps :func:`process_chunk` over a stream of
@@ -17,7 +17,7 @@ at a time by a fresh worker, and the article it dies on again is skipped
 with ``E012``.
 
 >>> from kg.ingest import Article
->>> from kg.nlp import load_pipeline
+>>> from kg.extract.language import load_pipeline
 >>> [out.extraction.article.id for out in process_chunk(load_pipeline(), [Article("a", "Poland sent tanks to Ukraine.")])]
 ['a']
 """
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 
 from kg.errors import Errors, KGError
-from kg.ingest import Article, Skipped
+from kg.records import Article, ArticleExtraction, Skipped
 
 __all__ = ["ArticleOutput", "WorkerPool", "article_output", "default_workers", "process_chunk"]
 
@@ -54,13 +54,13 @@ class ArticleOutput:
 
     ``nquads`` holds the article's named graph and the descriptions of its
     actors (in ``ACTORS_GRAPH``), exactly the quads a build writes for it;
-    ``graph_hash`` is its :func:`kg.graph.graph_hash`. Both are ``None``
+    ``graph_hash`` is its :func:`kg.rdf.graph.graph_hash`. Both are ``None``
     when only the extraction was asked for (``kg extract``). The merged
-    events (:mod:`kg.dedup`) depend on other articles too: the process that
+    events (:mod:`kg.rdf.merge`) depend on other articles too: the process that
     writes the store makes them.
     """
 
-    extraction: object  # kg.events.ArticleExtraction
+    extraction: ArticleExtraction
     nquads: bytes | None = None
     graph_hash: str | None = None
 
@@ -77,7 +77,7 @@ def process_chunk(
     nlp, articles: Sequence[Article], *, provenance=None, graphs: bool = False, dedup=None
 ) -> list[ArticleOutput | Skipped]:
     """Parse and extract ``articles`` (and make their graphs, when ``graphs``, with the
-    rules ``dedup`` for merging reports, default :func:`kg.dedup.current`), in order.
+    rules ``dedup`` for merging reports, default :func:`kg.rdf.merge.current`), in order.
 
     An article that fails costs only itself: it comes back as ``Skipped``,
     with ``E011`` when spaCy fails on it (its batch is parsed again one
@@ -86,8 +86,8 @@ def process_chunk(
     freed when the chunk is done: a long run does not grow the vocabulary
     without end.
     """
-    from kg import events
-    from kg.nlp import parse_articles
+    from kg.extract import events
+    from kg.extract.parse import parse_articles
 
     out: list[ArticleOutput | Skipped] = []
 
@@ -121,21 +121,22 @@ def process_chunk(
 
 def article_output(extraction, provenance=None, dedup=None) -> ArticleOutput:
     """:class:`ArticleOutput` of an extraction: its graph (made with the rules ``dedup`` for
-    merging reports, default :func:`kg.dedup.current`) and its actors as N-Quads, and the graph's hash.
+    merging reports, default :func:`kg.rdf.merge.current`) and its actors as N-Quads, and the graph's hash.
 
-    The quads are the ones :func:`kg.graph.write_article` writes for the article
+    The quads are the ones :func:`kg.rdf.graph.write_article` writes for the article
     itself: its named graph, and its actors in ``ACTORS_GRAPH``. Raises ``KGError``
     (E083) for a triple no RDF store can hold.
     """
     import pyoxigraph
 
-    from kg import dedup as kg_dedup
-    from kg import graph as kg_graph
-    from kg.store import to_quads
-    from kg.vocab import ACTORS_GRAPH, KG, article_iri
+    from kg.rdf import merge as kg_dedup
+    from kg.rdf import graph as kg_graph
+    from kg.rdf.store import to_quads
+    from kg.rdf.namespace import KG
+    from kg.vocab import ACTORS_GRAPH, article_iri
 
     settings = dedup if dedup is not None else kg_dedup.current()
-    name = str(article_iri(extraction.article.id))
+    name = article_iri(extraction.article.id)
     graph = kg_graph.article_graph(extraction, provenance, dedup=settings)
     graph_hash = str(next(graph.objects(None, KG.graphHash)))
     quads = to_quads(graph, name)
@@ -377,8 +378,8 @@ def _worker_main(tasks, connection, model: str, parent: int) -> None:
     _die_with_parent(parent)
     logging.getLogger("kg").setLevel(logging.WARNING)
     try:
-        from kg.graph import Provenance
-        from kg.nlp import load_pipeline
+        from kg.rdf.graph import Provenance
+        from kg.extract.language import load_pipeline
 
         nlp = load_pipeline(model)
         provenance = Provenance.from_pipeline(nlp, model)

@@ -25,10 +25,9 @@ from types import MappingProxyType
 from typing import Any
 
 from kg.errors import Errors, KGError
+from kg.vocab import PLOVER_TYPES, QUAD_CLASSES
 
 __all__ = [
-    "PLOVER_TYPES",
-    "QUAD_CLASSES",
     "EventType",
     "Lexicon",
     "load_lexicon",
@@ -40,16 +39,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PATH = Path(__file__).parent / "data" / "event_lexicon.json"
-
-#: The 16 event types of PLOVER 2021, cooperative to conflictual.
-PLOVER_TYPES = (
-    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
-    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
-)
-
-#: The four CAMEO quad classes.
-QUAD_CLASSES = ("verbal cooperation", "material cooperation", "verbal conflict", "material conflict")
+DEFAULT_PATH = Path(__file__).parent.parent / "data" / "event_lexicon.json"
 
 _ROOT_CODE = re.compile(r"(0[1-9]|1[0-9]|20)")
 _LEMMA = re.compile(r"[a-z][a-z'-]*( [a-z][a-z'-]*)*")

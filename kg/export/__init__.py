@@ -1,0 +1,238 @@
+"""Export the store: RDF serialisations and the actor network (Gephi, yEd, Cytoscape).
+
+Exporters live in a registry, in the manner of rdflib's plugin registry: each
+has a name, a file suffix, a one-line description and a function with the
+signature ``(store, stream: BinaryIO, **options) -> None``.
+
+========  ==========  =========================================================
+name      suffix      what is written
+========  ==========  =========================================================
+ttl       .ttl        Turtle of the union of all graphs (Turtle has no named
+                      graphs, so the article graphs are merged)
+trig      .trig       TriG: every named graph (one per article) kept
+nq        .nq         N-Quads: every named graph kept, one quad per line
+jsonld    .jsonld     JSON-LD: every named graph kept (``@graph`` per article)
+gexf      .gexf       GEXF 1.2draft of the actor network with dynamic spells
+                      (event dates), for Gephi's timeline
+graphml   .graphml    GraphML of the actor network
+csv       .csv        Gephi's spreadsheet import: an edges table, plus a nodes
+                      table when the output is a path (see ``write_csv``)
+========  ==========  =========================================================
+
+The graph formats (``gexf``, ``graphml``, ``csv``) take the options of
+``to_networkx``: ``collapse``, ``start``, ``end``, ``event_types``,
+``min_confidence`` and ``include_unfactual``. The RDF formats write the whole store and take no option;
+``export`` rejects options a format does not accept instead of ignoring them.
+
+``networkx`` and ``pyoxigraph`` are imported only when an exporter runs, so
+``import kg.export`` stays cheap (``kg --help`` lists the format names).
+
+>>> exporter_names()
+['ttl', 'trig', 'nq', 'jsonld', 'gexf', 'graphml', 'csv']
+>>> get_exporter("gexf").suffix
+'.gexf'
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import os
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
+
+from kg.errors import Errors, KGError
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyoxigraph
+
+__all__ = [
+    "Exporter",
+    "register",
+    "get_exporter",
+    "exporter_names",
+    "export",
+    "to_networkx",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def to_networkx(store: pyoxigraph.Store, **filters: Any) -> nx.MultiDiGraph | nx.DiGraph:
+    """The actor network of ``store`` (see :func:`kg.export.network.to_networkx` for the filters)."""
+    from kg.export.network import to_networkx as network
+
+    return network(store, **filters)
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """A registered export format.
+
+    ``target`` is the exporter function ``(store, stream, **options)`` or a
+    ``"module:function"`` string imported on first use (like rdflib plugins).
+    ``write_path``, if set, is used instead when the output is a path, for
+    formats that write more than one file: ``(store, path, **options) -> list[Path]``.
+    """
+
+    name: str
+    target: Callable[..., None] | str
+    suffix: str
+    description: str
+    write_path: Callable[..., list[Path]] | str | None = None
+
+    @property
+    def func(self) -> Callable[..., None]:
+        return _resolve(self.name, self.target)
+
+    def __call__(self, store: pyoxigraph.Store, stream: BinaryIO, **options: Any) -> None:
+        self.func(store, stream, **options)
+
+    def options(self) -> list[str] | None:
+        """Names of the options the exporter accepts (None: any)."""
+        params = inspect.signature(self.func).parameters.values()
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+            return None
+        return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+_EXPORTERS: dict[str, Exporter] = {}
+
+
+def register(
+    name: str,
+    func: Callable[..., None] | str,
+    *,
+    suffix: str,
+    description: str,
+    write_path: Callable[..., list[Path]] | str | None = None,
+) -> Exporter:
+    """Register (or replace) the exporter ``name``; ``func`` may be ``"module:function"``.
+
+    >>> def write_count(store, stream):
+    ...     stream.write(str(len(store)).encode())
+    >>> register("count", write_count, suffix=".txt", description="Number of quads").name
+    'count'
+    >>> _ = _EXPORTERS.pop("count")
+    """
+    exporter = Exporter(name.lower(), func, suffix, description, write_path)
+    _EXPORTERS[exporter.name] = exporter
+    return exporter
+
+
+def get_exporter(name: str) -> Exporter:
+    """The exporter registered as ``name``; ``KGError`` (E040) if there is none."""
+    try:
+        return _EXPORTERS[name.lower()]
+    except KeyError:
+        raise KGError(Errors.E040.format(name=name, choices=", ".join(exporter_names()))) from None
+
+
+def exporter_names() -> list[str]:
+    """Names of the registered exporters, in registration order (for ``click.Choice``)."""
+    return list(_EXPORTERS)
+
+
+def _resolve(name: str, target: Callable | str) -> Callable:
+    if callable(target):
+        return target
+    module_name, _, attribute = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError) as e:
+        raise KGError(Errors.E045.format(name=name, target=target, detail=e)) from e
+
+
+def export(
+    store: pyoxigraph.Store,
+    format_name: str,
+    output: str | os.PathLike | BinaryIO | None = None,
+    **options: Any,
+) -> list[Path]:
+    """Export ``store`` in the format ``format_name`` to ``output``.
+
+    ``output`` is a path, an open binary stream, or None / ``"-"`` for
+    standard output. For ``csv`` a path is special: a path not ending in
+    ``.csv`` is a directory that gets ``nodes.csv`` and ``edges.csv``; a path
+    ``x.csv`` gets the edges table, and the nodes table goes beside it as
+    ``x.nodes.csv``. A stream gets the edges table only. Missing folders are
+    created.
+
+    Options whose value is None are dropped (so a CLI can pass unset options
+    through); any other option the format does not take raises ``KGError``
+    (E041) rather than being ignored. Returns the paths written (empty for a
+    stream).
+
+    Raises ``KGError``: E040 unknown format, E041 option not applicable,
+    E042/E043 bad dates, E044 output not writable.
+    """
+    exporter = get_exporter(format_name)
+    options = {key: value for key, value in options.items() if value is not None}
+    accepted = exporter.options()
+    if accepted is not None:
+        unknown = sorted(set(options) - set(accepted))
+        if unknown:
+            raise KGError(
+                Errors.E041.format(
+                    options=", ".join(unknown), name=exporter.name, accepted=", ".join(accepted) or "no options"
+                )
+            )
+
+    if output is None or output == "-":
+        stdout = sys.stdout.buffer
+        exporter(store, stdout, **options)
+        stdout.flush()
+        return []
+    if isinstance(output, (str, os.PathLike)):
+        path = Path(output)
+        if exporter.write_path is not None:
+            return list(_resolve(exporter.name, exporter.write_path)(store, path, **options))
+        with output_file(path) as stream:
+            exporter(store, stream, **options)
+        return [path]
+    exporter(store, output, **options)
+    return []
+
+
+@contextmanager
+def output_file(path: Path) -> Iterator[BinaryIO]:
+    """Write ``path`` (creating its folder) through a sibling ``.part`` file renamed
+    on success, so a failed export neither leaves half a file nor destroys the
+    previous one."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = open(part, "wb")
+    except OSError as e:
+        raise KGError(Errors.E044.format(path=path, detail=e.strerror or e)) from e
+    try:
+        with stream:
+            yield stream
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    try:
+        os.replace(part, path)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise KGError(Errors.E044.format(path=path, detail=e.strerror or e)) from e
+
+
+register("ttl", "kg.export.rdf:write_turtle", suffix=".ttl", description="Turtle: all article graphs merged into one graph")
+register("trig", "kg.export.rdf:write_trig", suffix=".trig", description="TriG: the dataset, one named graph per article")
+register("nq", "kg.export.rdf:write_nquads", suffix=".nq", description="N-Quads: the dataset, one named graph per article")
+register("jsonld", "kg.export.rdf:write_jsonld", suffix=".jsonld", description="JSON-LD: the dataset, one @graph per article")
+register("gexf", "kg.export.gephi:write_gexf", suffix=".gexf", description="GEXF actor network with event dates as spells (Gephi)")
+register("graphml", "kg.export.gephi:write_graphml", suffix=".graphml", description="GraphML actor network (yEd, Cytoscape, Gephi)")
+register(
+    "csv",
+    "kg.export.gephi:write_csv",
+    suffix=".csv",
+    description="Gephi spreadsheet tables: edges, plus nodes when writing to a path",
+    write_path="kg.export.gephi:csv_to_path",
+)

@@ -1,0 +1,121 @@
+"""The actor gazetteer as an entity ruler that runs before ``ner``, so known names win
+over NER mistakes: spaCy's ``EntityRuler`` with a faster ``match`` (:class:`IndexedRuler`).
+"""
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+from spacy.language import Language
+
+__all__ = ["make_actor_ruler"]
+
+
+@Language.factory("kg_actor_ruler", default_config={"overwrite_ents": True})
+def make_actor_ruler(nlp: Language, name: str, overwrite_ents: bool):
+    """An EntityRuler fed from the gazetteer, so known names win over NER mistakes."""
+    ruler = _indexed_ruler_class()(nlp, name, overwrite_ents=overwrite_ents, phrase_matcher_attr=None)
+    from kg.extract.gazetteer import ruler_patterns
+
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(ruler_patterns())
+    return ruler
+
+
+@lru_cache(maxsize=1)
+def _indexed_ruler_class():
+    """spaCy's ``EntityRuler`` with a faster ``match`` for the gazetteer's patterns (see :class:`IndexedRuler`)."""
+    from spacy.matcher import Matcher
+    from spacy.pipeline import EntityRuler
+
+    class IndexedRuler(EntityRuler):
+        """An ``EntityRuler`` that finds its simple token patterns through a dictionary.
+
+        Every gazetteer pattern is an exact first token (``ORTH``, or
+        ``ORTH IN`` a few spellings) followed by lower-cased tokens
+        (``LOWER``). spaCy's ``Matcher`` tries each of the ~2,400 patterns
+        at every token, which made this ruler three quarters of the parse
+        time; here the first token is looked up in a dict and only the few
+        patterns starting with it are checked. Other patterns still go
+        through a ``Matcher``. The matches, their order and so the entities
+        are exactly the ``EntityRuler``'s (``tests/test_nlp.py`` compares them).
+        """
+
+        def add_patterns(self, patterns):
+            super().add_patterns(patterns)
+            self._reindex()
+
+        def clear(self):
+            super().clear()
+            self._reindex()
+
+        def remove(self, ent_id):
+            super().remove(ent_id)
+            self._reindex()
+
+        def _reindex(self):
+            index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+            rest = Matcher(self.nlp.vocab, validate=self._validate, fuzzy_compare=self.matcher_fuzzy_compare)
+            for label, patterns in self.token_patterns.items():
+                key = self.matcher._normalize_key(label)
+                for pattern in patterns:
+                    simple = _simple_pattern(pattern)
+                    if simple is None:
+                        rest.add(label, [pattern])
+                        continue
+                    firsts, lowers = simple
+                    for first in firsts:
+                        index.setdefault(first, []).append((lowers, key))
+            self._first_index = index
+            self._rest_matcher = rest if len(rest) else None
+
+        def match(self, doc):
+            self._require_patterns()
+            index = self._first_index
+            found = set()
+            size = len(doc)
+            lowers = None
+            for i, token in enumerate(doc):
+                candidates = index.get(token.orth_)
+                if not candidates:
+                    continue
+                if lowers is None:
+                    lowers = [t.lower_ for t in doc]
+                for rest, key in candidates:
+                    end = i + 1 + len(rest)
+                    if end <= size and all(lowers[i + 1 + k] == word for k, word in enumerate(rest)):
+                        found.add((key, i, end))
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="\\[W036")
+                if self._rest_matcher is not None:
+                    found.update((m, s, e) for m, s, e in self._rest_matcher(doc) if s != e)
+                found.update((m, s, e) for m, s, e in self.phrase_matcher(doc) if s != e)
+            # The EntityRuler's order: longest first, then leftmost.
+            return sorted(found, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+
+    return IndexedRuler
+
+
+def _simple_pattern(pattern) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """``(first token spellings, lower-cased later tokens)`` of a pattern ``[{"ORTH": ...}, {"LOWER": ...}, ...]``, else ``None``.
+
+    >>> _simple_pattern([{"ORTH": {"IN": ["WHITE", "White"]}}, {"LOWER": "house"}])
+    (('WHITE', 'White'), ('house',))
+    >>> _simple_pattern([{"LOWER": "kremlin", "OP": "?"}]) is None
+    True
+    """
+    if not isinstance(pattern, list) or not pattern or any(not isinstance(spec, dict) for spec in pattern):
+        return None
+    head, *tail = pattern
+    if set(head) != {"ORTH"} or any(set(spec) != {"LOWER"} or not isinstance(spec["LOWER"], str) for spec in tail):
+        return None
+    orth = head["ORTH"]
+    if isinstance(orth, str):
+        firsts = (orth,)
+    elif isinstance(orth, dict) and set(orth) == {"IN"} and all(isinstance(v, str) for v in orth["IN"]):
+        firsts = tuple(orth["IN"])
+    else:
+        return None
+    if any(word != word.lower() for spec in tail for word in [spec["LOWER"]]):
+        return None  # never matches lower-cased text; left to the Matcher to decide
+    return firsts, tuple(spec["LOWER"] for spec in tail)
