@@ -210,9 +210,9 @@ def build(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from kg.rdf.merge import DedupSettings, using
-    from kg.run.pipeline import build as run_build
+    from kg.rdf.merge import MergeRules
     from kg.rdf.store import open_store
+    from kg.run.pipeline import build as run_build
 
     console = Console(stderr=True)
     stored = 0
@@ -223,9 +223,9 @@ def build(
         progress.advance(task)
 
     try:
-        rules = using(DedupSettings.load().with_options(enabled=not no_dedup, window_days=dedup_window))
+        merge = MergeRules.load().with_options(enabled=not no_dedup, window_days=dedup_window)
         store = open_store(store_dir)
-        with rules, Progress(
+        with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
@@ -236,6 +236,7 @@ def build(
         ) as progress:
             task = progress.add_task("Building", total=None)
             options = dict(
+                merge=merge,
                 model=model,
                 on_skip=lambda s: progress.console.print(f"[yellow]warning:[/] {escape(s.message)}", markup=True, highlight=False, soft_wrap=True),
                 on_article=lambda _: advance(task),

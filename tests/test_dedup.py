@@ -1,4 +1,4 @@
-"""Merging reports of one real-world event (kg.rdf.merge): one event node, every report attached.
+"""Merging reports of one real-world event (kg.rdf.merge, kg.rdf.blocks): one event node, every report attached.
 
 The articles are our own sentences about fictional events among real states.
 """
@@ -15,14 +15,15 @@ from click.testing import CliRunner
 
 from kg.analysis import summary
 from kg.cli import cli
-from kg.rdf.merge import EVENTS_GRAPHS, DedupSettings, block_graph_iri, cluster, date_span, using
+from kg.rdf.blocks import cluster
+from kg.rdf.merge import MergeRules, block_graph_iri, date_span
 from kg.errors import KGError
 from kg.run.pipeline import build
 from kg.rdf.query import run_query
 from kg.rdf.store import open_memory_store
 from kg.rdf.validate import format_result, validate_store
 from kg.rdf.namespace import KG
-from kg.vocab import article_iri
+from kg.vocab import EVENTS_GRAPHS, article_iri
 
 # One strike, reported by two outlets in other words: one gives the day, the other only the month.
 KYIV_POST = {
@@ -65,13 +66,12 @@ def jsonl(*articles) -> io.StringIO:
     return io.StringIO("".join(json.dumps(a) + "\n" for a in articles))
 
 
-def built(*batches, settings: DedupSettings | None = None) -> pyoxigraph.Store:
+def built(*batches, merge: MergeRules | None = None) -> pyoxigraph.Store:
     """A memory store built from each batch of articles in turn (one ``build`` per batch)."""
     store = open_memory_store()
-    with using(settings or DedupSettings.load()):
-        for batch in batches:
-            summary_ = build(["-"], store, stdin=jsonl(*batch))
-            assert not summary_.skipped
+    for batch in batches:
+        summary_ = build(["-"], store, stdin=jsonl(*batch), merge=merge)
+        assert not summary_.skipped
     return store
 
 
@@ -172,8 +172,7 @@ def test_merging_is_order_independent(nlp):
 def test_a_new_report_attaches_to_the_known_event(nlp):
     store = built([KYIV_POST])
     (before,) = merged_reports(store)
-    with using(DedupSettings.load()):
-        build(["-"], store, stdin=jsonl(MONTHLY_REVIEW))
+    build(["-"], store, stdin=jsonl(MONTHLY_REVIEW))
     assert list(merged_reports(store)) == [before]  # same node, one more report
     assert len(merged_reports(store)[before]) == 2
 
@@ -181,7 +180,7 @@ def test_a_new_report_attaches_to_the_known_event(nlp):
 def test_a_report_outside_the_window_is_another_event_unless_the_window_is_wider(nlp):
     narrow = built([KYIV_POST, THURSDAY])  # 2024-03-04 and 2024-03-07: 3 days apart, window 1
     assert sorted(len(r) for r in merged_reports(narrow).values()) == [1, 1]
-    wide = built([KYIV_POST, THURSDAY], settings=DedupSettings.load().with_options(window_days=3))
+    wide = built([KYIV_POST, THURSDAY], merge=MergeRules.load().with_options(window_days=3))
     assert sorted(len(r) for r in merged_reports(wide).values()) == [2]
 
 
@@ -191,14 +190,12 @@ def test_a_report_outside_the_window_is_another_event_unless_the_window_is_wider
 def test_rebuilding_an_article_neither_duplicates_nor_orphans_merged_events(nlp):
     store = built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT])
     first = quads_without_time(store)
-    with using(DedupSettings.load()):
-        again = build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    again = build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
     assert again.unchanged == 3 and quads_without_time(store) == first
 
     # The review now dates its strike in January: it leaves the March event, which keeps one report.
     changed = dict(MONTHLY_REVIEW, text="Russian troops struck Ukraine in January, a report by a Kyiv think tank found.")
-    with using(DedupSettings.load()):
-        build(["-"], store, stdin=jsonl(changed))
+    build(["-"], store, stdin=jsonl(changed))
     merged = merged_reports(store)
     assert sorted(len(r) for r in merged.values()) == [1, 1, 1]
     reports = set().union(*merged.values())
@@ -206,14 +203,13 @@ def test_rebuilding_an_article_neither_duplicates_nor_orphans_merged_events(nlp)
     assert_conforms(store)  # no kg:reportedBy to a report that is gone, every factual report merged once
 
     # Back to March: the same merged events as built from the start.
-    with using(DedupSettings.load()):
-        build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
     assert quads_without_time(store) == first
 
 
 def test_no_dedup_gives_one_event_per_report(nlp):
-    off = DedupSettings.load().with_options(enabled=False)
-    store = built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT], settings=off)
+    off = MergeRules.load().with_options(enabled=False)
+    store = built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT], merge=off)
     assert not merged_reports(store)
     assert not [g for g in store.named_graphs() if "graph/events/" in g.value]
     relations = rows(store, "relations")
@@ -223,12 +219,10 @@ def test_no_dedup_gives_one_event_per_report(nlp):
     assert counts["events"] == counts["mentions"] == 3
 
     # Merging switched on for the same store: the articles change (their reports get keys), so they are rewritten.
-    with using(DedupSettings.load()):
-        build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
     assert sorted(len(r) for r in merged_reports(store).values()) == [1, 2]
     # ... and off again: the merged events go with the keys.
-    with using(off):
-        build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT), merge=off)
     assert not merged_reports(store) and not [g for g in store.named_graphs() if "graph/events/" in g.value]
 
 
@@ -303,25 +297,25 @@ def test_stats_json_has_events_and_mentions(tmp_path, nlp):
 
 
 def test_rules_are_data_and_bad_rules_are_reported(tmp_path):
-    rules = DedupSettings.load()
+    rules = MergeRules.load()
     assert rules.window_days == 1 and rules.type_group("ASSAULT", "attack") == rules.type_group("COERCE", "seize")
     assert rules.type_group("AID", "supply") == "AID"
     bad = tmp_path / "rules.json"
     bad.write_text('{"window_days": -2}')
     with pytest.raises(KGError, match=r"\[E090\]"):
-        DedupSettings.load(bad)
+        MergeRules.load(bad)
     bad.write_text('{"compatible_types": [["ASSAULT", "BOMB"]]}')
     with pytest.raises(KGError, match=r"\[E091\].*'BOMB'"):
-        DedupSettings.load(bad)
+        MergeRules.load(bad)
     with pytest.raises(KGError, match=r"\[E090\]"):
-        DedupSettings.load(tmp_path / "missing.json")
+        MergeRules.load(tmp_path / "missing.json")
     custom = tmp_path / "custom.json"
     custom.write_text('{"window_days": 5, "compatible_types": []}')
-    assert DedupSettings.load(custom).type_group("COERCE", "seize") == "COERCE"
+    assert MergeRules.load(custom).type_group("COERCE", "seize") == "COERCE"
 
 
 def test_date_spans_by_precision():
-    rules = DedupSettings.load()
+    rules = MergeRules.load()
     day, month = date_span("2024-03-04", "day", True, rules), date_span("2024-03-01", "month", True, rules)
     assert day.gap(month) == 0  # the day falls in the month
     assert date_span("2024-04-01", "month", True, rules).gap(day) == 28
@@ -335,7 +329,7 @@ def test_block_graph_names(strikes):
     names = {g.value for g in strikes.named_graphs()}
     blocks = [n for n in names if n.startswith(str(block_graph_iri("0" * 16))[:-16])]
     assert blocks and all(len(Path(n).name) == 16 for n in blocks)
-    assert cluster([], DedupSettings.load()) == ([], {})
+    assert cluster([], MergeRules.load()) == ([], {})
 
 
 def test_recomputing_blocks_from_stored_graphs_changes_nothing(strikes):
@@ -343,14 +337,14 @@ def test_recomputing_blocks_from_stored_graphs_changes_nothing(strikes):
     from an rdflib graph of them, gives back the block graphs as they are."""
     from rdflib import Graph
 
-    from kg.rdf.merge import block_graphs, block_quads
+    from kg.rdf.blocks import block_graphs, block_quads
 
     name = str(article_iri("monthly-review"))
     quads = list(strikes.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)))
     graph = Graph().parse(
         data=pyoxigraph.serialize((q.triple for q in quads), format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt"
     )
-    rules = DedupSettings.load()
+    rules = MergeRules.load()
     pairs = block_quads(strikes, {name: quads}, rules)
     assert pairs and [n for n, _ in pairs] == [n for n, _ in block_graphs(strikes, {name: graph}, rules)]
     for block, block_quads_ in pairs:

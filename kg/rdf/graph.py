@@ -26,8 +26,8 @@ article, so they merge across articles. The ontology and the PLOVER scheme
 go to ``ONTOLOGY_GRAPH`` (:func:`write_ontology`).
 
 Each ``kg:Event`` is one *report* of an event. Reports of one real-world
-event, from one article or many, are merged (:mod:`kg.rdf.merge`): each factual or
-negated report carries its ``kg:dedupKey`` and ``kg:dedupBlock``, and
+event, from one article or many, are merged (:mod:`kg.rdf.merge`, :mod:`kg.rdf.blocks`): each
+factual or negated report carries its ``kg:dedupKey`` and ``kg:dedupBlock``, and
 :func:`write_article` recomputes the graphs of the blocks the article leaves
 or joins, where the ``kg:MergedEvent`` nodes and their ``kg:reportedBy`` and
 ``kg:disputes`` links live. Rules: ``kg/data/dedup.json``, ``docs/dedup.md``.
@@ -51,7 +51,8 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from kg import __version__
 from kg.ingest.metadata import content_hash
-from kg.rdf import merge as _dedup
+from kg.rdf.blocks import write_blocks
+from kg.rdf.merge import MergeRules, report_key
 from kg.rdf.namespace import ACTORS_GRAPH, CAMEO, KG, ONTOLOGY_GRAPH, PLOVER, RESOURCE, SEM, direct_property
 from kg.vocab import (
     article_iri,
@@ -67,7 +68,6 @@ from kg.vocab import (
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from kg.rdf.merge import DedupSettings
     from kg.records import Actor, ArticleExtraction
 
 __all__ = [
@@ -127,17 +127,17 @@ def bind_prefixes(graph: Graph) -> Graph:
 
 
 def article_graph(
-    extraction: ArticleExtraction, provenance: Provenance | None = None, *, dedup: DedupSettings | None = None
+    extraction: ArticleExtraction, provenance: Provenance | None = None, *, merge: MergeRules | None = None
 ) -> Graph:
     """The RDF of one article's extraction (to be stored as the graph named ``article_iri(id)``).
 
     ``provenance`` names the model and kg version (default: the kg version
     only); its extraction activity gets ``kg:graphHash`` (see :func:`graph_hash`).
-    ``dedup`` are the rules that give each report its ``kg:dedupKey`` and
-    ``kg:dedupBlock`` (default: :func:`kg.rdf.merge.current`; none when disabled).
+    ``merge`` are the rules that give each report its ``kg:dedupKey`` and
+    ``kg:dedupBlock`` (default: the shipped :class:`kg.rdf.merge.MergeRules`; none when disabled).
     """
     provenance = provenance or Provenance()
-    dedup = dedup if dedup is not None else _dedup.current()
+    merge = merge if merge is not None else MergeRules.load()
     dedup_keys: dict[URIRef, tuple[str, str]] = {}
     article = extraction.article
     graph = bind_prefixes(Graph())
@@ -204,7 +204,7 @@ def article_graph(
         edge = direct_property(event.event_type)
         if edge is not None and event.subject and event.object and event.is_factual:
             graph.add((URIRef(event.subject.id), edge, URIRef(event.object.id)))
-        keys = _dedup.report_key(event, article.id, dedup)
+        keys = report_key(event, article.id, merge)
         if keys is not None and (node not in dedup_keys or keys < dedup_keys[node]):
             dedup_keys[node] = keys  # one node for two records (same sentence, verb and actors): one key
 
@@ -328,18 +328,18 @@ def write_article(
     extraction: ArticleExtraction,
     provenance: Provenance | None = None,
     *,
-    dedup: DedupSettings | None = None,
+    merge: MergeRules | None = None,
 ) -> bool:
     """Write an article's graph (replacing the old one) and merge its actors into ``ACTORS_GRAPH``.
 
     Returns ``False``, writing nothing, when the stored graph has the same
     :func:`graph_hash`: same text, same extraction, same model and kg
-    version, same dedup rules. The stored graph, and the time of its
+    version, same rules for merging reports. The stored graph, and the time of its
     extraction, stay as they are.
 
     Otherwise the merged events of the blocks the article leaves or joins are
-    recomputed first (:func:`kg.rdf.merge.write_blocks`, with the rules ``dedup``,
-    default :func:`kg.rdf.merge.current`), then the article's graph is replaced in
+    recomputed first (:func:`kg.rdf.blocks.write_blocks`, with the rules ``merge``,
+    default the shipped ones), then the article's graph is replaced in
     one transaction. A run stopped in between leaves the old article graph,
     which the next build replaces, recomputing the same blocks.
 
@@ -351,14 +351,14 @@ def write_article(
     """
     from kg.rdf.store import replace_graph, to_quads
 
-    dedup = dedup if dedup is not None else _dedup.current()
-    graph = article_graph(extraction, provenance, dedup=dedup)
+    merge = merge if merge is not None else MergeRules.load()
+    graph = article_graph(extraction, provenance, merge=merge)
     new_hash = str(next(graph.objects(None, KG.graphHash)))
     if stored_graph_hash(store, extraction.article.id) == new_hash:
         return False
     name = article_iri(extraction.article.id)
     to_quads(graph, name)  # E083 for a triple the store would refuse, before the blocks are written
-    _dedup.write_blocks(store, name, graph, dedup)
+    write_blocks(store, name, graph, merge)
     replace_graph(
         store,
         name,

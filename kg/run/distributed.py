@@ -44,6 +44,7 @@ from kg.extract.language import DEFAULT_MODEL
 from kg.ingest import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, content_hash, one_line, read_articles, read_inputs, split_article
 from kg.ingest.decode import BOMS, Undecodable, binary_signature, decode
 from kg.ingest.readers import jsonl_record, suffixes
+from kg.rdf.merge import MergeRules
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, default_workers
 from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, input_key
@@ -90,6 +91,7 @@ def build_on_dask(
     inputs: Iterable[str],
     store: pyoxigraph.Store,
     *,
+    merge: MergeRules | None = None,
     scheduler: str = "local",
     shards: str | os.PathLike = "shards",
     model: str = DEFAULT_MODEL,
@@ -107,7 +109,8 @@ def build_on_dask(
 
     ``scheduler`` is a scheduler address (``tcp://host:8786``) or ``"local"``
     for a ``LocalCluster`` of ``workers`` processes (default: all cores);
-    ``client`` is a ``distributed.Client`` to use instead.
+    ``client`` is a ``distributed.Client`` to use instead. Reports of one real-world
+    event are merged by the rules ``merge`` (default: the shipped ones), as in a normal build.
     """
     try:
         import dask.bag as db
@@ -122,7 +125,9 @@ def build_on_dask(
     except OSError as e:
         raise KGError(Errors.E017.format(path=shard_dir, detail=e)) from e
 
-    builder = Builder(store, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged)
+    builder = Builder(
+        store, merge=merge, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged
+    )
     units = list(_units(inputs, stdin, partition_size, builder.skip))
     own_cluster = None
     if client is None:
@@ -146,7 +151,7 @@ def build_on_dask(
         plan = _plan(client, db, units, builder, partition_size, force)
         if plan:
             bag = db.from_sequence(plan, npartitions=len(plan)).map_partitions(
-                _parse_partition, shards=str(shard_dir), model=model, rules=builder.rules
+                _parse_partition, shards=str(shard_dir), model=model, merge=builder.merge
             )
             futures = client.compute(bag.to_delayed())
             for index, future in enumerate(futures):
@@ -360,7 +365,9 @@ def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report) -> str | N
 # ---------------------------------------------------------------- 3. parse
 
 
-def _parse_partition(partitions: Iterable[tuple[int, list]], *, shards: str, model: str, rules) -> list[dict]:
+def _parse_partition(
+    partitions: Iterable[tuple[int, list]], *, shards: str, model: str, merge: MergeRules
+) -> list[dict]:
     """Dask task: parse the planned articles of a partition and write their shard; its manifest."""
     from kg.rdf.graph import Provenance
     from kg.extract.language import load_pipeline
@@ -384,7 +391,7 @@ def _parse_partition(partitions: Iterable[tuple[int, list]], *, shards: str, mod
         temporary = Path(shards) / f".{name}.tmp"
         with temporary.open("wb") as shard:
             for i in range(0, len(articles), CHUNK_SIZE):
-                for output in process_chunk(nlp, articles[i : i + CHUNK_SIZE], provenance=provenance, graphs=True, dedup=rules):
+                for output in process_chunk(nlp, articles[i : i + CHUNK_SIZE], provenance=provenance, graphs=True, dedup=merge):
                     if isinstance(output, Skipped):
                         listed.append(output)
                         continue

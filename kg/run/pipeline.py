@@ -35,8 +35,9 @@ from kg import __version__
 from kg.errors import Errors, KGError
 from kg.extract.language import DEFAULT_MODEL, load_pipeline, model_meta
 from kg.ingest import content_hash, read_articles
-from kg.rdf import merge as kg_dedup
+from kg.rdf.blocks import block_quads
 from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
+from kg.rdf.merge import MergeRules
 from kg.rdf.store import replace_graphs
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, WorkerPool, process_chunk
@@ -132,6 +133,7 @@ def build(
     inputs: Iterable[str],
     store: pyoxigraph.Store,
     *,
+    merge: MergeRules | None = None,
     model: str = DEFAULT_MODEL,
     stdin: TextIO | None = None,
     on_skip: Callable[[Skipped | Notice], None] | None = None,
@@ -153,6 +155,8 @@ def build(
     is not even parsed (``skipped_unchanged``; ``on_unchanged(article)``
     is called for it); ``force`` parses every article again.
     The ontology and PLOVER scheme are (re)loaded into ``ONTOLOGY_GRAPH``.
+    Reports of one real-world event are merged by the rules ``merge``
+    (default: the shipped ones, :meth:`kg.rdf.merge.MergeRules.load`).
 
     Each article is all or nothing in the store: a build killed midway
     keeps every article written before, complete, and running it again
@@ -161,13 +165,15 @@ def build(
     made in the worker processes and each chunk of articles is written in
     one transaction. ``pool``: see :func:`extract`.
     """
-    builder = Builder(store, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged)
+    builder = Builder(
+        store, merge=merge, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged
+    )
     parsed = _parsed(
         (article for article in _articles(inputs, stdin, builder.skip) if force or not builder.already_built(article)),
         model=model,
         workers=workers,
         graphs=True,
-        dedup=builder.rules,
+        merge=builder.merge,
         batch_size=batch_size,
         chunk_size=chunk_size,
         min_parallel=min_parallel,
@@ -183,13 +189,16 @@ class Builder:
 
     It loads the ontology, tells which articles need no parsing
     (:meth:`already_built`), writes parsed articles (:meth:`write`) and
-    counts everything in a :class:`BuildSummary` (:meth:`finish`).
+    counts everything in a :class:`BuildSummary` (:meth:`finish`). The
+    article graphs and merged events are made with the rules ``merge``
+    (default: the shipped ones).
     """
 
     def __init__(
         self,
         store: pyoxigraph.Store,
         *,
+        merge: MergeRules | None = None,
         model: str = DEFAULT_MODEL,
         on_skip: Callable[[Skipped | Notice], None] | None = None,
         on_article: Callable[[ArticleExtraction], None] | None = None,
@@ -197,11 +206,11 @@ class Builder:
     ) -> None:
         self.store = store
         self.model = model
+        self.merge = merge if merge is not None else MergeRules.load()
         self.summary = BuildSummary()
         self._started = time.perf_counter()
         self._on_skip, self._on_article, self._on_unchanged = on_skip, on_article, on_unchanged
-        self.fingerprint = extractor_fingerprint(model)  # E010 now, not after the first article
-        self.rules = kg_dedup.current()  # the rules the article graphs and merged events are made with
+        self.fingerprint = extractor_fingerprint(model, self.merge)  # E010 now, not after the first article
         self._actors: set[str] = set()
         self._keys: dict[str, str] = {}  # article id -> input key, while the article is being parsed
         self._provenance: Provenance | None = None
@@ -244,13 +253,13 @@ class Builder:
                     self._provenance = Provenance.from_pipeline(load_pipeline(self.model), self.model)
                 article_id = item.extraction.article.id
                 key = self._keys.pop(article_id, None) or input_key(item.extraction.article, self.fingerprint)
-                changed = _write_one(self.store, item.extraction, key, self._provenance, self.skip)
+                changed = _write_one(self.store, item.extraction, key, self._provenance, self.merge, self.skip)
                 if changed is not None:
                     self._stored(item.extraction, changed)
             else:
                 batch.append(item)
         if batch:
-            for extraction, changed in _write_batch(self.store, batch, self._key, self.rules, self.skip):
+            for extraction, changed in _write_batch(self.store, batch, self._key, self.merge, self.skip):
                 self._stored(extraction, changed)
 
     def finish(self) -> BuildSummary:
@@ -306,14 +315,14 @@ def _parsed(
     batch_size: int,
     chunk_size: int,
     min_parallel: int | None,
-    dedup=None,
+    merge: MergeRules | None = None,
     pool: WorkerPool | None = None,
 ) -> Iterator[list[ArticleOutput | Skipped]]:
     """Chunks of parsed and extracted articles, in input order: in a pool of ``workers``
-    processes (which also make the graphs, when ``graphs``, with the rules ``dedup``)
+    processes (which also make the graphs, when ``graphs``, with the rules ``merge``)
     once there are more than ``min_parallel`` articles, else in this process (extractions only)."""
     if pool is not None:
-        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, dedup=dedup)
+        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, merge=merge)
         return
     ahead: list[Article] = []
     if workers > 1:
@@ -324,7 +333,7 @@ def _parsed(
                 break
         if len(ahead) > threshold:
             with WorkerPool(workers, model=model) as own:
-                yield from own.imap(_chunks(itertools.chain(ahead, articles), chunk_size), graphs=graphs, dedup=dedup)
+                yield from own.imap(_chunks(itertools.chain(ahead, articles), chunk_size), graphs=graphs, merge=merge)
             return
     nlp = None
     for chunk in _chunks(itertools.chain(ahead, articles), batch_size):
@@ -337,13 +346,18 @@ def _parsed(
 
 
 def _write_one(
-    store: pyoxigraph.Store, extraction: ArticleExtraction, key: str, provenance: Provenance, skip: Callable[[Skipped], None]
+    store: pyoxigraph.Store,
+    extraction: ArticleExtraction,
+    key: str,
+    provenance: Provenance,
+    merge: MergeRules,
+    skip: Callable[[Skipped], None],
 ) -> bool | None:
     """Write one article (one transaction) and record its input; whether its graph changed, ``None`` if it failed."""
     article = extraction.article
     try:
         # Skips an article whose stored graph is the same but for its time (kg.rdf.graph).
-        changed = write_article(store, extraction, provenance)
+        changed = write_article(store, extraction, provenance, merge=merge)
         _record_input(store, article.id, key, stored_graph_hash(store, article.id))
     except OSError:
         raise  # the store itself failed (disk full, ...): no later article could be written either
@@ -358,12 +372,12 @@ def _write_batch(
     store: pyoxigraph.Store,
     batch: list[ArticleOutput],
     key: Callable[[Article], str],
-    rules,
+    merge: MergeRules,
     skip: Callable[[Skipped], None],
 ) -> list[tuple[ArticleExtraction, bool]]:
-    """Write the graphs made by workers, with the merged events they change
-    (:func:`kg.rdf.merge.block_quads`), all in one transaction; the articles written, in
-    order, and whether each changed. If the transaction fails, each article is tried on its own."""
+    """Write the graphs made by workers, with the merged events they change (made with the
+    rules ``merge``: :func:`kg.rdf.blocks.block_quads`), all in one transaction; the articles
+    written, in order, and whether each changed. If the transaction fails, each article is tried on its own."""
     staged = []  # (extraction, graph name, its quads or None when unchanged, actor quads, input record)
     for output in batch:
         article = output.extraction.article
@@ -378,12 +392,12 @@ def _write_batch(
 
     def write(items) -> None:
         graphs = [(name, own) for _, name, own, _, _ in items if own is not None]
-        # The merged events of the blocks these articles leave or join (kg.rdf.merge), in the same transaction.
-        blocks = kg_dedup.block_quads(store, {name.value: own for name, own in graphs}, rules) if graphs else []
+        # The merged events of the blocks these articles leave or join (kg.rdf.blocks), in the same transaction.
+        blocks = block_quads(store, {name.value: own for name, own in graphs}, merge) if graphs else []
         replace_graphs(
             store,
             graphs + blocks,
-            merge=[q for _, _, _, merge, _ in items for q in merge],
+            merge=[q for _, _, _, actors, _ in items for q in actors],
             values=[record for *_, record in items],
         )
 
@@ -416,12 +430,12 @@ def _not_stored(article: Article, error: Exception) -> Skipped:
 # ---------------------------------------------------------------- incremental builds
 
 
-def extractor_fingerprint(model: str = DEFAULT_MODEL) -> str:
+def extractor_fingerprint(model: str = DEFAULT_MODEL, merge: MergeRules | None = None) -> str:
     """A hash of everything besides the article that shapes its graph: the kg version, the
     spaCy model (name and version) and spaCy's version, the data files of ``kg/data``
-    (lexicon, gazetteer, rules), the ontology and SHACL shapes, and the rules for merging reports in use
-    (:func:`kg.rdf.merge.current`, which ``--dedup-window`` changes). Change any of them and
-    every article is parsed again.
+    (lexicon, gazetteer, rules), the ontology and SHACL shapes, and the rules for merging
+    reports ``merge`` (default: the shipped ones; ``--dedup-window`` changes them). Change any
+    of them and every article is parsed again.
 
     Raises ``KGError`` (E010) when the model is not installed. Changes to kg's code
     without a new version are not seen: ``kg build --force`` parses everything again.
@@ -431,12 +445,13 @@ def extractor_fingerprint(model: str = DEFAULT_MODEL) -> str:
     """
     import spacy
 
+    merge = merge if merge is not None else MergeRules.load()
     meta = model_meta(model)
     parts = [
         f"kg {__version__}",
         f"model {model} {meta.get('version')}",
         f"spacy {spacy.__version__}",
-        f"dedup {kg_dedup.current().fingerprint}",
+        f"dedup {merge.fingerprint}",
         _data_fingerprint(),
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

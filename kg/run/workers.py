@@ -32,9 +32,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING
 
 from kg.errors import Errors, KGError
 from kg.records import Article, ArticleExtraction, Skipped
+
+if TYPE_CHECKING:
+    from kg.rdf.graph import Provenance
+    from kg.rdf.merge import MergeRules
 
 __all__ = ["ArticleOutput", "WorkerPool", "article_output", "default_workers", "process_chunk"]
 
@@ -86,8 +91,7 @@ def process_chunk(
     freed when the chunk is done: a long run does not grow the vocabulary
     without end.
     """
-    from kg.extract import events
-    from kg.extract.parse import parse_articles
+    from kg.extract.parse import extract_doc, parse_articles
 
     out: list[ArticleOutput | Skipped] = []
 
@@ -97,10 +101,11 @@ def process_chunk(
         out.append(Skipped(source, Errors.E011.format(source=source, detail=_detail(error))))
 
     with nlp.memory_zone():
-        for parsed in parse_articles(articles, nlp, batch_size=len(articles), on_error=parse_failed):
-            source = parsed.article.source or parsed.article.id
+        for doc in parse_articles(articles, nlp, batch_size=len(articles), on_error=parse_failed):
+            article = doc._.article
+            source = article.source or article.id
             try:
-                extraction = events.extract_article(parsed)
+                extraction = extract_doc(nlp, doc)
             except Exception as e:  # noqa: BLE001  one odd article must not cost the rest of the run
                 log.debug("extraction failed", exc_info=True)
                 out.append(Skipped(source, Errors.E008.format(source=source, detail=_detail(e))))
@@ -119,9 +124,11 @@ def process_chunk(
     return out
 
 
-def article_output(extraction, provenance=None, dedup=None) -> ArticleOutput:
-    """:class:`ArticleOutput` of an extraction: its graph (made with the rules ``dedup`` for
-    merging reports, default :func:`kg.rdf.merge.current`) and its actors as N-Quads, and the graph's hash.
+def article_output(
+    extraction: ArticleExtraction, provenance: Provenance | None = None, merge: MergeRules | None = None
+) -> ArticleOutput:
+    """:class:`ArticleOutput` of an extraction: its graph (made with the rules ``merge`` for
+    merging reports, default the shipped ones) and its actors as N-Quads, and the graph's hash.
 
     The quads are the ones :func:`kg.rdf.graph.write_article` writes for the article
     itself: its named graph, and its actors in ``ACTORS_GRAPH``. Raises ``KGError``
@@ -129,15 +136,13 @@ def article_output(extraction, provenance=None, dedup=None) -> ArticleOutput:
     """
     import pyoxigraph
 
-    from kg.rdf import merge as kg_dedup
     from kg.rdf import graph as kg_graph
-    from kg.rdf.store import to_quads
     from kg.rdf.namespace import KG
+    from kg.rdf.store import to_quads
     from kg.vocab import ACTORS_GRAPH, article_iri
 
-    settings = dedup if dedup is not None else kg_dedup.current()
     name = article_iri(extraction.article.id)
-    graph = kg_graph.article_graph(extraction, provenance, dedup=settings)
+    graph = kg_graph.article_graph(extraction, provenance, merge=merge)
     graph_hash = str(next(graph.objects(None, KG.graphHash)))
     quads = to_quads(graph, name)
     quads += to_quads(kg_graph.actor_graph(extraction), str(ACTORS_GRAPH))
@@ -195,15 +200,16 @@ class WorkerPool:
         return _Worker(self._context, self.model)
 
     def imap(
-        self, chunks: Iterable[Sequence[Article]], *, graphs: bool = False, dedup=None
+        self, chunks: Iterable[Sequence[Article]], *, graphs: bool = False, merge: MergeRules | None = None
     ) -> Iterator[list[ArticleOutput | Skipped]]:
-        """The outputs of :func:`process_chunk` (with ``graphs`` and ``dedup``) for each chunk,
-        in the order of ``chunks`` (read lazily)."""
+        """The outputs of :func:`process_chunk` for each chunk, in the order of ``chunks`` (read
+        lazily); with ``graphs``, the article graphs are made with the rules ``merge`` (default:
+        the shipped ones)."""
         if not any(self._slots):
             raise RuntimeError("WorkerPool.imap outside its with block")
         self._epoch += 1
         source = iter(chunks)
-        state = _Progress(self._epoch, (graphs, dedup))
+        state = _Progress(self._epoch, (graphs, merge))
         exhausted = False
         window = 2 * self.prefetch * self.workers
         while True:
@@ -290,7 +296,7 @@ class _Progress:
 
     def __init__(self, epoch: int, options: tuple) -> None:
         self.epoch = epoch
-        self.options = options  # (graphs, dedup) of every task
+        self.options = options  # (graphs, merge) of every task
         self.pending: deque[int] = deque()  # chunk numbers not yielded yet, in order
         self.done: dict[int, list] = {}  # chunk number -> its outputs, once complete
         self.retries: deque[tuple] = deque()  # tasks of single articles of chunks whose worker died
@@ -394,8 +400,8 @@ def _worker_main(tasks, connection, model: str, parent: int) -> None:
         task = tasks.get()
         if task is None:
             return
-        task_id, chunk, (graphs, dedup) = task
-        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, dedup=dedup)
+        task_id, chunk, (graphs, merge) = task
+        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, dedup=merge)
         connection.send(("done", task_id, outputs))
 
 
