@@ -33,8 +33,6 @@ from kg.cli import cli
 from kg.errors import Errors, KGError
 from kg.rdf.query import saved_queries
 from kg.serve import (
-    Backend,
-    ProxyServer,
     base_url,
     check_port,
     find_server,
@@ -44,6 +42,7 @@ from kg.serve import (
     stop_server,
     wait_until_ready,
 )
+from kg.serve_proxy import Backend, ProxyServer
 
 ARTICLE = """Published 2024-06-03
 
