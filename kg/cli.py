@@ -9,6 +9,7 @@ import json
 import sys
 
 import click
+from click.shell_completion import CompletionItem
 
 from kg.errors import Errors, KGError
 from kg.rdf.store import DEFAULT_STORE
@@ -325,12 +326,48 @@ def _print_table(result) -> None:
     console.print(f"{len(result.rows)} rows", style="dim")
 
 
-@cli.command()
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["ttl", "trig", "nq", "jsonld", "gexf", "graphml", "csv"]))
+class _ExportFormat(click.ParamType):
+    """The name of a registered export format (:func:`kg.export.exporter_names`), as a ``click.Choice``
+    of them would take it; the names are listed only when a value is checked, since listing them
+    loads the exporters of other packages (entry points), which ``import kg.cli`` must not."""
+
+    name = "choice"
+
+    def _choice(self) -> click.Choice[str]:
+        from kg.export import exporter_names
+
+        return click.Choice(exporter_names())
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return self._choice().convert(value, param, ctx)
+
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
+        return self._choice().get_missing_message(param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        return self._choice().shell_complete(ctx, param, incomplete)
+
+
+class _ExportCommand(click.Command):
+    """``kg export``, whose help lists every registered format with its description."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kg.export import exporter_names, get_exporter
+
+        super().format_help_text(ctx, formatter)
+        with formatter.section("Formats"):
+            formatter.write_dl([(name, get_exporter(name).description) for name in exporter_names()])
+
+
+@cli.command(cls=_ExportCommand)
+@click.argument("fmt", metavar="FORMAT", type=_ExportFormat())
 @STORE_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=True), default=None, help="Output file (default: stdout); for csv, a folder.")
 def export(fmt: str, store_dir: str, output: str | None) -> None:
     """Export the graph as RDF (ttl, trig, nq, jsonld) or for Gephi (gexf, graphml, csv).
+
+    Other installed packages may add formats (entry points kg.exporters);
+    every FORMAT is listed below.
 
     \b
     Example:

@@ -47,6 +47,7 @@ class Errors(metaclass=_CodedMessages):
     E045 = "Exporter {name!r} cannot be loaded from {target!r}: {detail}"
     E046 = "Invalid minimum confidence {value!r}; use a number from 0 to 1, such as 0.5."
     E047 = "Invalid collapse {value!r}; use False (one edge per event), True or \"total\" (one weighted edge per actor pair) or \"type\" (also one weight per event type)."
+    E048 = "Export format {name!r} cannot be loaded from the entry point {value!r} of {package} (group kg.exporters): {detail}. The other formats work; fix or uninstall {package}."
     E050 = "{path}: the event lexicon cannot be read ({detail})."
     E051 = "{path}: the event lexicon is not valid JSON ({detail})."
     E052 = "{path}: unsupported event lexicon version {version!r}; this kg reads version 1."

@@ -379,6 +379,114 @@ def test_register_lazy_target(store, monkeypatch):
         dump(store, "broken")
 
 
+# --- exporters of other packages (entry points) ----------------------------------
+
+PLUGIN_MODULE = '''
+from kg.export import Exporter
+
+
+def write_count(store, stream):
+    """Number of quads, as text."""
+    stream.write(str(len(store)).encode())
+
+
+def _write_subjects(store, stream, *, limit=None):
+    subjects = sorted({q.subject.value for q in store})[:limit]
+    stream.write("".join(s + "\\n" for s in subjects).encode())
+
+
+SUBJECTS = Exporter("any-name", _write_subjects, ".txt", "One subject IRI a line")
+NOT_A_WRITER = 42
+'''
+PLUGIN_ENTRY_POINTS = """
+[kg.exporters]
+count = kg_demo_plugin:write_count
+subjects = kg_demo_plugin:SUBJECTS
+missing = kg_demo_missing:write_missing
+number = kg_demo_plugin:NOT_A_WRITER
+ttl = kg_demo_plugin:write_count
+"""
+BUILT_IN = ["ttl", "trig", "nq", "jsonld", "gexf", "graphml", "csv"]
+
+
+@pytest.fixture
+def plugin(tmp_path, monkeypatch):
+    """An installed package, kg-demo-plugin, whose entry points add four export formats (two broken)
+    and try to replace one; the registry as if nothing had been looked up yet."""
+    site = tmp_path / "site"
+    (site / "kg_demo_plugin-0.1.dist-info").mkdir(parents=True)
+    (site / "kg_demo_plugin-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: kg-demo-plugin\nVersion: 0.1\n")
+    (site / "kg_demo_plugin-0.1.dist-info" / "entry_points.txt").write_text(PLUGIN_ENTRY_POINTS)
+    (site / "kg_demo_plugin.py").write_text(PLUGIN_MODULE)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(kgx, "_EXPORTERS", dict(kgx._EXPORTERS))
+    monkeypatch.setattr(kgx, "_entry_points_loaded", False)
+    yield site
+    sys.modules.pop("kg_demo_plugin", None)
+
+
+def test_exporters_of_other_packages_register_through_entry_points(plugin, store, caplog):
+    assert "kg_demo_plugin" not in sys.modules  # nothing is loaded before the registry is used
+    assert kgx.exporter_names() == BUILT_IN + ["count", "missing", "number", "subjects"]
+    assert kgx.get_exporter("ttl").target == "kg.export.rdf:write_turtle"  # kg's own format is kept
+    assert "'ttl' of the entry point 'kg_demo_plugin:write_count' ignored" in caplog.text
+    count = kgx.get_exporter("count")
+    assert (count.suffix, count.description) == (".count", "Number of quads, as text.")
+    assert dump(store, "count") == str(len(store)).encode()
+    subjects = kgx.get_exporter("subjects")  # an Exporter: named by its entry point
+    assert (subjects.name, subjects.suffix, subjects.options()) == ("subjects", ".txt", ["limit"])
+    assert dump(store, "subjects", limit=1).count(b"\n") == 1
+
+
+def test_a_broken_entry_point_is_a_coded_error_that_spares_the_other_formats(plugin, store, tmp_path):
+    for name, detail in (("missing", "ModuleNotFoundError"), ("number", "neither an Exporter nor a writer function")):
+        with pytest.raises(KGError) as error:
+            kgx.export(store, name, tmp_path / "out" / "x")
+        message = str(error.value)
+        assert message.startswith(f"[E048] Export format {name!r}") and "kg-demo-plugin" in message
+        assert detail in message and "\n" not in message
+        assert "cannot be loaded" in kgx.get_exporter(name).description
+    assert not (tmp_path / "out").exists()
+    assert dump(store, "nq") and dump(store, "count")
+
+
+def test_entry_points_load_when_the_registry_is_first_used_not_at_import(plugin):
+    code = (
+        "import sys, kg.export; print('kg_demo_plugin' in sys.modules); "
+        "kg.export.exporter_names(); print('kg_demo_plugin' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                            env={"PYTHONPATH": f"{plugin}:{root}"}, check=True)
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_kg_export_offers_the_formats_of_other_packages(plugin, graphs, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.rdf.store import open_store
+
+    location = tmp_path / "store"
+    disk = open_store(location)
+    for article_id, graph in graphs.items():
+        replace_graph(disk, article_iri(article_id), graph)
+    quads = len(disk)
+    disk.flush()
+    del disk
+
+    help_text = CliRunner().invoke(cli, ["export", "--help"]).output
+    assert "count     Number of quads, as text." in help_text and "ttl       Turtle" in help_text
+    assert "missing   cannot be loaded" in help_text
+    result = CliRunner().invoke(cli, ["export", "count", "--store", str(location)])
+    assert (result.exit_code, result.output) == (0, str(quads))
+    broken = CliRunner().invoke(cli, ["export", "missing", "--store", str(location)])
+    assert broken.exit_code == 1 and broken.output.startswith("Error: [E048] Export format 'missing'")
+    assert broken.output.count("\n") == 1 and "Traceback" not in broken.output
+    unknown = CliRunner().invoke(cli, ["export", "dot", "--store", str(location)])
+    assert unknown.exit_code == 2 and "'dot' is not one of 'ttl', 'trig'" in unknown.output and "'subjects'" in unknown.output
+
+
 def test_export_to_every_suffix(store, tmp_path):
     for name in kgx.exporter_names():
         path = tmp_path / f"kg{kgx.get_exporter(name).suffix}"

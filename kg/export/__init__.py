@@ -2,7 +2,8 @@
 
 Exporters live in a registry, in the manner of rdflib's plugin registry: each
 has a name, a file suffix, a one-line description and a function with the
-signature ``(store, stream: BinaryIO, **options) -> None``.
+signature ``(store, stream: BinaryIO, **options) -> None``. ``kg export FORMAT``
+offers every registered name.
 
 ========  ==========  =========================================================
 name      suffix      what is written
@@ -24,8 +25,22 @@ The graph formats (``gexf``, ``graphml``, ``csv``) take the options of
 ``min_confidence`` and ``include_unfactual``. The RDF formats write the whole store and take no option;
 ``export`` rejects options a format does not accept instead of ignoring them.
 
+Other packages add formats through the entry-point group ``kg.exporters``
+(as rdflib's plugins do): the entry point's name is the format's name, its
+value an :class:`Exporter` or a writer function ``(store, stream, **options)``
+(suffix ``.NAME``, description the first line of its docstring). For example,
+in the other package's ``pyproject.toml``::
+
+    [project.entry-points."kg.exporters"]
+    dot = "kg_dot:write_dot"
+
+They are loaded the first time the registry is listed or looked up, never at
+``import kg.export``; a format that is registered already keeps its exporter.
+An entry point that cannot be loaded stays listed, and using it raises
+``KGError`` (E048) naming it; the other formats are unaffected.
+
 ``networkx`` and ``pyoxigraph`` are imported only when an exporter runs, so
-``import kg.export`` stays cheap (``kg --help`` lists the format names).
+``import kg.export`` stays cheap.
 
 >>> exporter_names()
 ['ttl', 'trig', 'nq', 'jsonld', 'gexf', 'graphml', 'csv']
@@ -35,15 +50,16 @@ The graph formats (``gexf``, ``graphml``, ``csv``) take the options of
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import inspect
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kg.errors import Errors, KGError
 
@@ -52,6 +68,7 @@ if TYPE_CHECKING:
     import pyoxigraph
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "Exporter",
     "register",
     "get_exporter",
@@ -61,6 +78,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: The entry-point group through which other packages register exporters.
+ENTRY_POINT_GROUP = "kg.exporters"
 
 
 def to_networkx(store: pyoxigraph.Store, **filters: Any) -> nx.MultiDiGraph | nx.DiGraph:
@@ -101,7 +121,20 @@ class Exporter:
         return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
+@dataclass(frozen=True)
+class _Unloadable(Exporter):
+    """An exporter of another package whose entry point cannot be loaded: listed, but using it
+    raises ``error``."""
+
+    error: str = ""
+
+    @property
+    def func(self) -> Callable[..., None]:
+        raise KGError(self.error)
+
+
 _EXPORTERS: dict[str, Exporter] = {}
+_entry_points_loaded = False
 
 
 def register(
@@ -127,6 +160,7 @@ def register(
 
 def get_exporter(name: str) -> Exporter:
     """The exporter registered as ``name``; ``KGError`` (E040) if there is none."""
+    _load_entry_points()
     try:
         return _EXPORTERS[name.lower()]
     except KeyError:
@@ -134,8 +168,51 @@ def get_exporter(name: str) -> Exporter:
 
 
 def exporter_names() -> list[str]:
-    """Names of the registered exporters, in registration order (for ``click.Choice``)."""
+    """Names of the registered exporters, in registration order (for ``click.Choice``);
+    those of other packages (entry points) come after kg's own, by name."""
+    _load_entry_points()
     return list(_EXPORTERS)
+
+
+def _load_entry_points() -> None:
+    """Register, the first time it is called, the exporters of the entry-point group ``kg.exporters``."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        name = entry.name.lower()
+        if name in _EXPORTERS:
+            logger.warning("export format %r of the entry point %r ignored: one of that name is registered", name, entry.value)
+            continue
+        _EXPORTERS[name] = _entry_point_exporter(name, entry)
+
+
+def _entry_point_exporter(name: str, entry: importlib.metadata.EntryPoint) -> Exporter:
+    """The exporter an entry point names: its :class:`Exporter` (renamed ``name``), or one made of its
+    writer function; if it cannot be loaded, an exporter that raises E048 when used."""
+    try:
+        target = entry.load()
+    except Exception as e:  # noqa: BLE001  any error of another package's import must spare the other formats
+        return _unloadable(name, entry, f"{type(e).__name__}: {e}")
+    if isinstance(target, Exporter):
+        return replace(target, name=name)
+    if callable(target):
+        summary = (inspect.getdoc(target) or "").strip().splitlines()
+        description = summary[0] if summary else f"{name} export of {_package(entry)}"
+        return Exporter(name, target, f".{name}", description)
+    return _unloadable(name, entry, f"{type(target).__name__} {target!r} is neither an Exporter nor a writer function")
+
+
+def _unloadable(name: str, entry: importlib.metadata.EntryPoint, detail: str) -> Exporter:
+    package = _package(entry)
+    detail = " ".join(detail.split())  # one line, whatever the package's exception says
+    error = Errors.E048.format(name=name, value=entry.value, package=package, detail=detail)
+    return _Unloadable(name, entry.value, f".{name}", f"cannot be loaded (entry point {entry.value!r} of {package})", error=error)
+
+
+def _package(entry: importlib.metadata.EntryPoint) -> str:
+    return entry.dist.name if entry.dist is not None else "its package"
 
 
 def _resolve(name: str, target: Callable | str) -> Callable:
