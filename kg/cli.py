@@ -46,10 +46,6 @@ def _workers(workers: int | None) -> int:
     return workers or default_workers()
 
 
-def _fail(error: KGError) -> click.ClickException:
-    return click.ClickException(str(error))
-
-
 STRICT_OPTION = click.option(
     "--strict",
     is_flag=True,
@@ -75,7 +71,18 @@ def _report_problems(skipped: list, notices: list, *, strict: bool, limit: int =
         raise click.ClickException(Errors.E081.format(count=len(skipped) + len(notices)))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The ``kg`` group: the one place where a ``KGError`` of any command becomes a
+    ``click.ClickException``, printed as its one-line message without a traceback (exit status 1)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KGError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
 def cli() -> None:
     """Build a knowledge graph of geopolitical events from news articles.
@@ -121,18 +128,15 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
     columns = ["doc", "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "sentence"]
     if fmt == "tsv":
         output.write("\t".join(columns) + "\n")
-    try:
-        for extraction in run_extract(inputs, model=model, on_skip=warn, workers=_workers(workers)):
-            for event in extraction.events:
-                if not include_all and not event.is_factual:
-                    continue
-                record = event.to_json()
-                if fmt == "jsonl":
-                    output.write(json.dumps(record, ensure_ascii=False) + "\n")
-                else:
-                    output.write("\t".join(_tsv_cells(record)) + "\n")
-    except KGError as e:
-        raise _fail(e) from e
+    for extraction in run_extract(inputs, model=model, on_skip=warn, workers=_workers(workers)):
+        for event in extraction.events:
+            if not include_all and not event.is_factual:
+                continue
+            record = event.to_json()
+            if fmt == "jsonl":
+                output.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                output.write("\t".join(_tsv_cells(record)) + "\n")
     notices = [p for p in problems if isinstance(p, Notice)]
     _report_problems([p for p in problems if not isinstance(p, Notice)], notices, strict=strict)
 
@@ -213,6 +217,7 @@ def build(
 
     from kg.rdf.merge import MergeRules
     from kg.rdf.store import open_store
+    from kg.records import Notice, Skipped
     from kg.run.pipeline import build as run_build
 
     console = Console(stderr=True)
@@ -236,23 +241,24 @@ def build(
             transient=True,
         ) as progress:
             task = progress.add_task("Building", total=None)
-            options = dict(
-                merge=merge,
-                model=model,
-                on_skip=lambda s: progress.console.print(f"[yellow]warning:[/] {escape(s.message)}", markup=True, highlight=False, soft_wrap=True),
-                on_article=lambda _: advance(task),
-                on_unchanged=lambda _: advance(task),
-                workers=_workers(workers),
-                force=force,
-            )
+
+            def warn(skipped: Skipped | Notice) -> None:
+                progress.console.print(f"[yellow]warning:[/] {escape(skipped.message)}", markup=True, highlight=False, soft_wrap=True)
+
             if dask_address:
                 from kg.run.distributed import build_on_dask
 
-                summary = build_on_dask(inputs, store, scheduler=dask_address, shards=shards_dir, **options)
+                summary = build_on_dask(
+                    inputs, store, merge=merge, scheduler=dask_address, shards=shards_dir, model=model, on_skip=warn,
+                    on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
+                    workers=_workers(workers), force=force,
+                )
             else:
-                summary = run_build(inputs, store, **options)
-    except KGError as e:
-        raise _fail(e) from e
+                summary = run_build(
+                    inputs, store, merge=merge, model=model, on_skip=warn,
+                    on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
+                    workers=_workers(workers), force=force,
+                )
     except KeyboardInterrupt:
         console.print(Errors.E082.format(articles=stored), highlight=False, markup=False, soft_wrap=True)
         sys.exit(130)
@@ -302,10 +308,7 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None
         if not sep or not name.strip():
             raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="--param")
         substitutions[name.strip().lstrip("?$")] = value
-    try:
-        result = run_query(open_store(store_dir, read_only=True), query, substitutions=substitutions)
-    except KGError as e:
-        raise _fail(e) from e
+    result = run_query(open_store(store_dir, read_only=True), query, substitutions=substitutions)
     if fmt == "csv":
         click.echo(to_csv(result), nl=False)
     elif fmt == "json":
@@ -377,12 +380,9 @@ def export(fmt: str, store_dir: str, output: str | None) -> None:
     from kg.export import export as run_export
     from kg.rdf.store import open_store
 
-    try:
-        store = open_store(store_dir, read_only=True)
-        target = output if output is not None else sys.stdout.buffer
-        run_export(store, fmt, target)
-    except KGError as e:
-        raise _fail(e) from e
+    store = open_store(store_dir, read_only=True)
+    target = output if output is not None else sys.stdout.buffer
+    run_export(store, fmt, target)
     if output is not None:
         click.echo(f"Wrote {fmt} to {output}", err=True)
 
@@ -411,10 +411,7 @@ def validate(store_dir: str, inference: str) -> None:
     from kg.rdf.store import open_store
     from kg.rdf.validate import format_result, validate_store
 
-    try:
-        report = validate_store(open_store(store_dir, read_only=True), inference=inference)
-    except KGError as e:
-        raise _fail(e) from e
+    report = validate_store(open_store(store_dir, read_only=True), inference=inference)
     for result in report.results:
         click.echo(format_result(result))
     if not report.conforms:
@@ -464,18 +461,15 @@ def serve(store_dir: str, host: str, port: int, timeout_s: int, max_result_size:
     """
     from kg.serve import serve as run_serve
 
-    try:
-        run_serve(
-            store_dir,
-            host,
-            port,
-            timeout_s=timeout_s,
-            max_result_size=max_result_size,
-            cors=cors,
-            on_message=lambda line: click.echo(line, err=True),
-        )
-    except KGError as e:
-        raise _fail(e) from e
+    run_serve(
+        store_dir,
+        host,
+        port,
+        timeout_s=timeout_s,
+        max_result_size=max_result_size,
+        cors=cors,
+        on_message=lambda line: click.echo(line, err=True),
+    )
 
 
 @cli.command()
@@ -497,10 +491,7 @@ def stats(store_dir: str, fmt: str, top: int) -> None:
     from kg.analysis import print_summary, summary
     from kg.rdf.store import open_store
 
-    try:
-        result = summary(open_store(store_dir, read_only=True), top=top)
-    except KGError as e:
-        raise _fail(e) from e
+    result = summary(open_store(store_dir, read_only=True), top=top)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

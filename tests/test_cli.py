@@ -127,6 +127,18 @@ def test_query_errors_are_one_line(built_store, tmp_path):
     assert all("Traceback" not in r.output for r in (unknown, invalid, missing))
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["query", "actors"], ["export", "ttl"], ["validate"], ["stats"], ["serve"], ["build", str(FIXTURES), "--model", "no_such_model"]],
+)
+def test_every_command_ends_a_kg_error_with_its_one_line_message(command, tmp_path):
+    """One funnel (the kg group) turns a KGError of any command into "Error: [E0xx] ...", exit 1."""
+    result = CliRunner().invoke(cli, [*command, "--store", str(tmp_path / "nowhere")], catch_exceptions=False)
+    code = "[E010]" if "--model" in command else "[E022]"
+    assert result.exit_code == 1 and result.output.strip().startswith(f"Error: {code}")
+    assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("fmt", ["ttl", "trig", "nq", "jsonld"])
 def test_export_rdf_formats_parse_back(built_store, tmp_path, fmt):
     out = tmp_path / f"kg.{fmt}"
