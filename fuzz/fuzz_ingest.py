@@ -31,7 +31,7 @@ _IRI_SAFE = re.compile(r"^https://w3id\.org/kg/id/article/[a-z0-9-]+-[0-9a-f]{12
 
 def check(data: bytes) -> None:
     """Run one input through ingest and storage; raise AssertionError if an invariant breaks."""
-    from kg.extract.events import ArticleExtraction
+    from kg.records import ArticleExtraction
     from kg.rdf.graph import article_graph
     from kg.ingest import MAX_ARTICLE_CHARS, Article, Notice, Skipped, read_articles, read_bytes
     from kg.rdf.store import open_memory_store, replace_graph

@@ -33,7 +33,7 @@ QUERIES = ("actors", "relations", "events-between", "timeline", "supplies", "pro
 # provenance without parameters exhausts memory on stores of a few hundred articles (issue 18): the sample only.
 SAMPLE_ONLY_QUERIES = {"provenance"}
 _TIME = re.compile(r'"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?"(\^\^<http://www.w3.org/2001/XMLSchema#dateTime>)')
-_INPUT_KEY = re.compile(r'(<urn:x-kg:input-key> )"[^"]*"')
+_INPUT_KEY = re.compile(r'(<urn:x-kg:input-key> |"urn:x-kg:input-key":\[\{"@value":)"[^"]*"')
 _TIME_CELL = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
 
 

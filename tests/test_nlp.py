@@ -41,6 +41,8 @@ def test_missing_model_is_a_clear_error():
 
 def test_parse_articles_streams_in_order(nlp):
     articles = [Article("a", "Russia attacked Ukraine."), Article("b", "Subscribe now\nChina protested.")]
-    parsed = list(parse_articles(iter(articles), nlp, batch_size=1))
-    assert [p.article.id for p in parsed] == ["a", "b"]
-    assert parsed[1].doc.text == "China protested."
+    docs = list(parse_articles(iter(articles), nlp, batch_size=1))
+    assert [doc._.article.id for doc in docs] == ["a", "b"]
+    assert docs[1].text == "China protested."
+    assert docs[1]._.clean.to_original(0) == articles[1].text.index("China")
+    assert all(doc._.events is None for doc in docs)  # extraction runs apart: kg.extract.parse.extract_doc

@@ -195,7 +195,7 @@ def test_a_graph_replaced_by_other_means_is_parsed_again(nlp, parses):
     import io
 
     build(["-"], store, stdin=io.StringIO(json.dumps(article)))
-    from kg.extract.events import ArticleExtraction
+    from kg.records import ArticleExtraction
     from kg.rdf.graph import write_article
 
     write_article(store, ArticleExtraction(Article("a1", "Poland sent tanks to Ukraine."), [], []))  # no events

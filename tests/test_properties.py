@@ -10,7 +10,7 @@ import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.extract.events import ArticleExtraction
+from kg.records import ArticleExtraction
 from kg.rdf.graph import article_graph
 from kg.ingest import Article, Notice, Skipped, read_articles, read_bytes, split_text
 from kg.rdf.store import open_memory_store, replace_graph

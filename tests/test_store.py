@@ -114,7 +114,7 @@ def test_missing_store_read_only(tmp_path):
 
 
 def test_verify_store_finds_a_graph_without_its_article():
-    from kg.extract.events import ArticleExtraction
+    from kg.records import ArticleExtraction
     from kg.rdf.graph import article_graph
     from kg.ingest import Article
     from kg.vocab import article_iri

@@ -112,7 +112,7 @@ class _Event:
 
     @property
     def is_factual(self) -> bool:
-        """Stated as having happened or as announced (as ``kg.extract.events.EventRecord.is_factual``)."""
+        """Stated as having happened or as announced (as ``kg.records.Event.is_factual``)."""
         return not self.negated and self.modality in FACTUAL_MODALITIES
 
 

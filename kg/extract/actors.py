@@ -14,14 +14,14 @@ resolve to the person already introduced in the article.
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract import gazetteer
+from kg.extract.rules import load_rules
 from kg.vocab import ACTOR_TYPES, actor_iri
 
 __all__ = [
@@ -82,6 +82,12 @@ class ActorIndex:
     last_subject_collective: Entity | None = None
     things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
 
+    def __iter__(self) -> Iterator[Mention]:
+        return iter(self.mentions)
+
+    def __len__(self) -> int:
+        return len(self.mentions)
+
     def pronoun_antecedent(self, pronoun: str = "he") -> Entity | None:
         """The actor a pronoun refers to. "he"/"she": the latest person in subject
         position (subjects are the most salient), else the latest person mentioned.
@@ -89,12 +95,6 @@ class ActorIndex:
         if pronoun.lower() in _COLLECTIVE_PRONOUNS:
             return self.last_subject_collective
         return self.last_subject_person or self.last_person
-
-
-@lru_cache(maxsize=1)
-def _actor_nouns() -> dict[str, frozenset[str]]:
-    raw = json.loads(resources.files("kg.data").joinpath("actor_nouns.json").read_text(encoding="utf-8"))
-    return {kind: frozenset(words) for kind, words in raw.items() if not kind.startswith("_")}  # type: ignore[arg-type]
 
 
 _NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon")
@@ -105,7 +105,7 @@ def _noun_kind_ranks() -> dict[str, int]:
     """Each noun listed under a kind of ``_NOUN_KINDS``, with the index of the first kind listing it."""
     ranks: dict[str, int] = {}
     for rank in reversed(range(len(_NOUN_KINDS))):
-        ranks.update(dict.fromkeys(_actor_nouns()[_NOUN_KINDS[rank]], rank))
+        ranks.update(dict.fromkeys(load_rules().nouns[_NOUN_KINDS[rank]], rank))
     return ranks
 
 
@@ -183,7 +183,7 @@ def actor_of(token: Token, index: ActorIndex) -> Mention | None:
     for child in token.children:
         if child.dep_ == "appos" and child.i in index.by_token:
             return index.by_token[child.i]
-    if token.lemma_.lower() in _actor_nouns()["Quantity"] or token.pos_ == "NUM":
+    if token.lemma_.lower() in load_rules().nouns["Quantity"] or token.pos_ == "NUM":
         # "thousands of Nigerians", "a group of Moroccan diplomats"
         for prep in token.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
@@ -227,7 +227,7 @@ def _is_referring_pronoun(token: Token) -> bool:
     if token.lower_ == "it" and token.head.lemma_ == "be":
         # "it is unclear whether ..." refers to nothing; "it is willing to ..." does.
         complements = [c for c in token.head.children if c.dep_ in ("acomp", "attr")]
-        return bool(complements) and all(c.lemma_.lower() not in _actor_nouns()["Impersonal"] for c in complements)
+        return bool(complements) and all(c.lemma_.lower() not in load_rules().nouns["Impersonal"] for c in complements)
     return True
 
 
@@ -328,7 +328,7 @@ def _person_actor(span: Span, name: str, index: ActorIndex) -> Entity:
 
 def _is_titled(span: Span) -> bool:
     root = span.root
-    person_nouns = _actor_nouns()["Role"] | _actor_nouns()["Relational"]
+    person_nouns = load_rules().nouns["Role"] | load_rules().nouns["Relational"]
     described = [root.head] if root.dep_ == "appos" else []
     described += [c for c in root.children if c.dep_ == "appos"]
     return bool(_modifier_role(root)) or any(n.lemma_.lower() in person_nouns for n in described)
@@ -345,7 +345,7 @@ def _apposition_country(span: Span, index: ActorIndex) -> tuple[str, str | None]
             continue
         country = _modifier_country(noun, index)
         if country:
-            role = noun.text.title() if noun.lemma_.lower() in _actor_nouns()["Role"] else None
+            role = noun.text.title() if noun.lemma_.lower() in load_rules().nouns["Role"] else None
             return country, role
     return None
 
@@ -380,7 +380,7 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     if kind is None:
         # People named by nationality and doing something: "Swiss doctors handed over ...".
         lemma = token.lemma_.lower()
-        if token.tag_ in ("NNS", "NNPS") and _is_doer(token) and lemma.endswith(tuple(_actor_nouns()["PersonSuffixes"])):
+        if token.tag_ in ("NNS", "NNPS") and _is_doer(token) and lemma.endswith(tuple(load_rules().nouns["PersonSuffixes"])):
             country = _modifier_country(token, index)
             return _national_group(token, country) if country else None
         return None
@@ -415,7 +415,7 @@ def national_group(noun: str, country: str) -> Entity:
 def is_domestic_group(actor: Entity) -> bool:
     """A group of no stated country that a state acting on it would take for its own
     people: protesters, the opposition, journalists (not inspectors or peacekeepers)."""
-    return actor.type == "Group" and actor.country is None and actor.label in _actor_nouns()["Domestic"]
+    return actor.type == "Group" and actor.country is None and actor.label in load_rules().nouns["Domestic"]
 
 
 def in_country(mention: Mention, country: str) -> Mention:
@@ -458,7 +458,7 @@ def _modifier_country(
     """
     preps = preps or _PLACE_PREPS
     deps = _MODIFIER_DEPS if deps is None else deps
-    if head.lemma_.lower() in _actor_nouns()["Relational"]:
+    if head.lemma_.lower() in load_rules().nouns["Relational"]:
         deps = deps - {"poss"}
     skip = set(range(exclude.start, exclude.end)) if exclude is not None else set()
     for child in head.children:
@@ -504,7 +504,7 @@ def _token_country(token: Token, index: ActorIndex | None) -> str | None:
 
 
 def _modifier_role(head: Token) -> str | None:
-    roles = _actor_nouns()["Role"]
+    roles = load_rules().nouns["Role"]
     words = [t for t in head.lefts if t.dep_ in ("compound", "amod", "nmod") and t.lemma_.lower() in roles]
     return " ".join(t.text for t in words).title() if words else None
 

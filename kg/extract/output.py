@@ -1,0 +1,91 @@
+"""From what the components found in a doc to the records of the output contract
+(:mod:`kg.records`), with offsets in the article's own text and dates resolved.
+
+kg's own runs give each doc its article (``doc._.article``) and the map of the
+page furniture set aside before parsing (``doc._.clean``); a doc made from a
+plain text by ``nlp(text)`` is an article of that text, with an id derived
+from it as ``kg.extract(text)`` derives it.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from kg.extract.actors import ActorIndex, Mention
+from kg.extract.clean import CleanText
+from kg.extract.dates import resolve_date
+from kg.extract.events import Found, confidence
+from kg.ingest.metadata import derived_id
+from kg.records import Actor, Article, ArticleExtraction, Event
+
+__all__ = ["TEXT_SOURCE", "article_extraction", "article_of", "event_records"]
+
+#: The name a text given without a file is known by: its article id is ``text-<hash>``.
+TEXT_SOURCE = "text"
+
+
+def article_of(doc: Doc) -> Article:
+    """The article ``doc`` was made from: ``doc._.article``, else one of the doc's text."""
+    article = doc._.article
+    if article is None:
+        article = Article(derived_id(TEXT_SOURCE, doc.text), doc.text)
+    return article
+
+
+def _clean(doc: Doc) -> CleanText:
+    clean = doc._.clean
+    return clean if clean is not None else CleanText(doc.text)
+
+
+def _actor_record(mention: Mention, clean: CleanText) -> Actor:
+    actor = mention.actor
+    return Actor(mention.text, actor.label, actor.iri, actor.type, actor.country, actor.role, clean.span_to_original(mention.start, mention.end))
+
+
+def event_records(doc: Doc, found: list[Found]) -> list[Event]:
+    """The records of the events ``found`` in ``doc`` (:func:`kg.extract.events.find_events`)."""
+    article, clean, index = article_of(doc), _clean(doc), doc._.actors
+    # Events share their sentences: the text of each is made once.
+    sentences: dict[int, tuple[str, tuple[int, int]]] = {}  # sentence start -> text, span in the article
+    records = []
+    for frame, subject, obj in found:
+        sentence = frame.sentence
+        if sentence.start not in sentences:
+            sentences[sentence.start] = (sentence.text.strip(), clean.span_to_original(sentence.start_char, sentence.end_char))
+        sentence_text, sentence_span = sentences[sentence.start]
+        resolved = resolve_date(frame.when, article.date) if frame.when else None
+        theme = frame.theme
+        things = tuple(
+            _actor_record(m, clean) for m in index.things if theme and m.text in theme and sentence.start_char <= m.start < sentence.end_char
+        )
+        date, precision = (resolved.date, resolved.precision) if resolved else (article.date, "day" if article.date else None)
+        records.append(
+            Event(
+                doc=article.id,
+                subject=_actor_record(subject, clean) if subject else None,
+                object=_actor_record(obj, clean) if obj else None,
+                predicate=frame.predicate,
+                event_type=frame.type.plover if frame.type else None,
+                cameo=frame.type.cameo if frame.type else None,
+                theme=theme,
+                sentence=sentence_text,
+                span=sentence_span,
+                date=date,
+                date_precision=precision,
+                date_text=frame.when if resolved else None,
+                location=frame.location,
+                location_country=frame.location_country,
+                negated=frame.negated,
+                modality=frame.modality,
+                attributed_to=frame.attributed_to,
+                confidence=confidence(frame, subject, obj),
+                theme_entities=things,
+            )
+        )
+    return records
+
+
+def article_extraction(doc: Doc) -> ArticleExtraction:
+    """The article of a doc the kg components have run on, its events and every actor mention."""
+    index: ActorIndex = doc._.actors
+    clean = _clean(doc)
+    return ArticleExtraction(article_of(doc), list(doc._.events), [_actor_record(m, clean) for m in index.mentions])

@@ -1,0 +1,81 @@
+"""What an event word means: a verb's lemma (mended where the lemmatizer slips) and
+phrasal form, an event noun's lexicon entry, compounds and frame nouns first.
+
+>>> from kg.extract.language import load_pipeline
+>>> doc = load_pipeline()("Students staged protests and called for talks.")
+>>> verb_lemma(doc[1]), verb_type(doc[4])[0], noun_lexeme(doc[2])[1].plover
+('stage', 'call for', 'PROTEST')
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.tokens import Token
+
+from kg.extract import lexicon
+from kg.extract.lexicon import EventType
+from kg.extract.rules import load_rules
+
+__all__ = ["is_particle", "noun_lexeme", "verb_lemma", "verb_type"]
+
+_PARTICLES = frozenset({"back", "out", "down", "up", "off", "away", "over", "in"})
+
+
+def verb_lemma(verb: Token) -> str:
+    """The verb's lemma, mended where the lemmatizer cut a regular form wrongly
+    ("staged" read as "stag"): a regular stem the lexicon or word lists know wins."""
+    lemma = verb.lemma_.lower()
+    if lemma in _known_verbs():
+        return lemma
+    text = verb.lower_
+    stems = []
+    if text.endswith("ed"):
+        stems += [text[:-1], text[:-2], text[:-3]]  # staged, walked, stopped
+    elif text.endswith("ing"):
+        stems += [text[:-3] + "e", text[:-3], text[:-4]]  # staging, walking, stopping
+    elif text.endswith("s"):
+        stems += [text[:-1], text[:-2]]
+    return next((stem for stem in stems if stem in _known_verbs()), lemma)
+
+
+@lru_cache(maxsize=1)
+def _known_verbs() -> frozenset[str]:
+    rules, known = load_rules(), lexicon.load_lexicon()
+    lists = (rules.light_verbs, rules.non_event_verbs, rules.receiving_verbs, rules.acceptance_verbs, rules.stative_passives)
+    return frozenset(known.verbs).union(verb for verb, _ in known.phrases).union(*lists)
+
+
+def is_particle(token: Token) -> bool:
+    """A verb particle, also where the parser calls it an adverb ("pulled its troops back")."""
+    return token.dep_ == "prt" or (token.dep_ == "advmod" and token.lower_ in _PARTICLES)
+
+
+def verb_type(verb: Token) -> tuple[str, EventType | None]:
+    """The predicate and event type of a verb, phrasal forms first ("call for", "pull out")."""
+    lemma = verb_lemma(verb)
+    for child in verb.children:
+        if is_particle(child):
+            found = lexicon.verb_type(lemma, child.lower_)
+            if found:
+                return f"{lemma} {child.lower_}", found
+    for child in verb.children:
+        if child.dep_ == "prep":
+            found = lexicon.verb_type(lemma, child.lower_)
+            if found:
+                return f"{lemma} {child.lower_}", found
+    return lemma, lexicon.verb_type(lemma)
+
+
+def noun_lexeme(noun: Token) -> tuple[str, EventType | None]:
+    """The lexicon entry of an event noun, compounds first: "hunger strike" before "strike";
+    a frame noun takes its modifier's ("a mediation effort")."""
+    lemma = noun.lemma_.lower()
+    for child in noun.lefts:
+        if child.dep_ in ("compound", "amod") and child.i == noun.i - 1:
+            compound = f"{child.lemma_.lower()} {lemma}"
+            found = lexicon.noun_type(compound)
+            if found is not None:
+                return compound, found
+            if lemma in load_rules().frame_nouns and lexicon.noun_type(child.lemma_.lower()):
+                return child.lemma_.lower(), lexicon.noun_type(child.lemma_.lower())
+    return lemma, lexicon.noun_type(lemma)

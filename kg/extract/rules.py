@@ -1,0 +1,173 @@
+"""The data the extraction steps read: word classes, event types and confidence weights
+(``kg/data/extraction.json``) and the nouns that make a phrase an actor
+(``kg/data/actor_nouns.json``), checked once and frozen.
+
+Loading refuses, with a coded error naming the file and the entry, what would
+otherwise pass silently: an entry no step reads (E105), a type that is no
+PLOVER 2021 type (E102) or an old PLOVER name no event carries any more
+(E103), a way of finding events with no confidence weight (E104), a word
+list that is not a list of lower-case words (E101).
+
+>>> rules = load_rules()
+>>> "hold" in rules.light_verbs, rules.confidence.weights["event noun"]
+(True, 0.85)
+>>> "troop" in rules.nouns["ArmedForce"]
+True
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from kg.errors import Errors, KGError
+from kg.vocab import MODALITIES, PLOVER_TYPES
+
+__all__ = ["EVIDENCE", "NOUN_KINDS", "Confidence", "ExtractionRules", "load_rules"]
+
+#: Every way a step finds part of an event (``Frame.evidence``), and the two ways an
+#: event's arguments are weak: each needs a weight in ``confidence``.
+EVIDENCE = (
+    "inherited subject",
+    "complement target",
+    "inner target",
+    "implicit target",
+    "domestic target",
+    "implicit subject",
+    "receiving verb",
+    "event noun",
+    "untyped",
+    "pronoun argument",
+    "one argument",
+)
+#: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
+NOUN_KINDS = ("ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic")
+
+_TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_types", "state_acts")
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How far to trust an event: ``base`` for the most direct reading, times the
+    weight of each weaker way its parts were found and of its modality."""
+
+    base: float
+    weights: Mapping[str, float]
+    pronouns: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ExtractionRules:
+    """The checked contents of ``extraction.json`` and ``actor_nouns.json`` (word lists as
+    lemmas, types as PLOVER 2021 names); what each list means is in the file's ``_comment``."""
+
+    light_verbs: frozenset[str]
+    non_event_verbs: frozenset[str]
+    negating_verbs: frozenset[str]
+    hypothetical_verbs: frozenset[str]
+    planning_verbs: frozenset[str]
+    acceptance_verbs: frozenset[str]
+    reporting_verbs: frozenset[str]
+    hypothetical_adjectives: frozenset[str]
+    hedges: frozenset[str]
+    allegation_words: frozenset[str]
+    stative_passives: frozenset[str]
+    expelled_missions: frozenset[str]
+    receiving_verbs: frozenset[str]
+    frame_nouns: frozenset[str]
+    reciprocal_types: frozenset[str]
+    located_target_types: frozenset[str]
+    domestic_target_types: frozenset[str]
+    state_acts: frozenset[str]
+    confidence: Confidence
+    nouns: Mapping[str, frozenset[str]]
+
+
+_WORD_LISTS = tuple(f.name for f in fields(ExtractionRules) if f.name not in _TYPE_LISTS + ("confidence", "nouns"))
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | os.PathLike[str] | None = None, nouns_path: str | os.PathLike[str] | None = None) -> ExtractionRules:
+    """Read and check the extraction rules (by default the files kg ships); cached.
+
+    Raises
+    ------
+    KGError
+        E100 a file cannot be read or is not JSON, E101 a malformed entry, E102 an
+        unknown PLOVER type, E103 an old PLOVER name, E104 a missing confidence
+        weight, E105 an unknown entry.
+    """
+    rules_file, rules = _read(path, "extraction.json")
+    nouns_file, nouns = _read(nouns_path, "actor_nouns.json")
+    _no_unknown(rules_file, rules, _WORD_LISTS + _TYPE_LISTS + ("confidence",))
+    _no_unknown(nouns_file, nouns, NOUN_KINDS)
+    words = {name: _words(rules_file, rules, name) for name in _WORD_LISTS}
+    types = {name: _types(rules_file, rules, name) for name in _TYPE_LISTS}
+    return ExtractionRules(
+        **words,
+        **types,
+        confidence=_confidence(rules_file, rules.get("confidence")),
+        nouns=MappingProxyType({kind: _words(nouns_file, nouns, kind) for kind in NOUN_KINDS}),
+    )
+
+
+def _read(path: str | os.PathLike[str] | None, default: str) -> tuple[str, dict[str, Any]]:
+    where = str(path) if path is not None else f"kg/data/{default}"
+    try:
+        text = Path(path).read_text(encoding="utf-8") if path is not None else resources.files("kg.data").joinpath(default).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise KGError(Errors.E100.format(path=where, detail=e)) from e
+    if not isinstance(data, dict):
+        raise KGError(Errors.E101.format(path=where, where="(top level)", detail="expected a JSON object"))
+    return where, data
+
+
+def _no_unknown(path: str, data: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    for name in data:
+        if not name.startswith("_") and name not in known:
+            raise KGError(Errors.E105.format(path=path, name=name, known=", ".join(known)))
+
+
+def _words(path: str, data: Mapping[str, Any], name: str) -> frozenset[str]:
+    value = data.get(name)
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() and w == w.lower() for w in value):
+        raise KGError(Errors.E101.format(path=path, where=name, detail="expected a list of lower-case words"))
+    return frozenset(value)
+
+
+def _types(path: str, data: Mapping[str, Any], name: str) -> frozenset[str]:
+    from kg.extract.lexicon import load_lexicon
+
+    value = data.get(name)
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise KGError(Errors.E101.format(path=path, where=name, detail="expected a list of PLOVER types"))
+    aliases = load_lexicon().aliases
+    for type_name in value:
+        if type_name in aliases:
+            raise KGError(Errors.E103.format(path=path, where=name, name=type_name, target=aliases[type_name]))
+        if type_name not in PLOVER_TYPES:
+            raise KGError(Errors.E102.format(path=path, where=name, name=type_name, choices=", ".join(PLOVER_TYPES)))
+    return frozenset(value)
+
+
+def _confidence(path: str, data: Any) -> Confidence:
+    if not isinstance(data, dict):
+        raise KGError(Errors.E101.format(path=path, where="confidence", detail="expected a JSON object"))
+    needed = ("base", *EVIDENCE, *(m for m in MODALITIES if m != "asserted"))
+    missing = [name for name in needed if name not in data]
+    if missing:
+        raise KGError(Errors.E104.format(path=path, names=", ".join(repr(m) for m in missing)))
+    _no_unknown(path, {f"confidence.{k}": v for k, v in data.items() if not k.startswith("_")}, tuple(f"confidence.{n}" for n in (*needed, "pronouns")))
+    for name in needed:
+        value = data[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise KGError(Errors.E101.format(path=path, where=f"confidence.{name}", detail="expected a weight above 0 and at most 1"))
+    weights = MappingProxyType({name: float(data[name]) for name in needed if name != "base"})
+    return Confidence(float(data["base"]), weights, _words(path, data, "pronouns"))

@@ -1,0 +1,320 @@
+"""The rule steps of event extraction, in the order they run.
+
+A candidate event is a :class:`~kg.extract.frame.Frame` made for every event
+verb and event noun of a sentence; the steps of :data:`VERB_STEPS` (for
+verbs) or :data:`NOUN_STEPS` (for nouns) run on it in turn. A step fills in
+or corrects the frame and returns ``False`` when the candidate is no event.
+A new rule is a new function here, registered with :func:`step` and named
+in a step list; the ``kg_events`` component takes other lists by name from
+its config (``nlp.add_pipe("kg_events", config={"verb_steps": [...]})``).
+
+Each step carries its example: a sentence of our own, and the events it
+gives with every step (written as :func:`tests.test_steps.render` writes them:
+``SUBJECT predicate TYPE OBJECT``, each side a country code or a label, then
+``[theme]``, ``(modality)``, ``@place`` when there are; events apart by
+``"; "``). ``tests/test_steps.py`` checks that each example gives exactly
+that, and something else without the step.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from kg.extract import lexicon
+from kg.extract.actors import Mention, country_actor, country_mention, in_country, is_domestic_group
+from kg.extract.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
+from kg.extract.circumstances import circumstances, location, place_country
+from kg.extract.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
+from kg.extract.modality import intent_type, modality, negation
+from kg.extract.predicates import noun_lexeme, verb_lemma
+from kg.extract.rules import load_rules
+
+__all__ = ["NOUN_STEPS", "STEPS", "VERB_STEPS", "RuleStep", "step"]
+
+
+@dataclass(frozen=True)
+class RuleStep:
+    """A registered step: its function, and its example sentence with the events it gives."""
+
+    name: str
+    run: Step
+    example: str
+    gives: str
+
+
+#: Every step, by name.
+STEPS: dict[str, RuleStep] = {}
+
+
+def step(example: str, gives: str) -> Callable[[Step], Step]:
+    """Register the decorated function as a step, with its example sentence and what it gives."""
+
+    def register(function: Step) -> Step:
+        STEPS[function.__name__] = RuleStep(function.__name__, function, example, gives)
+        return function
+
+    return register
+
+
+# ---------------------------------------------------------------- verbs: what the event is
+
+
+@step("Japan held talks with India.", gives="JPN talk CONSULT IND")
+def light_verb(frame: Frame) -> bool:
+    """A light verb takes the type and predicate of its event noun: "held talks with", "imposed sanctions on"."""
+    if verb_lemma(frame.trigger) in load_rules().light_verbs:
+        noun = next((c for c in frame.trigger.children if c.dep_ in ("dobj", "nsubjpass") and noun_lexeme(c)[1]), None)
+        if noun is not None:
+            frame.event_noun = noun
+            frame.predicate, frame.type = noun_lexeme(noun)
+    return True
+
+
+@step("Iran told Turkey nothing.", gives="")
+def non_event_verb(frame: Frame) -> bool:
+    """Saying, being, seeing ("said", "told", "is") are no events unless the lexicon types them."""
+    return not (frame.type is None and verb_lemma(frame.trigger) in load_rules().non_event_verbs)
+
+
+@step("Hanoi called the report biased.", gives="")
+def naming(frame: Frame) -> bool:
+    """Naming or describing ("called the sanctions baseless") is no event."""
+    return not any(c.dep_ == "oprd" for c in frame.trigger.children)
+
+
+@step("Russia supplied Belarus with Iskander missiles.", gives="RUS supply AID BLR [Iskander missiles]")
+def arguments(frame: Frame) -> bool:
+    """Subjects, objects and theme from the parse (:func:`kg.extract.arguments.verb_arguments`)."""
+    found = verb_arguments(frame.trigger, frame.actors, frame.event_noun, frame.type)
+    frame.subjects, frame.objects, frame.theme = found.subjects, found.objects, found.theme
+    frame.evidence |= found.evidence
+    return True
+
+
+@step("Sudan expelled two aid agencies from Darfur.", gives="SDN expel SANCTION - [two aid agencies]")
+def expelled_mission(frame: Frame) -> bool:
+    """Expelling a mission (inspectors, peacekeepers, an aid agency) reduces relations
+    (SANCTION, CAMEO 166); expelling people is coercion (CAMEO 174)."""
+    if frame.predicate == "expel":
+        missions = load_rules().expelled_missions
+        for thing in (c for c in frame.trigger.children if c.dep_ in ("dobj", "nsubjpass")):
+            lemma = thing.lemma_.lower()
+            words = [lemma] + [f"{c.lemma_.lower()} {lemma}" for c in thing.children if c.dep_ == "compound"]
+            if any(word in missions for word in words):
+                frame.type = lexicon.event_type("SANCTION")
+                break
+    return True
+
+
+@step("Moldova received two generators from Romania.", gives="ROU receive AID MDA [two generators]")
+def receiving_verb(frame: Frame) -> bool:
+    """Receiving a thing: the giver ("from X") is the source of an AID event, the receiver its target."""
+    verb = frame.trigger
+    if verb_lemma(verb) in load_rules().receiving_verbs and frame.theme is not None:
+        sources = [c for c in argument_children(verb) if c.dep_ == "prep" and c.lower_ == "from"]
+        sources += [c for t in verb.children if t.dep_ == "dobj" for c in t.children if c.dep_ == "prep" and c.lower_ == "from"]
+        givers = [m for c in sources for p in pobjs(c) for m in actors_of(p, frame.actors)]
+        frame.subjects, frame.objects = givers, frame.subjects
+        frame.type = lexicon.event_type("AID")
+        frame.evidence.add("receiving verb")
+    return True
+
+
+@step("Turkey built a bridge.", gives="")
+def needs_actors(frame: Frame) -> bool:
+    """A typed event needs an actor; an untyped verb is an event only between two actors."""
+    if frame.type is None and not (frame.subjects and frame.objects):
+        return False
+    return bool(frame.subjects or frame.objects)
+
+
+# ---------------------------------------------------------------- verbs: how it is stated
+
+
+@step("China could attack Taiwan.", gives="CHN attack ASSAULT TWN (hypothetical)")
+def stance(frame: Frame) -> bool:
+    """Negated ("did not attack", "denied that ... attacked") or not, and asserted,
+    planned, hypothetical, alleged or a purpose (:mod:`kg.extract.modality`)."""
+    frame.negated, frame.modality = negation(frame.trigger), modality(frame.trigger)
+    return True
+
+
+@step("Chile will withdraw its ambassador from Peru unless Lima apologizes.", gives="CHL withdraw THREATEN PER [its ambassador] (planned)")
+def intent(frame: Frame) -> bool:
+    """A plan states an intent: AGREE when what is planned is cooperation, THREATEN when
+    it is force or made conditional ("will withdraw unless ...")."""
+    if frame.modality == "planned" and frame.type is not None and not frame.negated:
+        frame.type = intent_type(frame.type, frame.trigger)
+    return True
+
+
+@step("Minsk refused to recognize Kosovo.", gives="BLR refuse REJECT XKX; BLR not recognize REJECT XKX")
+def refusal(frame: Frame) -> bool:
+    """Refusing an acceptance ("will not accept", "refused to recognize") is itself an event: REJECT."""
+    if frame.negated and verb_lemma(frame.trigger) in load_rules().acceptance_verbs:
+        frame.predicate, frame.type, frame.negated = f"not {frame.predicate}", lexicon.event_type("REJECT"), False
+    return True
+
+
+# ---------------------------------------------------------------- verbs and nouns: where, and implied actors
+
+
+@step("Ukraine and Poland held talks in Warsaw.", gives="UKR talk CONSULT POL @Warsaw; POL talk CONSULT UKR @Warsaw")
+def setting(frame: Frame) -> bool:
+    """When, where and according to whom the event is stated (:mod:`kg.extract.circumstances`)."""
+    found = circumstances(frame.trigger, frame.event_noun, frame.sentence, frame.actors)
+    frame.when, frame.location, frame.location_country, frame.attributed_to = found
+    return True
+
+
+@step("Russian troops shelled houses in Kharkiv.", gives="RUS shell ASSAULT UKR [houses] @Kharkiv")
+def implicit_target(frame: Frame) -> bool:
+    """With no target named: whoever a threat's condition is about ("threatened to walk out
+    if Washington goes ahead"), else, for force and threats, the state where it happens."""
+    if not frame.objects and frame.type is not None:
+        frame.objects = _implicit_targets(frame)
+        if frame.objects:
+            frame.evidence.add("implicit target")
+    return True
+
+
+def _implicit_targets(frame: Frame) -> list[Mention]:
+    verb, etype = frame.trigger, frame.type
+    assert etype is not None
+    if etype.plover == "THREATEN":
+        for node in [verb, *(c for c in verb.children if c.dep_ == "xcomp")]:
+            for clause in node.children:
+                if clause.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in clause.children):
+                    found = [m for c in clause.children if c.dep_ in SUBJECT_DEPS for m in actors_of(c, frame.actors)]
+                    found = [m for m in found if not same_state(m, frame.subjects)]
+                    if found:
+                        return found
+    if etype.plover in load_rules().located_target_types:
+        place = location([verb] + ([frame.event_noun] if frame.event_noun is not None else []))
+        country = place_country(place) if place is not None else None
+        if place is not None and country:
+            return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+    return []
+
+
+@step("Two Danish sailors were detained in Iran.", gives="IRN detain COERCE DNK @Iran")
+def implicit_subject(frame: Frame) -> bool:
+    """A passive state act without agent ("was arrested in Lebanon") is the act of the state where it happens."""
+    verb, etype = frame.trigger, frame.type
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    if not frame.subjects and etype is not None and etype.plover in load_rules().state_acts and passive:
+        place = location([verb])
+        country = place_country(place) if place is not None else None
+        if place is not None and country:
+            frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+            frame.evidence.add("implicit subject")
+    return True
+
+
+@step("Serbian police detained protesters.", gives="SRB detain COERCE SRB")
+def placed_groups(frame: Frame) -> bool:
+    """Groups of no stated country take the country where the event happens ("demonstrators
+    ... in Monrovia"); failing that, a group a state coerces is one of its own."""
+    if frame.location_country:
+        frame.subjects = [in_country(m, frame.location_country) for m in frame.subjects]
+        frame.objects = [in_country(m, frame.location_country) for m in frame.objects]
+        return True
+    states = {m.actor.country for m in frame.subjects if m.actor.type in STATE_TYPES and m.actor.country}
+    if len(states) == 1 and frame.type is not None and frame.type.plover == "COERCE":
+        (state,) = states
+        frame.objects = [in_country(m, state) if is_domestic_group(m.actor) else m for m in frame.objects]
+    return True
+
+
+@step("Sudanese rebels shelled the town for two days.", gives="SDN shell ASSAULT SDN [town]")
+def domestic_target(frame: Frame) -> bool:
+    """A national group acting on no one named acts on its own state, as event coders have it
+    ("Indonesian students staged demonstrations"); the mention is the group's own words."""
+    if frame.objects or frame.type is None or frame.type.plover not in load_rules().domestic_target_types:
+        return True
+    subjects = frame.subjects
+    if not subjects or any(m.actor.type != "Group" or m.actor.country is None for m in subjects):
+        return True
+    countries = {m.actor.country for m in subjects}
+    if len(countries) == 1:
+        group = subjects[0]
+        frame.objects = [Mention(country_actor(countries.pop() or ""), group.text, group.start, group.end)]
+        frame.evidence.add("domestic target")
+    return True
+
+
+# ---------------------------------------------------------------- event nouns
+
+
+@step("Russia's attack on Ukraine lasted four hours.", gives="RUS attack ASSAULT UKR")
+def noun_arguments(frame: Frame) -> bool:
+    """An event noun's source is its owner or national modifier ("Russia's attack", "a Russian
+    attack") or its "by" agent, its target what follows a target preposition ("attack on
+    Ukraine"), else whom that complement is about ("sanctions on Russian companies").
+    A bare name ("Ukraine war") may be the doer or the place: it names no source."""
+    index = frame.actors
+    subjects: list[Mention] = []
+    complements: list[Token] = []
+    for child in frame.trigger.children:
+        if child.dep_ == "poss" or (child.dep_ in ("amod", "nmod", "compound") and child.ent_type_ == "NORP"):
+            subjects += actors_of(child, index) or as_list(country_mention(child, index))
+        elif child.dep_ == "prep" and child.lower_ == "by":
+            subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
+        elif child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS:
+            complements += pobjs(child)
+    if not subjects:
+        return False
+    objects = [m for pobj in complements for m in actors_of(pobj, index)]
+    if not objects:
+        pronouns = load_rules().confidence.pronouns  # "strikes on its power grid": too weak a clue here
+        objects = [m for pobj in complements for m in targets_within(pobj, index, subjects) if m.text.lower() not in pronouns]
+    frame.subjects, frame.objects = unique(subjects), unique(objects)
+    return True
+
+
+@step("The Russian drone attack on Ukraine failed.", gives="RUS attack ASSAULT UKR [drone]")
+def noun_theme(frame: Frame) -> bool:
+    """A compound that is neither an actor nor part of the lexeme is what the event is about ("a drone attack")."""
+    noun, index = frame.trigger, frame.actors
+    for child in noun.children:
+        part_of_lexeme = " " in frame.predicate and child.i == noun.i - 1
+        if child.dep_ == "compound" and not part_of_lexeme and not actors_of(child, index) and country_mention(child, index) is None:
+            frame.theme = child.text
+    return True
+
+
+@step("A Turkish attack on Syria did not happen.", gives="TUR not attack ASSAULT SYR")
+def noun_stance(frame: Frame) -> bool:
+    """An event noun is stated as its governing verb states it ("plans an attack");
+    negated by its own "no" or, as subject, by its verb's negation ("the attack did not happen")."""
+    noun = frame.trigger
+    governor = next((t for t in noun.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    frame.modality = modality(governor) if governor is not None else "asserted"
+    frame.negated = any(c.dep_ == "neg" for c in noun.children)
+    if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head == governor:
+        frame.negated = frame.negated or negation(governor)
+    return True
+
+
+#: The steps for an event verb, in order.
+VERB_STEPS = (
+    "light_verb",
+    "non_event_verb",
+    "naming",
+    "arguments",
+    "expelled_mission",
+    "receiving_verb",
+    "needs_actors",
+    "stance",
+    "intent",
+    "refusal",
+    "setting",
+    "implicit_target",
+    "implicit_subject",
+    "placed_groups",
+    "domestic_target",
+)
+#: The steps for an event noun, in order.
+NOUN_STEPS = ("noun_arguments", "noun_theme", "noun_stance", "setting", "placed_groups", "domestic_target")
