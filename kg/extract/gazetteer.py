@@ -152,6 +152,10 @@ class _Country:
     withdrawn: bool
     keys: Mapping[str, tuple[str, ...]]  # kind -> surface forms, from the packages
 
+    @property
+    def iso3(self) -> str:
+        return self.entry.country or ""  # every country entry has its code
+
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -366,7 +370,7 @@ def actor_records() -> list[dict[str, Any]]:
 def _load() -> _Gazetteer:
     extra = _read_extra()
     countries = _package_countries(extra)
-    by_iso = {country.entry.country: country for country in countries}
+    by_iso = {country.iso3: country for country in countries}
     skip = {normalize(key) for key in extra.get("skip_keys", [])}
 
     candidates: list[_Candidate] = []
@@ -406,10 +410,9 @@ def _preferred_demonyms(countries: Iterable[_Country], extra: Mapping[str, Any])
     """countryinfo's demonym of each country, else the first curated one."""
     demonyms = {}
     for country in countries:
-        iso3 = country.entry.country
-        found = country.keys.get("demonym") or extra.get("countries", {}).get(iso3, {}).get("demonyms")
+        found = country.keys.get("demonym") or extra.get("countries", {}).get(country.iso3, {}).get("demonyms")
         if found:
-            demonyms[iso3] = found[0]
+            demonyms[country.iso3] = found[0]
     return demonyms
 
 

@@ -420,7 +420,7 @@ def _build(path: str, data: Any) -> Lexicon:
         types=MappingProxyType(types),
         verbs=MappingProxyType(lemmas["verbs"]),
         nouns=MappingProxyType(lemmas["nouns"]),
-        phrases=MappingProxyType({tuple(k.split()): v for k, v in lemmas["phrases"].items()}),
+        phrases=MappingProxyType({(verb, particle): v for k, v in lemmas["phrases"].items() for verb, particle in [k.split()]}),
         aliases=MappingProxyType(dict(aliases)),
         cameo_roots=MappingProxyType(roots),
     )

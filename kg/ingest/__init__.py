@@ -61,7 +61,7 @@ _BREAKS = (re.compile(r"\n[^\S\n]*\n\s*"), re.compile(r"\n\s*"), re.compile(r"\s
 
 
 def read_articles(
-    inputs: Iterable[str | Path],
+    inputs: Iterable[str | Path | Article],
     *,
     stdin: TextIO | BinaryIO | None = None,
     max_chars: int = MAX_ARTICLE_CHARS,
@@ -73,8 +73,8 @@ def read_articles(
     ----------
     inputs : paths of ``.txt``/``.md``/``.html``/``.jsonl`` files or folders
         of them (read recursively, in sorted order; other files in a folder
-        are ignored), or ``"-"`` for standard input (plain text, or JSONL when
-        every line is a JSON object).
+        are ignored), ``"-"`` for standard input (plain text, or JSONL when
+        every line is a JSON object), or articles already read.
     stdin : the stream ``"-"`` reads (default ``sys.stdin``); bytes are read
         from its ``buffer`` when it has one, so any encoding is handled.
     max_chars : longest article text; longer ones are split (:func:`split_text`).
@@ -152,9 +152,13 @@ def _last_break(window: str) -> int:
 # ---------------------------------------------------------------- inputs
 
 
-def read_inputs(inputs: Iterable[str | Path], stdin: TextIO | BinaryIO | None, max_file_bytes: int) -> Items:
-    """What each input holds, as read, before articles are split and their ids made unique."""
+def read_inputs(inputs: Iterable[str | Path | Article], stdin: TextIO | BinaryIO | None, max_file_bytes: int) -> Items:
+    """What each input holds, as read, before articles are split and their ids made unique
+    (an :class:`~kg.records.Article` given as an input is taken as it is)."""
     for item in inputs:
+        if isinstance(item, Article):
+            yield item
+            continue
         if str(item) == "-":
             yield from _read_stdin(stdin if stdin is not None else sys.stdin)
             continue
