@@ -295,107 +295,141 @@ def _quad_of(code: str) -> str:
     return QUAD_CLASSES[0 if n <= 5 else 1 if n <= 8 else 2 if n <= 13 else 3]
 
 
-def _build(path: str, data: Any) -> Lexicon:
-    def malformed(where: str, detail: str) -> KGError:
-        return KGError(Errors.E053.format(path=path, where=where, detail=detail))
+@dataclass(frozen=True)
+class _Check:
+    """The coded errors of one lexicon file, and the checks of its values."""
 
-    def unknown(name: Any, where: str) -> KGError:
-        return KGError(Errors.E054.format(path=path, name=name, where=where, choices=", ".join(PLOVER_TYPES)))
+    path: str
 
-    def bad_code(code: Any, where: str) -> KGError:
-        return KGError(Errors.E055.format(path=path, code=code, where=where))
+    def malformed(self, where: str, detail: str) -> KGError:
+        return KGError(Errors.E053.format(path=self.path, where=where, detail=detail))
 
-    def number(value: Any, where: str) -> float:
+    def unknown(self, name: Any, where: str) -> KGError:
+        return KGError(Errors.E054.format(path=self.path, name=name, where=where, choices=", ".join(PLOVER_TYPES)))
+
+    def bad_code(self, code: Any, where: str) -> KGError:
+        return KGError(Errors.E055.format(path=self.path, code=code, where=where))
+
+    def number(self, value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not -10 <= value <= 10:
-            raise malformed(where, "expected a Goldstein score from -10 to 10")
+            raise self.malformed(where, "expected a Goldstein score from -10 to 10")
         return float(value)
 
-    def text(value: Any, where: str) -> str:
+    def text(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise malformed(where, "expected a non-empty string")
+            raise self.malformed(where, "expected a non-empty string")
         return value
 
+
+def _build(path: str, data: Any) -> Lexicon:
+    check = _Check(path)
     if not isinstance(data, dict):
-        raise malformed("(top level)", "expected a JSON object")
+        raise check.malformed("(top level)", "expected a JSON object")
     if data.get("version") != 1:
         raise KGError(Errors.E052.format(path=path, version=data.get("version")))
     for key in ("types", "cameo_roots"):
         if not isinstance(data.get(key), dict):
-            raise malformed(key, "expected a JSON object")
+            raise check.malformed(key, "expected a JSON object")
+    roots = _cameo_roots(check, data["cameo_roots"])
+    types, lemmas = _types(check, data["types"])
+    _check_roots_of_types(check, types, roots)
+    aliases = _aliases(check, data.get("aliases", {}), types)
+    return Lexicon(
+        path=path,
+        types=MappingProxyType(types),
+        verbs=MappingProxyType(lemmas["verbs"]),
+        nouns=MappingProxyType(lemmas["nouns"]),
+        phrases=MappingProxyType({(verb, particle): v for k, v in lemmas["phrases"].items() for verb, particle in [k.split()]}),
+        aliases=MappingProxyType(aliases),
+        cameo_roots=MappingProxyType(roots),
+    )
 
-    # CAMEO roots
+
+def _cameo_roots(check: _Check, table: dict[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The table of the 20 CAMEO roots, checked."""
     roots: dict[str, Mapping[str, Any]] = {}
-    for code, entry in data["cameo_roots"].items():
+    for code, entry in table.items():
         where = f"cameo_roots.{code}"
         if not _ROOT_CODE.fullmatch(code):
-            raise bad_code(code, "cameo_roots")
+            raise check.bad_code(code, "cameo_roots")
         if not isinstance(entry, dict) or any(f not in entry for f in _ROOT_FIELDS):
-            raise malformed(where, f"expected an object with {', '.join(_ROOT_FIELDS)}")
-        text(entry["name"], f"{where}.name")
-        number(entry["goldstein"], f"{where}.goldstein")
+            raise check.malformed(where, f"expected an object with {', '.join(_ROOT_FIELDS)}")
+        check.text(entry["name"], f"{where}.name")
+        check.number(entry["goldstein"], f"{where}.goldstein")
         if entry["quad_class"] != _quad_of(code):
-            raise malformed(f"{where}.quad_class", f"CAMEO root {code} is {_quad_of(code)!r}")
+            raise check.malformed(f"{where}.quad_class", f"CAMEO root {code} is {_quad_of(code)!r}")
         if entry["plover"] is not None and entry["plover"] not in PLOVER_TYPES:
-            raise unknown(entry["plover"], f"{where}.plover")
+            raise check.unknown(entry["plover"], f"{where}.plover")
         if not isinstance(entry["plover_also"], list):
-            raise malformed(f"{where}.plover_also", "expected a list of PLOVER types")
+            raise check.malformed(f"{where}.plover_also", "expected a list of PLOVER types")
         for name in entry["plover_also"]:
             if name not in PLOVER_TYPES:
-                raise unknown(name, f"{where}.plover_also")
+                raise check.unknown(name, f"{where}.plover_also")
         roots[code] = MappingProxyType(dict(entry, plover_also=tuple(entry["plover_also"])))
     missing = [f"{n:02d}" for n in range(1, 21) if f"{n:02d}" not in roots]
     if missing:
-        raise malformed("cameo_roots", f"missing roots {', '.join(missing)}")
+        raise check.malformed("cameo_roots", f"missing roots {', '.join(missing)}")
+    return roots
 
-    # types and their lemmas
+
+def _types(check: _Check, table: dict[str, Any]) -> tuple[dict[str, EventType], dict[str, dict[str, str]]]:
+    """The PLOVER types, and their lemmas by part of speech (lemma -> type), checked."""
     types: dict[str, EventType] = {}
     lemmas: dict[str, dict[str, str]] = {"verbs": {}, "nouns": {}, "phrases": {}}
-    for name, entry in data["types"].items():
+    for name, entry in table.items():
         where = f"types.{name}"
         if name not in PLOVER_TYPES:
-            raise unknown(name, "types")
+            raise check.unknown(name, "types")
         if not isinstance(entry, dict) or any(f not in entry for f in _TYPE_FIELDS):
-            raise malformed(where, f"expected an object with {', '.join(_TYPE_FIELDS)}")
+            raise check.malformed(where, f"expected an object with {', '.join(_TYPE_FIELDS)}")
         cameo = entry["cameo"]
         if not isinstance(cameo, str) or not _ROOT_CODE.fullmatch(cameo):
-            raise bad_code(cameo, f"{where}.cameo")
+            raise check.bad_code(cameo, f"{where}.cameo")
         if not isinstance(entry["cameo_roots"], list) or not entry["cameo_roots"]:
-            raise malformed(f"{where}.cameo_roots", "expected a non-empty list of CAMEO roots")
+            raise check.malformed(f"{where}.cameo_roots", "expected a non-empty list of CAMEO roots")
         for code in entry["cameo_roots"]:
             if not isinstance(code, str) or not _ROOT_CODE.fullmatch(code):
-                raise bad_code(code, f"{where}.cameo_roots")
+                raise check.bad_code(code, f"{where}.cameo_roots")
         if entry["quad_class"] not in QUAD_CLASSES:
-            raise malformed(f"{where}.quad_class", f"expected one of {', '.join(QUAD_CLASSES)}")
+            raise check.malformed(f"{where}.quad_class", f"expected one of {', '.join(QUAD_CLASSES)}")
         types[name] = EventType(
             plover=name,
             cameo=cameo,
             quad_class=entry["quad_class"],
-            goldstein=number(entry["goldstein"], f"{where}.goldstein"),
-            description=text(entry["description"], f"{where}.description"),
+            goldstein=check.number(entry["goldstein"], f"{where}.goldstein"),
+            description=check.text(entry["description"], f"{where}.description"),
             cameo_roots=tuple(entry["cameo_roots"]),
         )
-        for pos, words in (("verbs", 1), ("phrases", 2), ("nouns", 0)):
-            if not isinstance(entry[pos], list):
-                raise malformed(f"{where}.{pos}", "expected a list of lemmas")
-            for i, lemma in enumerate(entry[pos]):
-                if not isinstance(lemma, str) or not _LEMMA.fullmatch(lemma):
-                    raise malformed(f"{where}.{pos}[{i}]", f"{lemma!r} is not a lower-case lemma")
-                if words and len(lemma.split()) != words:
-                    shape = "one word" if words == 1 else "a verb and one particle"
-                    raise malformed(f"{where}.{pos}[{i}]", f"{lemma!r} is not {shape}")
-                first = lemmas[pos].setdefault(lemma, name)
-                if first != name or entry[pos].index(lemma) != i:
-                    raise KGError(
-                        Errors.E056.format(path=path, pos=pos[:-1], lemma=lemma, first=first, second=name)
-                    )
+        _add_lemmas(check, lemmas, name, entry)
     missing = [name for name in PLOVER_TYPES if name not in types]
     if missing:
-        raise malformed("types", f"missing PLOVER types {', '.join(missing)}")
+        raise check.malformed("types", f"missing PLOVER types {', '.join(missing)}")
+    return types, lemmas
 
-    # CAMEO roots of each type against the root table
+
+def _add_lemmas(check: _Check, lemmas: dict[str, dict[str, str]], name: str, entry: dict[str, Any]) -> None:
+    """The verbs, phrases and nouns of the type ``name``: lower-case lemmas of the right shape, each under one type."""
+    where = f"types.{name}"
+    for pos, words in (("verbs", 1), ("phrases", 2), ("nouns", 0)):
+        if not isinstance(entry[pos], list):
+            raise check.malformed(f"{where}.{pos}", "expected a list of lemmas")
+        for i, lemma in enumerate(entry[pos]):
+            if not isinstance(lemma, str) or not _LEMMA.fullmatch(lemma):
+                raise check.malformed(f"{where}.{pos}[{i}]", f"{lemma!r} is not a lower-case lemma")
+            if words and len(lemma.split()) != words:
+                shape = "one word" if words == 1 else "a verb and one particle"
+                raise check.malformed(f"{where}.{pos}[{i}]", f"{lemma!r} is not {shape}")
+            first = lemmas[pos].setdefault(lemma, name)
+            if first != name or entry[pos].index(lemma) != i:
+                raise KGError(Errors.E056.format(path=check.path, pos=pos[:-1], lemma=lemma, first=first, second=name))
+
+
+def _check_roots_of_types(check: _Check, types: dict[str, EventType], roots: dict[str, Mapping[str, Any]]) -> None:
+    """The CAMEO roots each type names agree with the table of roots."""
     for name, etype in types.items():
+
         def inconsistent(detail: str) -> KGError:
-            return KGError(Errors.E057.format(path=path, plover=name, detail=detail))
+            return KGError(Errors.E057.format(path=check.path, plover=name, detail=detail))
 
         if etype.cameo not in etype.cameo_roots:
             raise inconsistent(f"its main root {etype.cameo} is not among its cameo_roots {list(etype.cameo_roots)}")
@@ -406,21 +440,14 @@ def _build(path: str, data: Any) -> Lexicon:
             if root["plover"] == name and code not in etype.cameo_roots:
                 raise inconsistent(f"cameo_roots.{code} maps to {name} but root {code} is not in its cameo_roots")
 
-    aliases = data.get("aliases", {})
+
+def _aliases(check: _Check, aliases: Any, types: dict[str, EventType]) -> dict[str, str]:
+    """Older PLOVER names and the PLOVER 2021 type each stands for."""
     if not isinstance(aliases, dict):
-        raise malformed("aliases", "expected an object of old name -> PLOVER type")
+        raise check.malformed("aliases", "expected an object of old name -> PLOVER type")
     for alias, target in aliases.items():
         if not isinstance(alias, str) or alias != alias.upper() or alias in types:
-            raise malformed(f"aliases.{alias}", "an alias is an upper-case name that is not a PLOVER 2021 type")
+            raise check.malformed(f"aliases.{alias}", "an alias is an upper-case name that is not a PLOVER 2021 type")
         if target not in types:
-            raise unknown(target, f"aliases.{alias}")
-
-    return Lexicon(
-        path=path,
-        types=MappingProxyType(types),
-        verbs=MappingProxyType(lemmas["verbs"]),
-        nouns=MappingProxyType(lemmas["nouns"]),
-        phrases=MappingProxyType({(verb, particle): v for k, v in lemmas["phrases"].items() for verb, particle in [k.split()]}),
-        aliases=MappingProxyType(dict(aliases)),
-        cameo_roots=MappingProxyType(roots),
-    )
+            raise check.unknown(target, f"aliases.{alias}")
+    return dict(aliases)
