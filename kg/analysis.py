@@ -36,6 +36,7 @@ import networkx as nx
 from networkx.utils import not_implemented_for
 
 from kg.export.network import to_networkx
+from kg.rdf.store import select
 from kg.vocab import ACTOR_CLASSES, FACTUAL_MODALITIES, PREFIXES
 
 if TYPE_CHECKING:
@@ -285,7 +286,7 @@ def strongest_dyads(G: nx.DiGraph | nx.MultiDiGraph, n: int | None = 10) -> list
             pair_dates.extend(d for d in (data.get("first_date"), data.get("last_date")) if d)
         directed[u, v] += count
 
-    def label(node) -> str:
+    def label(node: str) -> str:
         return G.nodes[node].get("label") or str(node)
 
     rows = []
@@ -310,7 +311,7 @@ def strongest_dyads(G: nx.DiGraph | nx.MultiDiGraph, n: int | None = 10) -> list
     return rows[:n] if n is not None else rows
 
 
-def _other(pair: frozenset, node):
+def _other(pair: frozenset[str], node: str) -> str:
     (other,) = pair - {node}
     return other
 
@@ -342,7 +343,7 @@ def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
     """
 
     classes: dict[str, set[str]] = {}
-    for row in store.query(_ACTOR_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in select(store, _ACTOR_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
         classes.setdefault(row["actor"].value, set()).add(row["class"].value.rsplit("#", 1)[-1])
     counts = Counter(min(names - {"Actor"} or names) for names in classes.values())
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
@@ -379,7 +380,7 @@ def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) 
 
     types: dict[str, set[str]] = {}
     unfactual: set[str] = set()
-    for row in store.query(_EVENT_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in select(store, _EVENT_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
         event = row["event"].value
         names = types.setdefault(event, set())
         if row["type"] is not None:
@@ -433,8 +434,8 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     by_type = actors_by_type(store)
     all_events = events_by_type(store, include_unfactual=True)
     asserted = events_by_type(store)
-    articles = next(iter(store.query(_ARTICLES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
-    mentions = next(iter(store.query(_MENTIONS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
+    articles = next(iter(select(store, _ARTICLES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
+    mentions = next(iter(select(store, _MENTIONS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
     return {
         "counts": {
             "articles": int(articles["n"].value),

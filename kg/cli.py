@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 import click
 from click.shell_completion import CompletionItem
 
 from kg.errors import Errors, KGError
 from kg.rdf.store import DEFAULT_STORE
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from kg.rdf.query import QueryResult
+    from kg.records import Notice, Skipped
 
 STORE_OPTION = click.option(
     "--store",
@@ -53,11 +60,11 @@ STRICT_OPTION = click.option(
 )
 
 
-def _warn(skipped) -> None:
+def _warn(skipped: Skipped | Notice) -> None:
     click.echo(f"warning: {skipped.message}", err=True)
 
 
-def _report_problems(skipped: list, notices: list, *, strict: bool, limit: int = 20) -> None:
+def _report_problems(skipped: list[Skipped], notices: list[Notice], *, strict: bool, limit: int = 20) -> None:
     """The closing list of skipped inputs and warnings; under ``--strict``, exit 1 if there are any."""
     for heading, items in (("Skipped", skipped), ("Read with a warning", notices)):
         if not items:
@@ -103,7 +110,9 @@ def cli() -> None:
 @MODEL_OPTION
 @WORKERS_OPTION
 @STRICT_OPTION
-def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model: str, workers: int | None, strict: bool) -> None:
+def extract(
+    inputs: tuple[str, ...], fmt: str, output: TextIO, include_all: bool, model: str, workers: int | None, strict: bool
+) -> None:
     """Extract events from INPUT files, folders, JSONL or - (stdin), one per line.
 
     By default only events the text states as facts or plans are written:
@@ -119,9 +128,9 @@ def extract(inputs: tuple[str, ...], fmt: str, output, include_all: bool, model:
     from kg.ingest import Notice
     from kg.run.pipeline import extract as run_extract
 
-    problems: list = []
+    problems: list[Skipped | Notice] = []
 
-    def warn(item) -> None:
+    def warn(item: Skipped | Notice) -> None:
         problems.append(item)
         _warn(item)
 
@@ -217,13 +226,12 @@ def build(
 
     from kg.rdf.merge import MergeRules
     from kg.rdf.store import open_store
-    from kg.records import Notice, Skipped
     from kg.run.pipeline import build as run_build
 
     console = Console(stderr=True)
     stored = 0
 
-    def advance(task) -> None:
+    def advance(task: TaskID) -> None:
         nonlocal stored
         stored += 1
         progress.advance(task)
@@ -317,7 +325,7 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None
         _print_table(result)
 
 
-def _print_table(result) -> None:
+def _print_table(result: QueryResult) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -141,6 +141,14 @@ def test_parameters_are_bound_never_pasted(store):
     assert len(store) == before
 
 
+def test_ask_and_construct_queries(store):
+    """An ASK query gives one row, its answer; a CONSTRUCT one, its triples as rows."""
+    asked = run_query(store, "PREFIX kg: <https://w3id.org/kg/ontology#> ASK { ?e a kg:Event }")
+    assert (asked.columns, asked.rows) == (["ask"], [(True,)])
+    built = run_query(store, "CONSTRUCT { ?a a ?c } WHERE { ?a a ?c } LIMIT 1")
+    assert built.columns == ["subject", "predicate", "object"] and len(built.rows) == 1
+
+
 def test_an_unknown_parameter_is_an_error(store):
     with pytest.raises(KGError, match=r"\[E032\].*'who'.*by, to"):
         run_query(store, "supplies", substitutions={"who": "Russia"})

@@ -20,6 +20,7 @@ from kg.export import output_file
 from kg.export.network import _collapse, _collapse_mode, _edge_groups, _multigraph, _plain_graph, to_networkx
 
 if TYPE_CHECKING:
+    import networkx as nx
     import pyoxigraph
 
 __all__ = ["COLLAPSED_EDGE_COLUMNS", "EDGE_COLUMNS", "NODE_COLUMNS", "write_csv", "write_csv_tables", "write_gexf", "write_graphml"]
@@ -163,7 +164,7 @@ def write_csv_tables(
     return _write_csv_pair(store, folder / "nodes.csv", folder / "edges.csv", **options)
 
 
-def _write_csv_pair(store, nodes_path: Path, edges_path: Path, **options: Any) -> tuple[Path, Path]:
+def _write_csv_pair(store: pyoxigraph.Store, nodes_path: Path, edges_path: Path, **options: Any) -> tuple[Path, Path]:
     graph = to_networkx(store, **options)
     with output_file(nodes_path) as stream:
         _write_nodes_csv(graph, stream)
@@ -172,7 +173,7 @@ def _write_csv_pair(store, nodes_path: Path, edges_path: Path, **options: Any) -
     return nodes_path, edges_path
 
 
-def csv_to_path(store, path: Path, **options: Any) -> list[Path]:
+def csv_to_path(store: pyoxigraph.Store, path: Path, **options: Any) -> list[Path]:
     """``csv`` to a path: a directory gets nodes.csv + edges.csv; ``x.csv`` gets
     the edges, with the nodes beside it in ``x.nodes.csv``."""
     if path.suffix.lower() != ".csv":
@@ -191,14 +192,14 @@ class _Utf8:
         return self.stream.write(text.encode("utf-8"))
 
 
-def _write_nodes_csv(graph, stream: BinaryIO) -> None:
+def _write_nodes_csv(graph: nx.Graph, stream: BinaryIO) -> None:
     writer = csv.writer(_Utf8(stream), lineterminator="\n")
     writer.writerow(NODE_COLUMNS)
     for node, data in graph.nodes(data=True):
         writer.writerow([node, data["label"], data["type"], data["country"], data["mentions"]])
 
 
-def _write_edges_csv(graph, stream: BinaryIO) -> None:
+def _write_edges_csv(graph: nx.Graph, stream: BinaryIO) -> None:
     writer = csv.writer(_Utf8(stream), lineterminator="\n")
     if graph.is_multigraph():
         writer.writerow(EDGE_COLUMNS)

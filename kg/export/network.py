@@ -242,7 +242,15 @@ def _collapse_mode(collapse: bool | str) -> str:
     raise KGError(Errors.E047.format(value=collapse))
 
 
-def _multigraph(store, *, start, end, event_types, include_unfactual, min_confidence=None) -> nx.MultiDiGraph:
+def _multigraph(
+    store: pyoxigraph.Store,
+    *,
+    start: str | dt.date | None,
+    end: str | dt.date | None,
+    event_types: str | Iterable[str] | None,
+    include_unfactual: bool,
+    min_confidence: float | str | None = None,
+) -> nx.MultiDiGraph:
     import networkx as nx
 
     start_iso = _iso_date(start, "start")
@@ -350,9 +358,11 @@ def _edge_groups(multi: nx.MultiDiGraph) -> dict[tuple[str, str], list[dict]]:
     return groups
 
 
-def _select_events(store) -> list[_Event]:
+def _select_events(store: pyoxigraph.Store) -> list[_Event]:
+    from kg.rdf.store import select
+
     fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(_EVENTS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in select(store, _EVENTS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
         values = fields[row["event"].value]
         for name in _EVENT_VARIABLES:
             term = row[name]
@@ -405,11 +415,13 @@ def _first_of(values: dict[str, set[str]]) -> Callable[[str], str]:
     return lambda name: min(values[name]) if values[name] else ""
 
 
-def _actor_attributes(store, actors: set[str]) -> dict[str, dict[str, Any]]:
+def _actor_attributes(store: pyoxigraph.Store, actors: set[str]) -> dict[str, dict[str, Any]]:
+    from kg.rdf.store import select
+
     classes: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, set[str]] = defaultdict(set)
     codes: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(_ACTORS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in select(store, _ACTORS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
         actor = row["actor"].value
         if actor not in actors:
             continue
@@ -421,7 +433,7 @@ def _actor_attributes(store, actors: set[str]) -> dict[str, dict[str, Any]]:
 
     mentions = {
         row["actor"].value: int(row["mentions"].value)
-        for row in store.query(_MENTIONS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
+        for row in select(store, _MENTIONS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
     }
 
     attributes = {}
@@ -477,7 +489,7 @@ def _plain(value: Any) -> str | int | float | bool:
     return str(value)
 
 
-def _plain_graph(graph, keep: tuple[str, ...] = ()) -> None:
+def _plain_graph(graph: nx.Graph, keep: tuple[str, ...] = ()) -> None:
     """Make every attribute of ``graph`` writable (in place), but the ``keep`` ones."""
     for data in [graph.graph, *(d for _, d in graph.nodes(data=True)), *(d for *_, d in graph.edges(data=True))]:
         for key, value in data.items():

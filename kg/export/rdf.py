@@ -20,10 +20,10 @@ def write_turtle(store: pyoxigraph.Store, stream: BinaryIO) -> None:
     """Turtle of the union of all graphs (article graphs merged, duplicates removed)."""
     import pyoxigraph
 
+    from kg.rdf.store import construct
+
     # Sorted, so each subject's triples are consecutive and Turtle can group them.
-    triples = store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", use_default_graph_as_union=True
-    )
+    triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", use_default_graph_as_union=True)
     pyoxigraph.serialize(triples, stream, pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
@@ -48,7 +48,7 @@ def write_jsonld(store: pyoxigraph.Store, stream: BinaryIO) -> None:
     pyoxigraph.serialize(_sorted_quads(store), stream, pyoxigraph.RdfFormat.JSON_LD)
 
 
-def _sorted_quads(store) -> Iterator[pyoxigraph.Quad]:
+def _sorted_quads(store: pyoxigraph.Store) -> Iterator[pyoxigraph.Quad]:
     """Every quad, graph by graph (default graph first), sorted within each graph.
 
     Sorting makes the files diffable between two builds and lets TriG group a
@@ -56,12 +56,14 @@ def _sorted_quads(store) -> Iterator[pyoxigraph.Quad]:
     """
     import pyoxigraph
 
+    from kg.rdf.store import construct
+
     graph = pyoxigraph.Variable("g")
     query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o"
     yield from (
         pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.DefaultGraph())
-        for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o")
+        for t in construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o")
     )
     for name in sorted(store.named_graphs(), key=str):
-        for t in store.query(query, substitutions={graph: name}):
+        for t in construct(store, query, substitutions={graph: name}):
             yield pyoxigraph.Quad(t.subject, t.predicate, t.object, name)

@@ -175,7 +175,9 @@ def reports_in_graph(graph: Graph | Iterable[pyoxigraph.Quad], name: str, merge:
     if isinstance(graph, Graph):
         triples = ((str(s), str(p), str(o)) for s, p, o in graph)
     else:
-        triples = ((q.subject.value, q.predicate.value, q.object.value) for q in graph)
+        from kg.rdf.store import term_value
+
+        triples = ((term_value(q.subject), q.predicate.value, term_value(q.object)) for q in graph)
     for subject, predicate, obj in triples:
         if predicate in names:
             values[subject][names[predicate]].add(obj)
@@ -192,8 +194,10 @@ def stored_reports(store: pyoxigraph.Store, blocks: Iterable[str], merge: MergeR
     if not wanted:
         return []
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    from kg.rdf.store import select
+
     query = _REPORTS_QUERY % " ".join(f'"{b}"' for b in wanted)
-    for row in store.query(query):
+    for row in select(store, query):
         values = found[(row["g"].value, row["r"].value)]
         for name, _ in _FIELDS + _ARTICLE_FIELDS:
             term = row[name]
@@ -291,10 +295,10 @@ def _theme_words(theme: str) -> frozenset[str]:
 
 
 def _dates_fit(members: list[Report], merge: MergeRules) -> bool:
-    spans = [m.span for m in members]
-    if all(s is None for s in spans):
+    spans = [m.span for m in members if m.span is not None]
+    if not spans:
         return True  # undated: the block is one article's, so these are repeated mentions in it
-    if any(s is None for s in spans):
+    if len(spans) < len(members):
         return False
     latest_start = max(s.start for s in spans)
     earliest_end = min(s.end for s in spans)
@@ -466,21 +470,24 @@ def write_blocks(store: pyoxigraph.Store, article: str, graph: Graph | None, mer
 def _article_blocks(store: pyoxigraph.Store, article: str) -> set[str]:
     import pyoxigraph
 
+    from kg.rdf.store import term_value
+
     name = pyoxigraph.NamedNode(article)
     predicate = pyoxigraph.NamedNode(str(KG.dedupBlock))
-    return {quad.object.value for quad in store.quads_for_pattern(None, predicate, None, name)}
+    return {term_value(quad.object) for quad in store.quads_for_pattern(None, predicate, None, name)}
 
 
 def refresh(store: pyoxigraph.Store, merge: MergeRules | None = None) -> int:
     """Recompute every block graph of ``store`` from the reports in it, with the rules ``merge``
-    (default: the shipped ones), in one transaction; returns how many blocks hold merged events. For repairs: after a run stopped between a block and
-    its article and not resumed, or after article graphs were removed by hand."""
+    (default: the shipped ones), in one transaction; returns how many blocks hold merged events.
+    For repairs: after a run stopped between a block and its article and not resumed, or after
+    article graphs were removed by hand."""
     from kg.rdf import store as kg_store
 
     merge = merge if merge is not None else MergeRules.load()
     blocks = {
         row["b"].value
-        for row in store.query(f"SELECT DISTINCT ?b WHERE {{ GRAPH ?g {{ ?r <{KG.dedupBlock}> ?b }} }}")
+        for row in kg_store.select(store, f"SELECT DISTINCT ?b WHERE {{ GRAPH ?g {{ ?r <{KG.dedupBlock}> ?b }} }}")
     }
     reports: dict[str, list[Report]] = defaultdict(list)
     for report in stored_reports(store, blocks, merge):

@@ -68,7 +68,9 @@ from kg.vocab import (
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from kg.records import Actor, ArticleExtraction
+    from spacy.language import Language
+
+    from kg.records import Actor, ArticleExtraction, Event
 
 __all__ = [
     "ONTOLOGY_FILES",
@@ -106,7 +108,7 @@ class Provenance:
     time: datetime | None = None
 
     @classmethod
-    def from_pipeline(cls, nlp, model: str | None = None) -> Provenance:
+    def from_pipeline(cls, nlp: Language, model: str | None = None) -> Provenance:
         """The provenance of extractions by the loaded spaCy pipeline ``nlp`` (named ``model``)."""
         import spacy
 
@@ -295,7 +297,7 @@ def actor_graph(extraction: ArticleExtraction) -> Graph:
     return graph
 
 
-def _event_key(event) -> str:
+def _event_key(event: Event) -> str:
     subject = event.subject.id if event.subject else ""
     obj = event.object.id if event.object else ""
     return f"{event.predicate}|{subject}|{obj}"
@@ -317,9 +319,11 @@ def stored_graph_hash(store: pyoxigraph.Store, article_id: str) -> str | None:
     """The ``kg:graphHash`` of the article's graph in ``store``, or ``None`` if it has none."""
     import pyoxigraph
 
+    from kg.rdf.store import term_value
+
     name = pyoxigraph.NamedNode(article_iri(article_id))
     for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(str(KG.graphHash)), None, name):
-        return quad.object.value
+        return term_value(quad.object)
     return None
 
 

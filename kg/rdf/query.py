@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.errors import Errors, KGError
+from kg.rdf.store import Term, term_value
 
 __all__ = ["QueryResult", "saved_queries", "resolve_query", "query_parameters", "run_query", "to_csv", "to_json"]
 
@@ -104,7 +105,9 @@ def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, s
     unknown = sorted(set(substitutions or ()) - set(declared)) if declared else []
     if unknown:
         raise KGError(Errors.E032.format(name=unknown[0], params=", ".join(declared)))
-    bound = {pyoxigraph.Variable(k): pyoxigraph.Literal(v) for k, v in (substitutions or {}).items()}
+    bound: dict[pyoxigraph.Variable, Term] = {
+        pyoxigraph.Variable(k): pyoxigraph.Literal(v) for k, v in (substitutions or {}).items()
+    }
     try:
         result = store.query(text, use_default_graph_as_union=True, substitutions=bound or None)
     except SyntaxError as e:
@@ -112,9 +115,9 @@ def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, s
     except RuntimeError as e:  # a substituted variable the query does not project
         if not bound:
             raise
-        raise KGError(Errors.E032.format(name=", ".join(sorted(substitutions)), params=", ".join(declared) or "none")) from e
-    if isinstance(result, bool):
-        return QueryResult(["ask"], [(result,)])
+        raise KGError(Errors.E032.format(name=", ".join(sorted(substitutions or ())), params=", ".join(declared) or "none")) from e
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return QueryResult(["ask"], [(bool(result),)])
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
         rows = [tuple(map(_python_value, solution)) for solution in result]
@@ -126,7 +129,7 @@ def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, s
     return QueryResult(["subject", "predicate", "object"], triples)
 
 
-def _python_value(term) -> object:
+def _python_value(term: Term | None) -> object:
     if term is None:
         return None
     if isinstance(term, pyoxigraph.Literal):
@@ -135,7 +138,7 @@ def _python_value(term) -> object:
         return convert(term.value) if convert else term.value
     if isinstance(term, pyoxigraph.BlankNode):
         return f"_:{term.value}"
-    return term.value
+    return term_value(term)
 
 
 def to_csv(result: QueryResult) -> str:

@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -40,9 +41,16 @@ __all__ = [
     "graph_names",
     "to_oxigraph",
     "verify_store",
+    "Term",
+    "select",
+    "construct",
+    "term_value",
 ]
 
 DEFAULT_STORE = "kg-store"
+
+#: An RDF term as pyoxigraph gives it (a quad's object, a query's binding).
+Term: TypeAlias = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 
 # The custom SPARQL function that hands the quads of a write to the update as bound terms.
 _QUAD_TERM = pyoxigraph.NamedNode("urn:x-kg:quad-term")
@@ -189,7 +197,7 @@ def replace_graphs(
             f"}}"
         )
 
-    def quad_term(index: pyoxigraph.Literal, position: pyoxigraph.Literal):
+    def quad_term(index: pyoxigraph.Literal, position: pyoxigraph.Literal) -> Term:
         row = int(index.value)  # rows below zero are the values to replace
         return (replaced[-row - 1] if row < 0 else inserts[row])[int(position.value)]
 
@@ -249,10 +257,56 @@ def _quads(graph: Graph, graph_name: pyoxigraph.NamedNode) -> list[pyoxigraph.Qu
     for triple in graph:
         try:
             s, p, o = (to_oxigraph(term) for term in triple)
+            if isinstance(s, pyoxigraph.Literal):
+                raise TypeError("a literal cannot be a subject")
+            if not isinstance(p, pyoxigraph.NamedNode):
+                raise TypeError("a predicate must be an IRI")
             quads.append(pyoxigraph.Quad(s, p, o, graph_name))
         except (ValueError, TypeError) as e:
             raise KGError(Errors.E083.format(term=" ".join(repr(str(t))[:80] for t in triple), detail=e)) from e
     return quads
+
+
+def select(
+    store: pyoxigraph.Store, query: str, *, prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False
+) -> pyoxigraph.QuerySolutions:
+    """The solutions of kg's own SELECT ``query`` (``Store.query`` with its options, typed for SELECT).
+
+    >>> [row["n"].value for row in select(open_memory_store(), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")]
+    ['0']
+    """
+    result = store.query(query, prefixes=prefixes, use_default_graph_as_union=use_default_graph_as_union)
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:80]!r}")
+    return result
+
+
+def construct(
+    store: pyoxigraph.Store,
+    query: str,
+    *,
+    use_default_graph_as_union: bool = False,
+    substitutions: dict[pyoxigraph.Variable, Term] | None = None,
+) -> pyoxigraph.QueryTriples:
+    """The triples of kg's own CONSTRUCT ``query`` (``Store.query`` with its options, typed for CONSTRUCT).
+
+    >>> list(construct(open_memory_store(), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+    []
+    """
+    result = store.query(query, use_default_graph_as_union=use_default_graph_as_union, substitutions=substitutions)
+    if not isinstance(result, pyoxigraph.QueryTriples):
+        raise TypeError(f"not a CONSTRUCT query: {query[:80]!r}")
+    return result
+
+
+def term_value(term: Term) -> str:
+    """The IRI, blank node id or lexical form of ``term``; a quoted triple (RDF-star, which kg
+    never writes) as N-Triples.
+
+    >>> term_value(pyoxigraph.Literal("2024-03-04")), term_value(pyoxigraph.NamedNode("urn:a"))
+    ('2024-03-04', 'urn:a')
+    """
+    return str(term) if isinstance(term, pyoxigraph.Triple) else term.value
 
 
 def graph_names(store: pyoxigraph.Store) -> list[str]:

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF, SH
 
 from kg.rdf.graph import ontology_graph, shapes_graph
+from kg.rdf.store import construct
 
 __all__ = ["INFERENCE", "ValidationReport", "ValidationResult", "format_result", "store_graph", "validate_graph", "validate_store"]
 
@@ -81,7 +83,7 @@ class ValidationReport:
 
 def store_graph(store: pyoxigraph.Store) -> Graph:
     """The union of all graphs of ``store`` as one rdflib ``Graph``."""
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     with _quiet_literals():
         return Graph().parse(data=data, format="nt")
@@ -188,7 +190,7 @@ def _results(report: Graph) -> list[ValidationResult]:
     return sorted(results, key=lambda r: (r.severity != "Violation", r.focus, r.path or "", r.message))
 
 
-def _path_text(report: Graph, path) -> str:
+def _path_text(report: Graph, path: Node) -> str:
     """A SHACL sequence path ``( p1 p2 )`` as ``p1/p2``."""
     from rdflib.collection import Collection
 

@@ -35,7 +35,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from types import ModuleType
+from typing import TYPE_CHECKING, TextIO
 
 import pyoxigraph
 
@@ -48,6 +49,9 @@ from kg.rdf.merge import MergeRules
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, default_workers
 from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, input_key
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["build_on_dask", "PARTITION_SIZE"]
 
@@ -102,7 +106,7 @@ def build_on_dask(
     workers: int | None = None,
     force: bool = False,
     partition_size: int = PARTITION_SIZE,
-    client=None,
+    client: Client | None = None,
 ) -> BuildSummary:
     """Build ``store`` from ``inputs`` on a Dask cluster (see the module docs); the same store a
     :func:`kg.run.pipeline.build` gives, and N-Quads shards of it in ``shards``.
@@ -173,7 +177,9 @@ def build_on_dask(
 # ---------------------------------------------------------------- 1. list
 
 
-def _units(inputs: Iterable[str], stdin: TextIO | None, partition_size: int, report) -> Iterator[_Unit]:
+def _units(
+    inputs: Iterable[str], stdin: TextIO | None, partition_size: int, report: Callable[[Skipped | Notice], None]
+) -> Iterator[_Unit]:
     """The units of ``inputs``, in the order a normal build reads them."""
     for item in inputs:
         if str(item) == "-":  # the workers cannot read this process's standard input
@@ -239,7 +245,7 @@ def _special(head: bytes) -> bool:
 def _read_unit(unit: _Unit) -> Iterator[Article | Skipped | Notice]:
     """Articles and messages of a unit, as :func:`kg.ingest.read_articles` gives them but for the
     renaming of repeated ids, which needs every unit and is done by the client."""
-    if unit.articles:
+    if unit.path is None:  # articles read by the client
         yield from unit.articles
         return
     if unit.end < 0:
@@ -302,7 +308,9 @@ def _list_partition(units: Iterable[_Unit]) -> list[list[_Listed | Skipped | Not
 # ---------------------------------------------------------------- 2. plan
 
 
-def _plan(client, db, units: list[_Unit], builder: Builder, partition_size: int, force: bool) -> list[tuple[int, list]]:
+def _plan(
+    client: Client, db: ModuleType, units: list[_Unit], builder: Builder, partition_size: int, force: bool
+) -> list[tuple[int, list]]:
     """Partitions to parse: ``(index, [(unit, {position: article id})])``, about ``partition_size`` articles each."""
     if not units:
         return []
@@ -341,7 +349,7 @@ def _plan(client, db, units: list[_Unit], builder: Builder, partition_size: int,
     return plan
 
 
-def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report) -> str | None:
+def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report: Callable[[Skipped | Notice], None]) -> str | None:
     """The id a normal build gives the article (``kg.ingest.unique``), or ``None`` when it is read once already."""
     article_id = entry.id
     while article_id in seen:
@@ -395,6 +403,7 @@ def _parse_partition(
                     if isinstance(output, Skipped):
                         listed.append(output)
                         continue
+                    assert output.nquads is not None  # graphs=True: every article comes with its quads
                     shard.write(output.nquads)
                     listed.append((output.extraction, output.graph_hash, offset, len(output.nquads)))
                     offset += len(output.nquads)
@@ -428,7 +437,7 @@ def _write_extra_shards(store: pyoxigraph.Store, shard_dir: Path) -> None:
     """``ontology.nq`` and ``events.nq`` (the merged events): with the parts, the whole graph."""
     from kg.vocab import EVENTS_GRAPHS, ONTOLOGY_GRAPH
 
-    groups = {
+    groups: dict[str, list[pyoxigraph.NamedNode | pyoxigraph.BlankNode]] = {
         "ontology.nq": [pyoxigraph.NamedNode(ONTOLOGY_GRAPH)],
         "events.nq": sorted((g for g in store.named_graphs() if g.value.startswith(EVENTS_GRAPHS)), key=lambda g: g.value),
     }
@@ -438,5 +447,5 @@ def _write_extra_shards(store: pyoxigraph.Store, shard_dir: Path) -> None:
             for graph in graphs:
                 quads = list(store.quads_for_pattern(None, None, None, graph))
                 if quads:
-                    out.write(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
+                    pyoxigraph.serialize(quads, out, format=pyoxigraph.RdfFormat.N_QUADS)
         os.replace(temporary, shard_dir / name)

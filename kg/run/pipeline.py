@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import pyoxigraph
 
@@ -38,7 +38,7 @@ from kg.ingest import content_hash, read_articles
 from kg.rdf.blocks import block_quads
 from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
 from kg.rdf.merge import MergeRules
-from kg.rdf.store import replace_graphs
+from kg.rdf.store import replace_graphs, term_value
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, WorkerPool, process_chunk
 from kg.vocab import KG_NS, article_iri
@@ -219,7 +219,10 @@ class Builder:
 
     def skip(self, item: Skipped | Notice) -> None:
         """Record (and report) an input or article that was skipped, or read with a caveat."""
-        (self.summary.notices if isinstance(item, Notice) else self.summary.skipped).append(item)
+        if isinstance(item, Notice):
+            self.summary.notices.append(item)
+        else:
+            self.summary.skipped.append(item)
         if self._on_skip:
             self._on_skip(item)
 
@@ -235,7 +238,7 @@ class Builder:
         self.summary.unchanged += 1
         self.summary.skipped_unchanged += 1
         self.summary.events += sum(1 for _ in self.store.quads_for_pattern(None, _RDF_TYPE, _EVENT, graph))
-        self._actors.update(q.object.value for q in self.store.quads_for_pattern(None, _ACTOR, None, graph))
+        self._actors.update(term_value(q.object) for q in self.store.quads_for_pattern(None, _ACTOR, None, graph))
         log.info("stored %s (unchanged, not parsed again)", article.id)
         if self._on_unchanged:
             self._on_unchanged(article)
@@ -378,32 +381,32 @@ def _write_batch(
     """Write the graphs made by workers, with the merged events they change (made with the
     rules ``merge``: :func:`kg.rdf.blocks.block_quads`), all in one transaction; the articles
     written, in order, and whether each changed. If the transaction fails, each article is tried on its own."""
-    staged = []  # (extraction, graph name, its quads or None when unchanged, actor quads, input record)
+    staged: list[_Staged] = []
     for output in batch:
         article = output.extraction.article
         name = pyoxigraph.NamedNode(article_iri(article.id))
         record = _input_quad(name, key(article), output.graph_hash)
         if stored_graph_hash(store, article.id) == output.graph_hash:
-            staged.append((output.extraction, name, None, [], record))
+            staged.append(_Staged(output.extraction, name, None, [], record))
             continue
         quads = list(pyoxigraph.parse(output.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
         own = [q for q in quads if q.graph_name == name]
-        staged.append((output.extraction, name, own, [q for q in quads if q.graph_name != name], record))
+        staged.append(_Staged(output.extraction, name, own, [q for q in quads if q.graph_name != name], record))
 
-    def write(items) -> None:
-        graphs = [(name, own) for _, name, own, _, _ in items if own is not None]
+    def write(items: list[_Staged]) -> None:
+        graphs = [(item.name, item.quads) for item in items if item.quads is not None]
         # The merged events of the blocks these articles leave or join (kg.rdf.blocks), in the same transaction.
         blocks = block_quads(store, {name.value: own for name, own in graphs}, merge) if graphs else []
         replace_graphs(
             store,
-            graphs + blocks,
-            merge=[q for _, _, _, actors, _ in items for q in actors],
-            values=[record for *_, record in items],
+            [*graphs, *blocks],
+            merge=[q for item in items for q in item.actors],
+            values=[item.record for item in items],
         )
 
     try:
         write(staged)
-        return [(item[0], item[2] is not None) for item in staged]
+        return [(item.extraction, item.quads is not None) for item in staged]
     except OSError:
         raise
     except Exception:  # noqa: BLE001  find the article that cannot be written
@@ -415,10 +418,21 @@ def _write_batch(
         except OSError:
             raise
         except Exception as e:  # noqa: BLE001
-            skip(_not_stored(item[0].article, e))
+            skip(_not_stored(item.extraction.article, e))
             continue
-        written.append((item[0], item[2] is not None))
+        written.append((item.extraction, item.quads is not None))
     return written
+
+
+class _Staged(NamedTuple):
+    """An article of a batch, ready to write: the quads of its graph (``None``: unchanged, not
+    written again), those of its actors (merged into the shared graph), and its input record."""
+
+    extraction: ArticleExtraction
+    name: pyoxigraph.NamedNode
+    quads: list[pyoxigraph.Quad] | None
+    actors: list[pyoxigraph.Quad]
+    record: pyoxigraph.Quad
 
 
 def _not_stored(article: Article, error: Exception) -> Skipped:
@@ -500,6 +514,6 @@ def _built_from(store: pyoxigraph.Store, article_id: str, key: str) -> bool:
     """
     graph = pyoxigraph.NamedNode(article_iri(article_id))
     for quad in store.quads_for_pattern(graph, _INPUT_KEY, None, INPUTS_GRAPH):
-        recorded_key, _, recorded_hash = quad.object.value.partition(" ")
+        recorded_key, _, recorded_hash = term_value(quad.object).partition(" ")
         return recorded_key == key and bool(recorded_hash) and stored_graph_hash(store, article_id) == recorded_hash
     return False

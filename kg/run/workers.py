@@ -31,7 +31,10 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnContext
+from multiprocessing.queues import Queue
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from kg.errors import Errors, KGError
@@ -186,7 +189,9 @@ class WorkerPool:
             self._slots[i] = self._start()
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close(wait=exc_type is None)
 
     def close(self, *, wait: bool = True) -> None:
@@ -330,7 +335,7 @@ class _Progress:
 class _Worker:
     """One worker process, its task queue and its result pipe, and the chunks it holds."""
 
-    def __init__(self, context, model: str) -> None:
+    def __init__(self, context: SpawnContext, model: str) -> None:
         self.tasks = context.Queue()  # a feeder thread sends: handing out work never blocks this process
         self.connection, child = context.Pipe(duplex=False)
         self.process = context.Process(
@@ -378,7 +383,7 @@ class _Worker:
         self.connection.close()
 
 
-def _worker_main(tasks, connection, model: str, parent: int) -> None:
+def _worker_main(tasks: Queue, connection: Connection, model: str, parent: int) -> None:
     """A worker process: load the pipeline once, then run chunks until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the calling process, which stops the workers
     _die_with_parent(parent)
