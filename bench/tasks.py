@@ -55,8 +55,8 @@ def bare(corpus: str, count: str) -> dict:
 
 
 def pipe(corpus: str, count: str) -> dict:
-    from kg.extract.clean import clean_text
-    from kg.extract.language import load_pipeline
+    from kg.extraction.clean import clean_text
+    from kg.extraction.language import load_pipeline
 
     nlp = load_pipeline(MODEL)
     texts = _texts(corpus, int(count))
@@ -70,7 +70,7 @@ def extract(corpus: str, count: str) -> dict:
     import itertools
     import tempfile
 
-    from kg.extract.language import load_pipeline
+    from kg.extraction.language import load_pipeline
     from kg.run.pipeline import extract as run_extract
 
     load_pipeline(MODEL)

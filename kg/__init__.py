@@ -1,7 +1,7 @@
 """kg: news articles in, an RDF knowledge graph of geopolitical events out.
 
-The public API, a thin layer over the stages (``kg.ingest`` → ``kg.extract`` →
-``kg.rdf`` → ``kg.export``, run by ``kg.run``):
+The public API, a thin layer over the stages (``kg.ingest`` → ``kg.extraction`` →
+``kg.rdf`` → ``kg.exporters``, run by ``kg.run``):
 
 =================  ===========================================================
 ``load``           the spaCy pipeline with kg's components: ``nlp(text)._.events``
@@ -24,6 +24,7 @@ networkx load only when used.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -58,7 +59,7 @@ def load(model: str = DEFAULT_MODEL) -> Language:
     >>> [(e.subject.country, e.predicate, e.object.country) for e in nlp("Poland expelled a Belarusian diplomat.")._.events]
     [('POL', 'expel', 'BLR')]
     """
-    from kg.extract.language import load_pipeline
+    from kg.extraction.language import load_pipeline
 
     return load_pipeline(model)
 
@@ -161,7 +162,7 @@ def query(store: pyoxigraph.Store | str | os.PathLike[str], sparql: str, **param
 def to_networkx(store: pyoxigraph.Store | str | os.PathLike[str], **filters: Any) -> nx.MultiDiGraph | nx.DiGraph:
     """The actor network of ``store``: actors as nodes, events as edges. Filters:
     ``collapse``, ``start``, ``end``, ``event_types``, ``min_confidence``,
-    ``include_unfactual`` (:func:`kg.export.network.to_networkx`).
+    ``include_unfactual`` (:func:`kg.exporters.network.to_networkx`).
 
     >>> store = open_store()
     >>> _ = build(["Poland sent tanks to Ukraine.", "Russia attacked Ukraine."], store)
@@ -169,7 +170,7 @@ def to_networkx(store: pyoxigraph.Store | str | os.PathLike[str], **filters: Any
     >>> [(G.nodes[u]["label"], G.nodes[v]["label"]) for u, v in G.edges()]
     [('Russia', 'Ukraine')]
     """
-    from kg.export.network import to_networkx as network
+    from kg.exporters.network import to_networkx as network
 
     return network(_open(store), **filters)
 
@@ -178,20 +179,23 @@ def export(store: pyoxigraph.Store | str | os.PathLike[str], format: str, target
     """Write ``store`` in ``format`` (``ttl``, ``trig``, ``nq``, ``jsonld``, ``gexf``, ``graphml``,
     ``csv`` or a plugin's) to ``target``: a path, an open binary stream, or standard output.
     Returns the paths written."""
-    from kg.export import export as run_export
+    from kg.exporters import export as run_export
 
     return run_export(_open(store), format, target, **options)
 
 
 def _inputs(source: Any) -> Iterator[Any]:
     """The inputs of the run stage: a text becomes an article, a path stays a path."""
-    from kg.extract.output import TEXT_SOURCE
+    from kg.errors import Errors
+    from kg.extraction.output import TEXT_SOURCE
     from kg.ingest.metadata import derived_id
     from kg.records import Article
 
     items = [source] if isinstance(source, (str, Article, os.PathLike)) else source
     for item in items:
         if isinstance(item, str):
+            if not any(c.isspace() for c in item) and os.path.exists(item):  # a path given as a string, most likely
+                logging.getLogger("kg").warning(Errors.E108.format(text=item))
             yield Article(derived_id(TEXT_SOURCE, item), item)
         elif isinstance(item, os.PathLike):
             yield os.fspath(item)
@@ -204,6 +208,4 @@ def _open(store: pyoxigraph.Store | str | os.PathLike[str]) -> pyoxigraph.Store:
 
 
 def _warn(item: Skipped | Notice) -> None:
-    import logging
-
     logging.getLogger("kg").warning(item.message)

@@ -1,6 +1,6 @@
 """Analysis of the actor network: who is central, which pairs interact most.
 
-Plain functions over the NetworkX graphs of :func:`kg.export.to_networkx`
+Plain functions over the NetworkX graphs of :func:`kg.exporters.to_networkx`
 (a ``MultiDiGraph`` with one edge per event, or its weighted ``DiGraph``
 with ``collapse=True``), plus :func:`summary`, which reads a store and puts
 everything ``kg stats`` prints into one dict (JSON-ready).
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from networkx.utils import not_implemented_for
 
-from kg.export.network import to_networkx
+from kg.exporters.network import to_networkx
 from kg.rdf.store import select
 from kg.vocab import ACTOR_CLASSES, FACTUAL_MODALITIES, PREFIXES
 
@@ -87,7 +87,7 @@ def weighted_digraph(G: nx.DiGraph | nx.MultiDiGraph, weight: str = "weight") ->
     Parameters
     ----------
     G : networkx.MultiDiGraph or networkx.DiGraph
-        An actor network from :func:`kg.export.to_networkx`. Parallel edges
+        An actor network from :func:`kg.exporters.to_networkx`. Parallel edges
         of a ``MultiDiGraph`` (one per event) are summed.
     weight : str, default "weight"
         Edge attribute holding each edge's weight; an edge without it counts
@@ -137,7 +137,7 @@ def actor_centrality(
     Parameters
     ----------
     G : networkx.MultiDiGraph or networkx.DiGraph
-        An actor network from :func:`kg.export.to_networkx`.
+        An actor network from :func:`kg.exporters.to_networkx`.
     weight : str, default "weight"
         Edge attribute counting events (see :func:`weighted_digraph`); with
         ``to_networkx(store, collapse="type")``, ``"weight_ASSAULT"`` ranks
@@ -218,7 +218,7 @@ def strongest_dyads(G: nx.DiGraph | nx.MultiDiGraph, n: int | None = 10) -> list
     Parameters
     ----------
     G : networkx.MultiDiGraph or networkx.DiGraph
-        An actor network from :func:`kg.export.to_networkx`. From a
+        An actor network from :func:`kg.exporters.to_networkx`. From a
         ``MultiDiGraph`` the type mix comes from each edge's ``event_type``;
         from a collapsed ``DiGraph``, from its ``weight`` and ``types``
         (``"AID:2;CONSULT:1"``) attributes.
@@ -330,7 +330,7 @@ def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
 
     Every actor of the store counts, mentioned or taking part in events. An
     actor with several classes counts once, under its most specific one (as
-    in :func:`kg.export.to_networkx`).
+    in :func:`kg.exporters.to_networkx`).
 
     Examples
     --------
@@ -468,7 +468,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     from rich.table import Table
 
     from kg.errors import KGError
-    from kg.extract.lexicon import event_type
+    from kg.extraction.lexicon import event_type
 
     console = console or Console()
     counts, network = result["counts"], result["network"]

@@ -1,4 +1,4 @@
-"""The ``kg`` command line: a thin layer over :mod:`kg.run.pipeline`, :mod:`kg.rdf.query` and :mod:`kg.export`.
+"""The ``kg`` command line: a thin layer over :mod:`kg.run.pipeline`, :mod:`kg.rdf.query` and :mod:`kg.exporters`.
 
 Heavy modules (spaCy, networkx) are imported inside the commands that need
 them, so ``kg --help`` and ``kg query`` start fast.
@@ -338,14 +338,14 @@ def _print_table(result: QueryResult) -> None:
 
 
 class _ExportFormat(click.ParamType):
-    """The name of a registered export format (:func:`kg.export.exporter_names`), as a ``click.Choice``
+    """The name of a registered export format (:func:`kg.exporters.exporter_names`), as a ``click.Choice``
     of them would take it; the names are listed only when a value is checked, since listing them
     loads the exporters of other packages (entry points), which ``import kg.cli`` must not."""
 
     name = "choice"
 
     def _choice(self) -> click.Choice[str]:
-        from kg.export import exporter_names
+        from kg.exporters import exporter_names
 
         return click.Choice(exporter_names())
 
@@ -363,7 +363,7 @@ class _ExportCommand(click.Command):
     """``kg export``, whose help lists every registered format with its description."""
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from kg.export import exporter_names, get_exporter
+        from kg.exporters import exporter_names, get_exporter
 
         super().format_help_text(ctx, formatter)
         with formatter.section("Formats"):
@@ -385,7 +385,7 @@ def export(fmt: str, store_dir: str, output: str | None) -> None:
       kg export gexf -o out/kg.gexf
       kg export trig > kg.trig
     """
-    from kg.export import export as run_export
+    from kg.exporters import export as run_export
     from kg.rdf.store import open_store
 
     store = open_store(store_dir, read_only=True)

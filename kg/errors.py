@@ -85,7 +85,7 @@ class Errors(metaclass=_CodedMessages):
     # Merging reports of one event (docs/dedup.md): E090-E099.
     E090 = "{path}: invalid dedup rules ({detail}). See kg/data/dedup.json for the format."
     E091 = "{path}: unknown PLOVER type {name!r} in compatible_types. PLOVER types: {choices}."
-    # Extraction rules and components (kg/data/extraction.json, actor_nouns.json; kg.extract): E100-E109.
+    # Extraction rules and components (kg/data/extraction.json, actor_nouns.json; kg.extraction): E100-E109.
     E100 = "{path}: the extraction rules cannot be read ({detail})."
     E101 = "{path}: {where}: {detail}."
     E102 = "{path}: {where}: unknown PLOVER type {name!r}. PLOVER 2021 types: {choices}."
@@ -94,6 +94,7 @@ class Errors(metaclass=_CodedMessages):
     E105 = "{path}: unknown entry {name!r}; the entries are: {known}. Remove it, or check its spelling."
     E106 = "Unknown extraction step {name!r} in {where}; the steps are: {known}."
     E107 = "The {name!r} component needs kg_actors before it: nlp.add_pipe(\"kg_actors\") first (or use kg.load())."
+    E108 = "{text!r} is taken as the text of an article, but it names a file or folder: to read that, pass pathlib.Path({text!r}) or kg.read({text!r})."
 
 
 class KGError(Exception):

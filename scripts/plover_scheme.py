@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from kg.extract.lexicon import QUAD_CLASSES, load_lexicon
+from kg.extraction.lexicon import QUAD_CLASSES, load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = ROOT / "kg" / "data" / "event_lexicon.json"

@@ -6,6 +6,6 @@ import pytest
 
 @pytest.fixture(scope="session")
 def nlp():
-    from kg.extract.language import load_pipeline
+    from kg.extraction.language import load_pipeline
 
     return load_pipeline()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from kg.extract.actors import entity_span, resolve_actors
+from kg.extraction.actors import entity_span, resolve_actors
 
 
 def mentions(nlp, text):
@@ -95,7 +95,7 @@ def test_weapons_are_never_actors(nlp):
 
 
 def test_boilerplate_never_becomes_an_entity(nlp):
-    from kg.extract.clean import clean_text
+    from kg.extraction.clean import clean_text
 
     cleaned = clean_text("Subscribe Now Choose a package.\nAlready a Subscriber? Sign in.\nChile protested.\n")
     assert [m.text for m in resolve_actors(nlp(cleaned.text)).mentions] == ["Chile"]

@@ -10,7 +10,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from kg import analysis
 from kg.cli import cli
-from kg.export import to_networkx
+from kg.exporters import to_networkx
 from kg.rdf.store import open_memory_store, open_store, replace_graph
 from kg.rdf.namespace import KG, PLOVER
 from kg.vocab import actor_iri, article_iri, event_iri, mention_iri

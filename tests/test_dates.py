@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.dates import ResolvedDate, resolve_date
+from kg.extraction.dates import ResolvedDate, resolve_date
 
 PUBLISHED = "2023-06-14"  # a Wednesday
 

@@ -1,10 +1,10 @@
-"""Extraction rules: sentences of our own for each rule (the steps of kg/extract/steps.py
+"""Extraction rules: sentences of our own for each rule (the steps of kg/extraction/steps.py
 carry one each too, checked in tests/test_steps.py)."""
 from __future__ import annotations
 
 import pytest
 
-from kg.extract.parse import extract_doc, parse_articles
+from kg.extraction.parse import extract_doc, parse_articles
 from kg.records import Article
 
 
@@ -376,14 +376,14 @@ def test_target_of_a_complaint_beats_a_countryless_recipient(nlp):
 
 
 def test_relational_nouns_are_the_other_side(nlp):
-    from kg.extract.actors import resolve_actors
+    from kg.extraction.actors import resolve_actors
 
     found = [(m.text, m.actor.country) for m in resolve_actors(nlp("Chile's neighbours protested.")).mentions]
     assert ("neighbours", "CHL") not in found and ("Chile", "CHL") in found
 
 
 def test_people_of_a_place_belong_to_its_country(nlp):
-    from kg.extract.actors import resolve_actors
+    from kg.extraction.actors import resolve_actors
 
     (mention,) = [m for m in resolve_actors(nlp("The Hungarians of Romania protested.")).mentions if m.text == "Hungarians"]
     assert mention.actor.country == "ROU" and mention.actor.type == "Group"
@@ -436,7 +436,7 @@ def test_people_sent_somewhere_are_the_theme(nlp):
 
 
 def test_only_people_nouns_become_national_groups(nlp):
-    from kg.extract.actors import resolve_actors
+    from kg.extraction.actors import resolve_actors
 
     texts = [(m.text, m.actor.type) for m in resolve_actors(nlp("Japanese rules forbid exports, and Swiss doctors objected.")).mentions]
     assert ("Swiss doctors", "Group") in texts

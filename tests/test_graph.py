@@ -17,7 +17,7 @@ from rdflib.namespace import OWL, PROV, SKOS
 
 from kg.cli import cli
 from kg.rdf.graph import ONTOLOGY_FILES, graph_hash, ontology_graph, shapes_graph
-from kg.extract.lexicon import load_lexicon
+from kg.extraction.lexicon import load_lexicon
 from kg.run.pipeline import build
 from kg.rdf.store import open_memory_store, open_store
 from kg.rdf.namespace import ACTORS_GRAPH, KG, ONTOLOGY_GRAPH, PLOVER, direct_properties

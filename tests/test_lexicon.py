@@ -1,4 +1,4 @@
-"""The event lexicon (kg/extract/lexicon.py, kg/data/event_lexicon.json).
+"""The event lexicon (kg/extraction/lexicon.py, kg/data/event_lexicon.json).
 
 Every sentence here is our own writing, not taken from any news source.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import KGError
-from kg.extract.lexicon import (
+from kg.extraction.lexicon import (
     DEFAULT_PATH,
     PLOVER_TYPES,
     QUAD_CLASSES,

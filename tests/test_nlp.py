@@ -5,9 +5,9 @@ import pytest
 
 from kg.errors import KGError
 from kg.ingest import Article
-from kg.extract.clean import clean_text, is_boilerplate
-from kg.extract.language import load_pipeline
-from kg.extract.parse import parse_articles
+from kg.extraction.clean import clean_text, is_boilerplate
+from kg.extraction.language import load_pipeline
+from kg.extraction.parse import parse_articles
 
 
 def test_boilerplate_lines_are_dropped_and_offsets_map_back():
@@ -45,4 +45,4 @@ def test_parse_articles_streams_in_order(nlp):
     assert [doc._.article.id for doc in docs] == ["a", "b"]
     assert docs[1].text == "China protested."
     assert docs[1]._.clean.to_original(0) == articles[1].text.index("China")
-    assert all(doc._.events is None for doc in docs)  # extraction runs apart: kg.extract.parse.extract_doc
+    assert all(doc._.events is None for doc in docs)  # extraction runs apart: kg.extraction.parse.extract_doc

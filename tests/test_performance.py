@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
-import kg.extract.language
+import kg.extraction.language
 import kg.run.workers
 import kg.run.pipeline
 from kg.cli import cli
 from kg.errors import KGError
 from kg.ingest import Article
-from kg.extract.language import load_pipeline
+from kg.extraction.language import load_pipeline
 from kg.run.workers import WorkerPool
 from kg.run.pipeline import INPUTS_GRAPH, build, extract
 from kg.rdf.store import graph_names, open_memory_store, replace_graphs
@@ -53,7 +53,7 @@ def small_articles(folder: Path, count: int, start: int = 0) -> list[Path]:
 @pytest.fixture(scope="module")
 def pool():
     """Two worker processes, shared by the tests of this module (the model loads once in each)."""
-    with WorkerPool(2, model=kg.extract.language.DEFAULT_MODEL) as workers:
+    with WorkerPool(2, model=kg.extraction.language.DEFAULT_MODEL) as workers:
         yield workers
     assert not [p for p in multiprocessing.active_children() if p.name == "kg-worker"]  # all stopped
 
@@ -231,7 +231,7 @@ def test_a_failing_article_in_a_batch_costs_only_itself(tmp_path, nlp):
     path = tmp_path / "wire.jsonl"
     texts = ["Poland sent tanks to Ukraine.", "BOOM. France condemned Mali.", "Japan protested to China."]
     path.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
-    nlp = load_pipeline(kg.extract.language.DEFAULT_MODEL)  # the instance build() uses
+    nlp = load_pipeline(kg.extraction.language.DEFAULT_MODEL)  # the instance build() uses
     nlp.add_pipe("kg_test_boom", last=True)
     try:
         store = open_memory_store()
@@ -278,7 +278,7 @@ def test_replace_graphs_writes_a_batch_in_one_transaction():
 def test_the_indexed_ruler_finds_exactly_what_the_entity_ruler_finds(nlp):
     from spacy.pipeline import EntityRuler
 
-    from kg.extract.gazetteer import ruler_patterns
+    from kg.extraction.gazetteer import ruler_patterns
 
     reference = EntityRuler(nlp, "reference", overwrite_ents=True, phrase_matcher_attr=None)
     with nlp.select_pipes(enable=[]):

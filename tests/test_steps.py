@@ -1,12 +1,12 @@
-"""Each rule step of kg/extract/steps.py with its own example sentence: the example gives
+"""Each rule step of kg/extraction/steps.py with its own example sentence: the example gives
 what the step says it gives, and something else without the step (so every step matters)."""
 from __future__ import annotations
 
 import pytest
 
 from kg.errors import KGError
-from kg.extract.components import EventExtractor
-from kg.extract.steps import NOUN_STEPS, STEPS, VERB_STEPS
+from kg.extraction.components import EventExtractor
+from kg.extraction.steps import NOUN_STEPS, STEPS, VERB_STEPS
 
 
 def render(events) -> str:

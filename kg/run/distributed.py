@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, TextIO
 import pyoxigraph
 
 from kg.errors import Errors, KGError
-from kg.extract.language import DEFAULT_MODEL
+from kg.extraction.language import DEFAULT_MODEL
 from kg.ingest import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, content_hash, one_line, read_articles, read_inputs, split_article
 from kg.ingest.decode import BOMS, Undecodable, binary_signature, decode
 from kg.ingest.readers import jsonl_record, suffixes
@@ -378,7 +378,7 @@ def _parse_partition(
 ) -> list[dict]:
     """Dask task: parse the planned articles of a partition and write their shard; its manifest."""
     from kg.rdf.graph import Provenance
-    from kg.extract.language import load_pipeline
+    from kg.extraction.language import load_pipeline
     from kg.run.workers import process_chunk
 
     manifests = []

@@ -33,7 +33,7 @@ import pyoxigraph
 
 from kg import __version__
 from kg.errors import Errors, KGError
-from kg.extract.language import DEFAULT_MODEL, load_pipeline, model_meta
+from kg.extraction.language import DEFAULT_MODEL, load_pipeline, model_meta
 from kg.ingest import content_hash, read_articles
 from kg.rdf.blocks import block_quads
 from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology

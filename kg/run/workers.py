@@ -17,7 +17,7 @@ at a time by a fresh worker, and the article it dies on again is skipped
 with ``E012``.
 
 >>> from kg.ingest import Article
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.language import load_pipeline
 >>> [out.extraction.article.id for out in process_chunk(load_pipeline(), [Article("a", "Poland sent tanks to Ukraine.")])]
 ['a']
 """
@@ -94,7 +94,7 @@ def process_chunk(
     freed when the chunk is done: a long run does not grow the vocabulary
     without end.
     """
-    from kg.extract.parse import extract_doc, parse_articles
+    from kg.extraction.parse import extract_doc, parse_articles
 
     out: list[ArticleOutput | Skipped] = []
 
@@ -390,7 +390,7 @@ def _worker_main(tasks: Queue, connection: Connection, model: str, parent: int) 
     logging.getLogger("kg").setLevel(logging.WARNING)
     try:
         from kg.rdf.graph import Provenance
-        from kg.extract.language import load_pipeline
+        from kg.extraction.language import load_pipeline
 
         nlp = load_pipeline(model)
         provenance = Provenance.from_pipeline(nlp, model)

@@ -1,12 +1,12 @@
 """Actors: resolve the noun phrases of a parsed article to real-world entities.
 
-Named entities are looked up in the gazetteer (:mod:`kg.extract.gazetteer`); common
+Named entities are looked up in the gazetteer (:mod:`kg.extraction.gazetteer`); common
 noun phrases become actors through their head noun and a country modifier
 ("Russian troops", "the government of Iraq", "Belarus's military"); later
 short forms of a person ("Putin") and personal pronouns ("he", "his")
 resolve to the person already introduced in the article.
 
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("Russian President Vladimir Putin met Belarusian troops. Putin said he was pleased.")
 >>> index = resolve_actors(doc)
 >>> [(m.text, m.actor.label, m.actor.country) for m in index.mentions]
@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract import gazetteer
-from kg.extract.rules import load_rules
+from kg.extraction import gazetteer
+from kg.extraction.rules import load_rules
 from kg.vocab import ACTOR_TYPES, actor_iri
 
 __all__ = [

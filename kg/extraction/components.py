@@ -20,7 +20,7 @@ parser and ``ner``, so that any English pipeline gives the events
     nlp("Russia supplied Belarus with Iskander missiles.")._.events
 
 ``kg_events`` takes the names of its steps from its config (``verb_steps``,
-``noun_steps``; :mod:`kg.extract.steps`). spaCy finds these factories
+``noun_steps``; :mod:`kg.extraction.steps`). spaCy finds these factories
 through the ``spacy_factories`` entry points of the kg package.
 """
 from __future__ import annotations
@@ -31,12 +31,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import Errors, KGError
-from kg.extract import ruler  # noqa: F401  (registers kg_actor_ruler)
-from kg.extract.actors import resolve_actors
-from kg.extract.events import find_events, steps_named
-from kg.extract.output import event_records
-from kg.extract.rules import load_rules
-from kg.extract.steps import NOUN_STEPS, VERB_STEPS
+from kg.extraction import ruler  # noqa: F401  (registers kg_actor_ruler)
+from kg.extraction.actors import resolve_actors
+from kg.extraction.events import find_events, steps_named
+from kg.extraction.output import event_records
+from kg.extraction.rules import load_rules
+from kg.extraction.steps import NOUN_STEPS, VERB_STEPS
 
 __all__ = ["ActorResolver", "EventExtractor", "line_sentences", "make_actor_resolver", "make_event_extractor"]
 
@@ -56,7 +56,7 @@ def line_sentences(doc: Doc) -> Doc:
 
 class ActorResolver:
     """Resolves the named entities and actor noun phrases of a doc to actors: ``doc._.actors``
-    (:class:`kg.extract.actors.ActorIndex`; iterate it for the mentions in text order)."""
+    (:class:`kg.extraction.actors.ActorIndex`; iterate it for the mentions in text order)."""
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.actors = resolve_actors(doc)

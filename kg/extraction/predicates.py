@@ -1,7 +1,7 @@
 """What an event word means: a verb's lemma (mended where the lemmatizer slips) and
 phrasal form, an event noun's lexicon entry, compounds and frame nouns first.
 
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("Students staged protests and called for talks.")
 >>> verb_lemma(doc[1]), verb_type(doc[4])[0], noun_lexeme(doc[2])[1].plover
 ('stage', 'call for', 'PROTEST')
@@ -12,9 +12,9 @@ from functools import lru_cache
 
 from spacy.tokens import Token
 
-from kg.extract import lexicon
-from kg.extract.lexicon import EventType
-from kg.extract.rules import load_rules
+from kg.extraction import lexicon
+from kg.extraction.lexicon import EventType
+from kg.extraction.rules import load_rules
 
 __all__ = ["is_particle", "noun_lexeme", "verb_lemma", "verb_type"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from kg.errors import Errors, KGError
-from kg.extract import components  # noqa: F401  (registers kg's spaCy factories)
+from kg.extraction import components  # noqa: F401  (registers kg's spaCy factories)
 
 __all__ = ["DEFAULT_MODEL", "EXTRACTION_COMPONENTS", "load_pipeline", "model_meta"]
 
@@ -27,7 +27,7 @@ EXTRACTION_COMPONENTS = ("kg_actors", "kg_events")
 
 @lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """The installed spaCy pipeline ``model`` with kg's components (:mod:`kg.extract.components`),
+    """The installed spaCy pipeline ``model`` with kg's components (:mod:`kg.extraction.components`),
     loaded once per model: ``load_pipeline()(text)._.events``.
 
     Raises ``KGError`` (E010) when the model is not installed: nothing is

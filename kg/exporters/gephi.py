@@ -1,7 +1,7 @@
 """The actor network for Gephi, yEd and Cytoscape: GEXF (with event dates as
 spells, for Gephi's timeline), GraphML, and Gephi's spreadsheet-import CSV tables.
 
-Each writer builds the network with :func:`kg.export.network.to_networkx` and
+Each writer builds the network with :func:`kg.exporters.network.to_networkx` and
 takes its options (``collapse``, ``start``, ``end``, ``event_types``,
 ``min_confidence``, ``include_unfactual``).
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kg.errors import Errors, KGError
-from kg.export import output_file
-from kg.export.network import _collapse, _collapse_mode, _edge_groups, _multigraph, _plain_graph, to_networkx
+from kg.exporters import output_file
+from kg.exporters.network import _collapse, _collapse_mode, _edge_groups, _multigraph, _plain_graph, to_networkx
 
 if TYPE_CHECKING:
     import networkx as nx

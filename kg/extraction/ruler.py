@@ -15,7 +15,7 @@ __all__ = ["make_actor_ruler"]
 def make_actor_ruler(nlp: Language, name: str, overwrite_ents: bool):
     """An EntityRuler fed from the gazetteer, so known names win over NER mistakes."""
     ruler = _indexed_ruler_class()(nlp, name, overwrite_ents=overwrite_ents, phrase_matcher_attr=None)
-    from kg.extract.gazetteer import ruler_patterns
+    from kg.extraction.gazetteer import ruler_patterns
 
     with nlp.select_pipes(enable=[]):
         ruler.add_patterns(ruler_patterns())

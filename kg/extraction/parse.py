@@ -2,7 +2,7 @@
 an article that makes spaCy fail costs only itself. Extraction follows, apart
 (:func:`extract_doc`), so that a failure there costs only its article too.
 
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.language import load_pipeline
 >>> nlp = load_pipeline()
 >>> (doc,) = parse_articles([Article("a1", "Russia attacked Ukraine.")], nlp)
 >>> doc._.article.id, doc._.events is None
@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clean import clean_text
-from kg.extract.language import EXTRACTION_COMPONENTS
-from kg.extract.output import article_extraction
+from kg.extraction.clean import clean_text
+from kg.extraction.language import EXTRACTION_COMPONENTS
+from kg.extraction.output import article_extraction
 from kg.records import Article, ArticleExtraction
 
 __all__ = ["extract_doc", "parse_articles"]
@@ -37,7 +37,7 @@ def parse_articles(
     on_error: Callable[[Article, Exception], None] | None = None,
 ) -> Iterator[Doc]:
     """Parse ``articles`` with ``nlp.pipe``, streaming, in input order: a doc of each
-    article's text with page furniture set aside (:func:`kg.extract.clean.clean_text`),
+    article's text with page furniture set aside (:func:`kg.extraction.clean.clean_text`),
     its ``doc._.article`` and ``doc._.clean`` set, kg's extraction components not run.
 
     Articles are parsed ``batch_size`` at a time. When a batch fails (one

@@ -143,7 +143,7 @@ def _words(path: str, data: Mapping[str, Any], name: str) -> frozenset[str]:
 
 
 def _types(path: str, data: Mapping[str, Any], name: str) -> frozenset[str]:
-    from kg.extract.lexicon import load_lexicon
+    from kg.extraction.lexicon import load_lexicon
 
     value = data.get(name)
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):

@@ -10,8 +10,8 @@
 - the theme: what is supplied, used or demanded, never the object. A state's
   own envoys, forces and people sent somewhere are the theme too.
 
->>> from kg.extract.actors import resolve_actors
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.actors import resolve_actors
+>>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("Russia supplied Belarus with Iskander missiles.")
 >>> found = verb_arguments(doc[1], resolve_actors(doc))
 >>> [m.text for m in found.subjects], [m.text for m in found.objects], found.theme
@@ -24,12 +24,12 @@ from typing import NamedTuple
 
 from spacy.tokens import Token
 
-from kg.extract import lexicon
-from kg.extract.actors import ActorIndex, Mention, actor_of, country_mention, national_group
-from kg.extract.frame import SUBJECT_DEPS, actors_of, as_list, phrase, pobjs, same_state, unique
-from kg.extract.lexicon import EventType
-from kg.extract.predicates import is_particle, verb_lemma
-from kg.extract.rules import load_rules
+from kg.extraction import lexicon
+from kg.extraction.actors import ActorIndex, Mention, actor_of, country_mention, national_group
+from kg.extraction.frame import SUBJECT_DEPS, actors_of, as_list, phrase, pobjs, same_state, unique
+from kg.extraction.lexicon import EventType
+from kg.extraction.predicates import is_particle, verb_lemma
+from kg.extraction.rules import load_rules
 
 __all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "targets_within", "verb_arguments"]
 

@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from kg.extract.gazetteer_data import TYPES, Entry, cities, curated_records, load, normalize
+from kg.extraction.gazetteer_data import TYPES, Entry, cities, curated_records, load, normalize
 
 __all__ = [
     "TYPES",

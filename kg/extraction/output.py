@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from kg.extract.actors import ActorIndex, Mention
-from kg.extract.clean import CleanText
-from kg.extract.dates import resolve_date
-from kg.extract.events import Found, confidence
+from kg.extraction.actors import ActorIndex, Mention
+from kg.extraction.clean import CleanText
+from kg.extraction.dates import resolve_date
+from kg.extraction.events import Found, confidence
 from kg.ingest.metadata import derived_id
 from kg.records import Actor, Article, ArticleExtraction, Event
 
@@ -42,7 +42,7 @@ def _actor_record(mention: Mention, clean: CleanText) -> Actor:
 
 
 def event_records(doc: Doc, found: list[Found]) -> list[Event]:
-    """The records of the events ``found`` in ``doc`` (:func:`kg.extract.events.find_events`)."""
+    """The records of the events ``found`` in ``doc`` (:func:`kg.extraction.events.find_events`)."""
     article, clean, index = article_of(doc), _clean(doc), doc._.actors
     # Events share their sentences: the text of each is made once.
     sentences: dict[int, tuple[str, tuple[int, int]]] = {}  # sentence start -> text, span in the article

@@ -35,12 +35,12 @@ in the other package's ``pyproject.toml``::
     dot = "kg_dot:write_dot"
 
 They are loaded the first time the registry is listed or looked up, never at
-``import kg.export``; a format that is registered already keeps its exporter.
+``import kg.exporters``; a format that is registered already keeps its exporter.
 An entry point that cannot be loaded stays listed, and using it raises
 ``KGError`` (E048) naming it; the other formats are unaffected.
 
 ``networkx`` and ``pyoxigraph`` are imported only when an exporter runs, so
-``import kg.export`` stays cheap.
+``import kg.exporters`` stays cheap.
 
 >>> exporter_names()
 ['ttl', 'trig', 'nq', 'jsonld', 'gexf', 'graphml', 'csv']
@@ -84,8 +84,8 @@ ENTRY_POINT_GROUP = "kg.exporters"
 
 
 def to_networkx(store: pyoxigraph.Store, **filters: Any) -> nx.MultiDiGraph | nx.DiGraph:
-    """The actor network of ``store`` (see :func:`kg.export.network.to_networkx` for the filters)."""
-    from kg.export.network import to_networkx as network
+    """The actor network of ``store`` (see :func:`kg.exporters.network.to_networkx` for the filters)."""
+    from kg.exporters.network import to_networkx as network
 
     return network(store, **filters)
 
@@ -300,16 +300,16 @@ def output_file(path: Path) -> Iterator[BinaryIO]:
         raise KGError(Errors.E044.format(path=path, detail=e.strerror or e)) from e
 
 
-register("ttl", "kg.export.rdf:write_turtle", suffix=".ttl", description="Turtle: all article graphs merged into one graph")
-register("trig", "kg.export.rdf:write_trig", suffix=".trig", description="TriG: the dataset, one named graph per article")
-register("nq", "kg.export.rdf:write_nquads", suffix=".nq", description="N-Quads: the dataset, one named graph per article")
-register("jsonld", "kg.export.rdf:write_jsonld", suffix=".jsonld", description="JSON-LD: the dataset, one @graph per article")
-register("gexf", "kg.export.gephi:write_gexf", suffix=".gexf", description="GEXF actor network with event dates as spells (Gephi)")
-register("graphml", "kg.export.gephi:write_graphml", suffix=".graphml", description="GraphML actor network (yEd, Cytoscape, Gephi)")
+register("ttl", "kg.exporters.rdf:write_turtle", suffix=".ttl", description="Turtle: all article graphs merged into one graph")
+register("trig", "kg.exporters.rdf:write_trig", suffix=".trig", description="TriG: the dataset, one named graph per article")
+register("nq", "kg.exporters.rdf:write_nquads", suffix=".nq", description="N-Quads: the dataset, one named graph per article")
+register("jsonld", "kg.exporters.rdf:write_jsonld", suffix=".jsonld", description="JSON-LD: the dataset, one @graph per article")
+register("gexf", "kg.exporters.gephi:write_gexf", suffix=".gexf", description="GEXF actor network with event dates as spells (Gephi)")
+register("graphml", "kg.exporters.gephi:write_graphml", suffix=".graphml", description="GraphML actor network (yEd, Cytoscape, Gephi)")
 register(
     "csv",
-    "kg.export.gephi:write_csv",
+    "kg.exporters.gephi:write_csv",
     suffix=".csv",
     description="Gephi spreadsheet tables: edges, plus nodes when writing to a path",
-    write_path="kg.export.gephi:csv_to_path",
+    write_path="kg.exporters.gephi:csv_to_path",
 )

@@ -1,7 +1,7 @@
 """The frame the event steps work on, and the reading of the parse they share.
 
 A :class:`Frame` is one candidate event: the word that triggers it, its type,
-and what the steps of :mod:`kg.extract.steps` find for it in turn (subjects,
+and what the steps of :mod:`kg.extraction.steps` find for it in turn (subjects,
 objects, theme, modality, circumstances, and the evidence its confidence
 comes from). A step is a function ``(frame) -> bool``: it fills in or
 corrects the frame, and returns ``False`` when the candidate is no event.
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from kg.extract.actors import ActorIndex, Mention, actor_of
-from kg.extract.lexicon import EventType
+from kg.extraction.actors import ActorIndex, Mention, actor_of
+from kg.extraction.lexicon import EventType
 
 __all__ = [
     "STATE_TYPES",

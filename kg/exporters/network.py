@@ -305,9 +305,9 @@ _CAMEO_ROOTS: dict[str, str] = {}
 
 
 def _cameo_roots() -> dict[str, str]:
-    # Read on first use: importing kg.extract.lexicon (and reading its JSON) stays out of ``import kg.export``.
+    # Read on first use: importing kg.extraction.lexicon (and reading its JSON) stays out of ``import kg.exporters``.
     if not _CAMEO_ROOTS:
-        from kg.extract.lexicon import load_lexicon
+        from kg.extraction.lexicon import load_lexicon
 
         lexicon = load_lexicon()
         _CAMEO_ROOTS.update({name: t.cameo for name, t in lexicon.types.items()})

@@ -2,8 +2,8 @@
 attached to the event word, the place of a location phrase with its country,
 and the speaker of a reporting verb or of "according to".
 
->>> from kg.extract.actors import resolve_actors
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.actors import resolve_actors
+>>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("Ukraine and Poland held talks in Warsaw on Monday, the ministry said.")
 >>> circumstances(doc[3], doc[4], doc[:], resolve_actors(doc))
 Circumstances(when='Monday', location='Warsaw', location_country='POL', attributed_to='ministry')
@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 from spacy.tokens import Span, Token
 
-from kg.extract import gazetteer
-from kg.extract.actors import ActorIndex, actor_of, entity_span
-from kg.extract.frame import SUBJECT_DEPS, phrase, pobjs
-from kg.extract.rules import load_rules
+from kg.extraction import gazetteer
+from kg.extraction.actors import ActorIndex, actor_of, entity_span
+from kg.extraction.frame import SUBJECT_DEPS, phrase, pobjs
+from kg.extraction.rules import load_rules
 
 __all__ = ["Circumstances", "circumstances", "location", "place_country"]
 

@@ -1,6 +1,6 @@
 """The rule steps of event extraction, in the order they run.
 
-A candidate event is a :class:`~kg.extract.frame.Frame` made for every event
+A candidate event is a :class:`~kg.extraction.frame.Frame` made for every event
 verb and event noun of a sentence; the steps of :data:`VERB_STEPS` (for
 verbs) or :data:`NOUN_STEPS` (for nouns) run on it in turn. A step fills in
 or corrects the frame and returns ``False`` when the candidate is no event.
@@ -22,14 +22,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract import lexicon
-from kg.extract.actors import Mention, country_actor, country_mention, in_country, is_domestic_group
-from kg.extract.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
-from kg.extract.circumstances import circumstances, location, place_country
-from kg.extract.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
-from kg.extract.modality import intent_type, modality, negation
-from kg.extract.predicates import noun_lexeme, verb_lemma
-from kg.extract.rules import load_rules
+from kg.extraction import lexicon
+from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group
+from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
+from kg.extraction.circumstances import circumstances, location, place_country
+from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
+from kg.extraction.modality import intent_type, modality, negation
+from kg.extraction.predicates import noun_lexeme, verb_lemma
+from kg.extraction.rules import load_rules
 
 __all__ = ["NOUN_STEPS", "STEPS", "VERB_STEPS", "RuleStep", "step"]
 
@@ -86,7 +86,7 @@ def naming(frame: Frame) -> bool:
 
 @step("Russia supplied Belarus with Iskander missiles.", gives="RUS supply AID BLR [Iskander missiles]")
 def arguments(frame: Frame) -> bool:
-    """Subjects, objects and theme from the parse (:func:`kg.extract.arguments.verb_arguments`)."""
+    """Subjects, objects and theme from the parse (:func:`kg.extraction.arguments.verb_arguments`)."""
     found = verb_arguments(frame.trigger, frame.actors, frame.event_noun, frame.type)
     frame.subjects, frame.objects, frame.theme = found.subjects, found.objects, found.theme
     frame.evidence |= found.evidence
@@ -136,7 +136,7 @@ def needs_actors(frame: Frame) -> bool:
 @step("China could attack Taiwan.", gives="CHN attack ASSAULT TWN (hypothetical)")
 def stance(frame: Frame) -> bool:
     """Negated ("did not attack", "denied that ... attacked") or not, and asserted,
-    planned, hypothetical, alleged or a purpose (:mod:`kg.extract.modality`)."""
+    planned, hypothetical, alleged or a purpose (:mod:`kg.extraction.modality`)."""
     frame.negated, frame.modality = negation(frame.trigger), modality(frame.trigger)
     return True
 
@@ -163,7 +163,7 @@ def refusal(frame: Frame) -> bool:
 
 @step("Ukraine and Poland held talks in Warsaw.", gives="UKR talk CONSULT POL @Warsaw; POL talk CONSULT UKR @Warsaw")
 def setting(frame: Frame) -> bool:
-    """When, where and according to whom the event is stated (:mod:`kg.extract.circumstances`)."""
+    """When, where and according to whom the event is stated (:mod:`kg.extraction.circumstances`)."""
     found = circumstances(frame.trigger, frame.event_noun, frame.sentence, frame.actors)
     frame.when, frame.location, frame.location_country, frame.attributed_to = found
     return True

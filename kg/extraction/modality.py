@@ -1,7 +1,7 @@
 """How the text states an event: negated or not, and asserted, planned, hypothetical,
 alleged or a mere purpose; and what a plan expresses (an intent, or a threat).
 
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.language import load_pipeline
 >>> nlp = load_pipeline()
 >>> modality(nlp("China could attack Taiwan.")[2]), modality(nlp("Japan will send aid.")[2]), negation(nlp("Korea did not protest.")[3])
 ('hypothetical', 'planned', True)
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from kg.extract import lexicon
-from kg.extract.frame import SUBJECT_DEPS
-from kg.extract.lexicon import EventType
-from kg.extract.rules import ExtractionRules, load_rules
+from kg.extraction import lexicon
+from kg.extraction.frame import SUBJECT_DEPS
+from kg.extraction.lexicon import EventType
+from kg.extraction.rules import ExtractionRules, load_rules
 
 __all__ = ["intent_type", "modality", "negation"]
 

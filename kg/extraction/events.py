@@ -1,15 +1,15 @@
 """Events: every event verb and event noun of a document, run through the rule steps.
 
 For each sentence, each verb (not an auxiliary or a modifier) and each event
-noun of the lexicon becomes a :class:`~kg.extract.frame.Frame`; the steps of
-:mod:`kg.extract.steps` fill it in or drop it. A frame that survives is one
+noun of the lexicon becomes a :class:`~kg.extraction.frame.Frame`; the steps of
+:mod:`kg.extraction.steps` fill it in or drop it. A frame that survives is one
 event per (subject, object) pair: coordinated actors ("Russia and Belarus")
 split into one event each, coordinated subjects of a reciprocal event ("Russia
 and China held talks") are each other's objects. What is supplied, used or
 demanded is the theme, never the object.
 
->>> from kg.extract.actors import resolve_actors
->>> from kg.extract.language import load_pipeline
+>>> from kg.extraction.actors import resolve_actors
+>>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("Russia supplied Belarus with Iskander missiles.")
 >>> [(f.predicate, s.actor.country, o.actor.country, f.theme) for f, s, o in find_events(doc, resolve_actors(doc))]
 [('supply', 'RUS', 'BLR', 'Iskander missiles')]
@@ -21,11 +21,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from spacy.tokens import Doc
 
 from kg.errors import Errors, KGError
-from kg.extract.actors import ActorIndex, Mention
-from kg.extract.frame import Frame, Step
-from kg.extract.predicates import noun_lexeme, verb_type
-from kg.extract.rules import load_rules
-from kg.extract.steps import NOUN_STEPS, STEPS, VERB_STEPS
+from kg.extraction.actors import ActorIndex, Mention
+from kg.extraction.frame import Frame, Step
+from kg.extraction.predicates import noun_lexeme, verb_type
+from kg.extraction.rules import load_rules
+from kg.extraction.steps import NOUN_STEPS, STEPS, VERB_STEPS
 
 __all__ = ["Found", "confidence", "find_events", "steps_named"]
 
@@ -53,8 +53,8 @@ def find_events(
     doc: Doc, index: ActorIndex, verb_steps: Sequence[Step] | None = None, noun_steps: Sequence[Step] | None = None
 ) -> list[Found]:
     """The events of ``doc``, given its actors, in text order; one per sentence, predicate and
-    pair of actors. ``verb_steps`` and ``noun_steps`` default to :data:`~kg.extract.steps.VERB_STEPS`
-    and :data:`~kg.extract.steps.NOUN_STEPS`."""
+    pair of actors. ``verb_steps`` and ``noun_steps`` default to :data:`~kg.extraction.steps.VERB_STEPS`
+    and :data:`~kg.extraction.steps.NOUN_STEPS`."""
     if verb_steps is None or noun_steps is None:
         if not _DEFAULT_STEPS:
             _DEFAULT_STEPS.update(verb=steps_named(VERB_STEPS, "VERB_STEPS"), noun=steps_named(NOUN_STEPS, "NOUN_STEPS"))
