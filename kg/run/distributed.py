@@ -399,7 +399,7 @@ def _parse_partition(
         temporary = Path(shards) / f".{name}.tmp"
         with temporary.open("wb") as shard:
             for i in range(0, len(articles), CHUNK_SIZE):
-                for output in process_chunk(nlp, articles[i : i + CHUNK_SIZE], provenance=provenance, graphs=True, dedup=merge):
+                for output in process_chunk(nlp, articles[i : i + CHUNK_SIZE], provenance=provenance, graphs=True, merge=merge):
                     if isinstance(output, Skipped):
                         listed.append(output)
                         continue

@@ -85,7 +85,7 @@ class BuildSummary:
 
 
 def extract(
-    inputs: Iterable[str],
+    inputs: Iterable[str | Article],
     *,
     model: str = DEFAULT_MODEL,
     stdin: TextIO | None = None,
@@ -96,7 +96,8 @@ def extract(
     min_parallel: int | None = None,
     pool: WorkerPool | None = None,
 ) -> Iterator[ArticleExtraction]:
-    """Read, parse and extract every article of ``inputs``, streaming, in input order.
+    """Read, parse and extract every article of ``inputs`` (paths, ``"-"`` for standard
+    input, or articles already read), streaming, in input order.
 
     Inputs that cannot be read, and articles whose parsing or extraction
     fails, are passed to ``on_skip`` (as ``Skipped``, or ``Notice`` for an
@@ -130,7 +131,7 @@ def extract(
 
 
 def build(
-    inputs: Iterable[str],
+    inputs: Iterable[str | Article],
     store: pyoxigraph.Store,
     *,
     merge: MergeRules | None = None,
@@ -295,7 +296,7 @@ class Builder:
 # ---------------------------------------------------------------- parsing, here or in workers
 
 
-def _articles(inputs: Iterable[str], stdin: TextIO | None, report: Callable[[Skipped | Notice], None]) -> Iterator[Article]:
+def _articles(inputs: Iterable[str | Article], stdin: TextIO | None, report: Callable[[Skipped | Notice], None]) -> Iterator[Article]:
     for item in read_articles(inputs, stdin=stdin):
         if isinstance(item, Article):
             yield item

@@ -41,6 +41,8 @@ from kg.errors import Errors, KGError
 from kg.records import Article, ArticleExtraction, Skipped
 
 if TYPE_CHECKING:
+    from spacy.language import Language
+
     from kg.rdf.graph import Provenance
     from kg.rdf.merge import MergeRules
 
@@ -82,10 +84,15 @@ def default_workers() -> int:
 
 
 def process_chunk(
-    nlp, articles: Sequence[Article], *, provenance=None, graphs: bool = False, dedup=None
+    nlp: Language,
+    articles: Sequence[Article],
+    *,
+    provenance: Provenance | None = None,
+    graphs: bool = False,
+    merge: MergeRules | None = None,
 ) -> list[ArticleOutput | Skipped]:
     """Parse and extract ``articles`` (and make their graphs, when ``graphs``, with the
-    rules ``dedup`` for merging reports, default :func:`kg.rdf.merge.current`), in order.
+    rules ``merge`` for merging reports, default the shipped ones), in order.
 
     An article that fails costs only itself: it comes back as ``Skipped``,
     with ``E011`` when spaCy fails on it (its batch is parsed again one
@@ -117,7 +124,7 @@ def process_chunk(
                 out.append(ArticleOutput(extraction))
                 continue
             try:
-                output = article_output(extraction, provenance, dedup)
+                output = article_output(extraction, provenance, merge)
             except Exception as e:  # noqa: BLE001
                 log.debug("making the graph failed", exc_info=True)
                 detail = str(e) if isinstance(e, KGError) else _detail(e)
@@ -406,7 +413,7 @@ def _worker_main(tasks: Queue, connection: Connection, model: str, parent: int) 
         if task is None:
             return
         task_id, chunk, (graphs, merge) = task
-        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, dedup=merge)
+        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, merge=merge)
         connection.send(("done", task_id, outputs))
 
 
