@@ -29,7 +29,9 @@ demo: $(STAMP)
 	$(BIN)/kg export gexf --store $(DEMO_STORE) -o $(DEMO_OUT)/kg.gexf
 	@echo "GEXF written to $(DEMO_OUT)/kg.gexf (open it in Gephi); store in $(DEMO_STORE)/"
 
+# The type check first (mypy, settings in pyproject.toml), then the tests and the doctests of kg/ and README.md.
 test: $(TEST_STAMP)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Fuzz the ingest parsers for FUZZ_SECONDS (docs/reliability.md): atheris when it installs, else hypothesis.
@@ -42,4 +44,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(DEMO_STORE) $(DEMO_OUT) .pytest_cache
+	rm -rf $(VENV) $(DEMO_STORE) $(DEMO_OUT) .pytest_cache .mypy_cache
