@@ -46,20 +46,14 @@ def steps_named(names: Iterable[str], where: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-_DEFAULT_STEPS: dict[str, tuple[Step, ...]] = {}
-
-
 def find_events(
     doc: Doc, index: ActorIndex, verb_steps: Sequence[Step] | None = None, noun_steps: Sequence[Step] | None = None
 ) -> list[Found]:
     """The events of ``doc``, given its actors, in text order; one per sentence, predicate and
     pair of actors. ``verb_steps`` and ``noun_steps`` default to :data:`~kg.extraction.steps.VERB_STEPS`
     and :data:`~kg.extraction.steps.NOUN_STEPS`."""
-    if verb_steps is None or noun_steps is None:
-        if not _DEFAULT_STEPS:
-            _DEFAULT_STEPS.update(verb=steps_named(VERB_STEPS, "VERB_STEPS"), noun=steps_named(NOUN_STEPS, "NOUN_STEPS"))
-        verb_steps = _DEFAULT_STEPS["verb"] if verb_steps is None else verb_steps
-        noun_steps = _DEFAULT_STEPS["noun"] if noun_steps is None else noun_steps
+    verb_steps = steps_named(VERB_STEPS, "VERB_STEPS") if verb_steps is None else verb_steps
+    noun_steps = steps_named(NOUN_STEPS, "NOUN_STEPS") if noun_steps is None else noun_steps
     found: list[Found] = []
     seen: set[tuple[str | None, str | None, str, int]] = set()
     for sentence in doc.sents:

@@ -9,11 +9,11 @@ in a step list; the ``kg_events`` component takes other lists by name from
 its config (``nlp.add_pipe("kg_events", config={"verb_steps": [...]})``).
 
 Each step carries its example: a sentence of our own, and the events it
-gives with every step (written as :func:`tests.test_steps.render` writes them:
-``SUBJECT predicate TYPE OBJECT``, each side a country code or a label, then
-``[theme]``, ``(modality)``, ``@place`` when there are; events apart by
-``"; "``). ``tests/test_steps.py`` checks that each example gives exactly
-that, and something else without the step.
+gives with every step, one ``SUBJECT predicate TYPE OBJECT`` per event (each
+side a country code or a label, ``not`` before a negated predicate, then
+``[theme]``, ``(modality)`` and ``@place`` when there are), apart by ``"; "``.
+``tests/test_steps.py`` checks that each example gives exactly that, and
+something else without the step.
 """
 from __future__ import annotations
 
