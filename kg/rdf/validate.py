@@ -26,6 +26,7 @@ from rdflib.namespace import RDF, SH
 
 from kg.rdf.graph import ontology_graph, shapes_graph
 from kg.rdf.store import construct
+from kg.vocab import CAMEO_NS, KG_NS, PLOVER_NS, RESOURCE_NS
 
 __all__ = ["INFERENCE", "ValidationReport", "ValidationResult", "format_result", "store_graph", "validate_graph", "validate_store"]
 
@@ -34,11 +35,11 @@ __all__ = ["INFERENCE", "ValidationReport", "ValidationResult", "format_result",
 INFERENCE = ("none", "rdfs", "owlrl", "both")
 
 _PREFIXES = (
-    ("kg:", "https://w3id.org/kg/ontology#"),
+    ("kg:", KG_NS),
     ("kgsh:", "https://w3id.org/kg/shapes#"),
-    ("plover:", "https://w3id.org/kg/plover#"),
-    ("cameo:", "https://w3id.org/kg/cameo#"),
-    ("kgr:", "https://w3id.org/kg/id/"),
+    ("plover:", PLOVER_NS),
+    ("cameo:", CAMEO_NS),
+    ("kgr:", RESOURCE_NS),
     ("prov:", "http://www.w3.org/ns/prov#"),
     ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
     ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
