@@ -103,8 +103,23 @@ def test_boilerplate_never_becomes_an_entity(nlp):
 
 def test_same_person_has_one_iri_across_articles(nlp):
     first = actor_for(nlp, "Belarusian President Alexander Lukashenko spoke.", "Belarusian President Alexander Lukashenko")
-    second = actor_for(nlp, "Lukashenko spoke.", "Lukashenko")
+    second = actor_for(nlp, "Lukashenko spoke in Minsk.", "Lukashenko")
     assert first.iri == second.iri and second.country == "BLR"
+
+
+def test_a_surname_alone_is_a_known_person_only_when_the_text_points_to_them(nlp):
+    """Named before in full, with a title, or with their state named; never with other first names."""
+    assert actor_for(nlp, "President Lukashenko spoke.", "President Lukashenko").label == "Alexander Lukashenko"
+    assert actor_for(nlp, "Chavez said the cartel was weakened.", "Chavez").label == "Chavez"
+    arturo = actor_for(nlp, "Mexico's attorney general Arturo Chavez resigned. Chavez said he was tired.", "Chavez")
+    assert (arturo.label, arturo.country) == ("Arturo Chavez", "MEX")
+
+
+def test_a_full_name_never_joins_another_person_of_the_same_surname(nlp):
+    index = resolve_actors(nlp("Lionel Messi scored. Jorge Messi is accused of fraud. Messi denied it."))
+    assert [(m.text, m.actor.label) for m in index.mentions] == [
+        ("Lionel Messi", "Lionel Messi"), ("Jorge Messi", "Jorge Messi"), ("Messi", "Jorge Messi")
+    ]
 
 
 def test_apposition_gives_a_person_country_and_the_surname_is_remembered(nlp):

@@ -34,6 +34,7 @@ __all__ = [
     "national_group",
     "in_country",
     "is_domestic_group",
+    "is_generic",
     "country_actor",
     "entity_span",
 ]
@@ -43,7 +44,14 @@ _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
 _PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
 _RESIDENCE_PREPS = frozenset({"of", "in"})
 _PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
-_COLLECTIVE_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
+_SINGULAR_PRONOUNS = frozenset({"it", "its", "itself"})
+_PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
+_COLLECTIVE_PRONOUNS = _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS
+# Types an "it" may stand for, and a "they" (besides any plural noun phrase: "the soldiers").
+_SINGULAR_TYPES = frozenset({"Country", "Organization", "ArmedForce", "Group"})
+_COLLECTIVE_TYPES = frozenset({"Organization", "ArmedForce", "Group"})
+# How many sentences back a pronoun may find its antecedent: the same sentence or the one before.
+_PRONOUN_REACH = 1
 _LEADING_WORDS = ("the ", "The ")
 # ``Token.ent_iob`` codes (spaCy): 1 inside an entity, 3 its first token.
 _IOB_INSIDE, _IOB_BEGIN = 1, 3
@@ -70,6 +78,14 @@ class Mention:
     end: int
 
 
+@dataclass(frozen=True)
+class _Salient:
+    """An actor a later pronoun may refer to, and the sentence it was last named in."""
+
+    actor: Entity
+    sentence: int
+
+
 @dataclass
 class ActorIndex:
     """Actors of one article: mentions in text order, and what later mentions resolve to."""
@@ -77,10 +93,14 @@ class ActorIndex:
     mentions: list[Mention] = field(default_factory=list)
     by_token: dict[int, Mention] = field(default_factory=dict)
     people: dict[str, Entity] = field(default_factory=dict)
-    last_person: Entity | None = None
-    last_subject_person: Entity | None = None
-    last_subject_collective: Entity | None = None
     things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
+    sources: set[str] = field(default_factory=set)  # names of the outlets the article cites: no actors
+    countries: frozenset[str] = frozenset()  # the states the article names
+    sentence: int = 0  # while resolving: the number of the sentence being read
+    last_person: _Salient | None = None
+    last_subject_person: _Salient | None = None
+    last_subject_singular: _Salient | None = None  # what "it" may refer to
+    last_subject_plural: _Salient | None = None  # what "they" may refer to
 
     def __iter__(self) -> Iterator[Mention]:
         return iter(self.mentions)
@@ -89,12 +109,24 @@ class ActorIndex:
         return len(self.mentions)
 
     def pronoun_antecedent(self, pronoun: str = "he") -> Entity | None:
-        """The actor a pronoun refers to. "he"/"she": the latest person in subject
-        position (subjects are the most salient), else the latest person mentioned.
-        "it"/"they": the latest state, organisation or group in subject position."""
-        if pronoun.lower() in _COLLECTIVE_PRONOUNS:
-            return self.last_subject_collective
-        return self.last_subject_person or self.last_person
+        """The actor a pronoun refers to, named in the same sentence or the one before, or none.
+
+        "he"/"she": a person, the latest in subject position (subjects are the most salient),
+        else the latest named. "it": the latest state, organisation, force or group in subject
+        position; "they": the latest plural noun phrase, organisation, force or group there
+        (never a person or a state). Where none agrees, the pronoun stays unresolved.
+        """
+        word = pronoun.lower()
+        if word in _SINGULAR_PRONOUNS:
+            candidates = [self.last_subject_singular]
+        elif word in _PLURAL_PRONOUNS:
+            candidates = [self.last_subject_plural]
+        else:
+            candidates = [self.last_subject_person, self.last_person]
+        for candidate in candidates:
+            if candidate is not None and self.sentence - candidate.sentence <= _PRONOUN_REACH:
+                return candidate.actor
+        return None
 
 
 _NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon")
@@ -128,8 +160,9 @@ def _noun_kind(token: Token) -> str | None:
 
 def resolve_actors(doc: Doc) -> ActorIndex:
     """Resolve every entity and actor noun phrase of ``doc``, in text order."""
-    index = ActorIndex()
+    index = ActorIndex(countries=_named_countries(doc))
     for token in doc:
+        index.sentence += token.is_sent_start is True
         if token.i in index.by_token:
             continue
         if token.ent_type_ in _ENTITY_LABELS and token.ent_iob_ == "B":
@@ -148,6 +181,17 @@ def resolve_actors(doc: Doc) -> ActorIndex:
                 _record(index, _noun_phrase_span(token), actor)
     _home_country_for_officials(index)
     return index
+
+
+def _named_countries(doc: Doc) -> frozenset[str]:
+    """The states a document names (as places or peoples)."""
+    found = set()
+    for ent in doc.ents:
+        if ent.label_ in ("GPE", "NORP"):
+            entry = gazetteer.lookup(_clean_name(ent.text))
+            if entry is not None and entry.type == "Country" and entry.country:
+                found.add(entry.country)
+    return frozenset(found)
 
 
 def _home_country_for_officials(index: ActorIndex) -> None:
@@ -236,12 +280,19 @@ def _record(index: ActorIndex, span: Span, actor: Entity) -> None:
     index.mentions.append(mention)
     for i in range(span.start, span.end):
         index.by_token[i] = mention
+    salient = _Salient(actor, index.sentence)
+    subject = span.root.dep_ in ("nsubj", "nsubjpass")
     if actor.type == "Person":
-        index.last_person = actor
-        if span.root.dep_ in ("nsubj", "nsubjpass"):
-            index.last_subject_person = actor
-    elif span.root.dep_ in ("nsubj", "nsubjpass") and span.root.pos_ != "PRON":
-        index.last_subject_collective = actor
+        index.people[actor.label.split()[-1]] = actor  # a later surname alone: the person last named with it
+        index.last_person = salient
+        if subject:
+            index.last_subject_person = salient
+    elif subject:
+        plural = span.root.tag_ in ("NNS", "NNPS") or span.root.lower_ in _PLURAL_PRONOUNS
+        if not plural and actor.type in _SINGULAR_TYPES:
+            index.last_subject_singular = salient
+        if plural or actor.type in _COLLECTIVE_TYPES:
+            index.last_subject_plural = salient
 
 
 def entity_span(token: Token) -> Span:
@@ -276,6 +327,9 @@ def _clean_name(text: str) -> str:
 
 def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
     name = _clean_name(span.text)
+    titled = _without_title(span)
+    if titled is not None:  # "President Lukashenko" taken whole by the NER: the name, and its title
+        span, name = titled, _clean_name(titled.text)
     entry = gazetteer.lookup(name)
     if entry is not None:
         if entry.type not in ACTOR_TYPES:
@@ -286,6 +340,13 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
         if span.label_ == "NORP" and entry.type == "Country":
             return _norp_actor(span, entry.country)
         actor = Entity(entry.name, entry.type, entry.country, str(entry.iri), entry.role)
+        if actor.type == "Person" and " " not in name and entry.kind == "alias" and index.people.get(name) != actor:
+            given = _given_names(span)
+            if given or not (titled is not None or _modifier_role(span.root) or entry.country in index.countries):
+                # A surname alone is the known person only once the article has named them, or with a
+                # title ("President Kagame") or their state in the text: "Chavez" in a Mexican story,
+                # or "Arturo Chavez", is not Hugo Chavez.
+                return _person_actor(span, f"{given} {name}".strip(), index)
         if actor.type == "Person":
             _remember_person(index, name, actor)
         return actor
@@ -315,7 +376,7 @@ def _norp_actor(span: Span, country: str | None) -> Entity | None:
 
 
 def _person_actor(span: Span, name: str, index: ActorIndex) -> Entity:
-    known = index.people.get(name) or index.people.get(name.split()[-1])
+    known = index.people.get(name) or _shorter_name_of(name, index)
     if known is not None:
         return known
     country, role = _modifier_country(span.root, index, exclude=span), _modifier_role(span.root)
@@ -350,10 +411,50 @@ def _apposition_country(span: Span, index: ActorIndex) -> tuple[str, str | None]
     return None
 
 
+def _without_title(span: Span) -> Span | None:
+    """The name of a person's span that starts with a title ("President Lukashenko"), else ``None``."""
+    roles = load_rules().nouns["Role"]
+    start = span.start
+    while start < span.end - 1 and span.doc[start].lower_ in roles:
+        start += 1
+    return span.doc[start : span.end] if start > span.start else None
+
+
+def _given_names(span: Span) -> str:
+    """First names the parse puts before a one-word name ("Arturo" of "Arturo Chavez")."""
+    roles = load_rules().nouns["Role"]
+    names = [
+        t for t in span.root.lefts
+        if t.dep_ == "compound" and t.pos_ == "PROPN" and t.i < span.start and t.text[:1].isupper() and t.lower_ not in roles
+    ]
+    return " ".join(t.text for t in names)
+
+
+def _shorter_name_of(name: str, index: ActorIndex) -> Entity | None:
+    """The person named before whose full name holds every word of ``name``, in order, with the
+    same surname ("Juan Diego Usuga" for "Juan Diego Giraldo Usuga"; never "Jorge Messi" for
+    "Lionel Messi")."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    for known in reversed(list(dict.fromkeys(index.people.values()))):
+        full = known.label.split()
+        if full[-1] == words[-1] and _in_order(words, full):
+            return known
+    return None
+
+
+def _in_order(words: list[str], full: list[str]) -> bool:
+    remaining = iter(full)
+    return all(word in remaining for word in words)
+
+
 def _remember_person(index: ActorIndex, name: str, actor: Entity) -> None:
+    """Remember a person by full name and by surname: a later surname alone is the person
+    last named with it ("Usuga" after "Juan Diego Giraldo Usuga")."""
     index.people.setdefault(name, actor)
-    index.people.setdefault(name.split()[-1], actor)
-    index.people.setdefault(actor.label.split()[-1], actor)
+    index.people[name.split()[-1]] = actor
+    index.people[actor.label.split()[-1]] = actor
 
 
 def _organization_actor(span: Span, name: str) -> Entity | None:
@@ -416,6 +517,15 @@ def is_domestic_group(actor: Entity) -> bool:
     """A group of no stated country that a state acting on it would take for its own
     people: protesters, the opposition, journalists (not inspectors or peacekeepers)."""
     return actor.type == "Group" and actor.country is None and actor.label in load_rules().nouns["Domestic"]
+
+
+def is_generic(actor: Entity) -> bool:
+    """A group named by a bare common noun, tied to no state ("protesters", "a group"): no actor of its own.
+
+    >>> is_generic(national_group("student", "GEO")), is_generic(Entity("student", "Group", None, "x"))
+    (False, True)
+    """
+    return actor.type == "Group" and actor.country is None
 
 
 def in_country(mention: Mention, country: str) -> Mention:

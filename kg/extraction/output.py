@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from kg.extraction.actors import ActorIndex, Mention
+from kg.extraction.actors import ActorIndex, Mention, is_generic
 from kg.extraction.clean import CleanText
 from kg.extraction.dates import resolve_date
 from kg.extraction.events import Found, confidence
@@ -88,4 +88,5 @@ def article_extraction(doc: Doc) -> ArticleExtraction:
     """The article of a doc the kg components have run on, its events and every actor mention."""
     index: ActorIndex = doc._.actors
     clean = _clean(doc)
-    return ArticleExtraction(article_of(doc), list(doc._.events), [_actor_record(m, clean) for m in index.mentions])
+    mentions = [_actor_record(m, clean) for m in index.mentions if not is_generic(m.actor)]
+    return ArticleExtraction(article_of(doc), list(doc._.events), mentions)

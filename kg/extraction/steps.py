@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from kg.extraction import lexicon
-from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group
+from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic
 from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, place_country
 from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
@@ -245,6 +245,16 @@ def domestic_target(frame: Frame) -> bool:
     return True
 
 
+@step("Protesters attacked a police station in Medellin, and gunmen killed a judge.", gives="COL attack ASSAULT COL [police station] @Medellin")
+def specific_actors(frame: Frame) -> bool:
+    """A bare common noun ("protesters", "a group", "residents") is an actor only when the text ties it
+    to a state, a place or an organisation; otherwise its slot stays empty, and a candidate with no
+    actor left is no event."""
+    frame.subjects = [m for m in frame.subjects if not is_generic(m.actor)]
+    frame.objects = [m for m in frame.objects if not is_generic(m.actor)]
+    return bool(frame.subjects or frame.objects)
+
+
 # ---------------------------------------------------------------- event nouns
 
 
@@ -315,6 +325,7 @@ VERB_STEPS = (
     "implicit_subject",
     "placed_groups",
     "domestic_target",
+    "specific_actors",
 )
 #: The steps for an event noun, in order.
-NOUN_STEPS = ("noun_arguments", "noun_theme", "noun_stance", "setting", "placed_groups", "domestic_target")
+NOUN_STEPS = ("noun_arguments", "noun_theme", "noun_stance", "setting", "placed_groups", "domestic_target", "specific_actors")
