@@ -145,7 +145,7 @@ def test_a_national_group_acting_on_no_one_named_targets_its_own_state(nlp):
 
 def test_a_state_or_a_cooperating_group_gets_no_domestic_target(nlp):
     assert triples(nlp, "Russian troops attacked the village.") == [("RUS", "attack", None, "village")]
-    assert triples(nlp, "Belarusian protesters met the delegation.")[0][2] is None
+    assert triples(nlp, "Belarusian protesters praised the delegation.")[0][2] is None
 
 
 def test_expelling_a_mission_reduces_relations_and_expelling_a_person_coerces(nlp):

@@ -55,7 +55,7 @@ SENTENCES = [
     ("The junta eased restrictions on the press.", "CONCEDE"),
     ("The minister apologised for the raid.", "CONCEDE"),
     ("Chile and Peru cooperated on border security.", "COOPERATE"),
-    ("Spain extradited the suspect to France.", "COOPERATE"),
+    ("Spain extradited the suspect to France.", "COERCE"),
     ("Poland delivered tanks to Ukraine.", "AID"),
     ("Japan donated rice to the refugees.", "AID"),
     ("The army pulled out of the city.", "RETREAT"),

@@ -14,6 +14,8 @@ resolve to the person already introduced in the article.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,6 +55,8 @@ _COLLECTIVE_TYPES = frozenset({"Organization", "ArmedForce", "Group"})
 # How many sentences back a pronoun may find its antecedent: the same sentence or the one before.
 _PRONOUN_REACH = 1
 _LEADING_WORDS = ("the ", "The ")
+# The IRI prefix of an actor named without its state, until it is placed (_place_unplaced).
+_UNPLACED = "unplaced:"
 # ``Token.ent_iob`` codes (spaCy): 1 inside an entity, 3 its first token.
 _IOB_INSIDE, _IOB_BEGIN = 1, 3
 
@@ -96,6 +100,7 @@ class ActorIndex:
     things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
     sources: set[str] = field(default_factory=set)  # names of the outlets the article cites: no actors
     countries: frozenset[str] = frozenset()  # the states the article names
+    home: str | None = None  # the state the article is about (:func:`home_country`), once resolved
     sentence: int = 0  # while resolving: the number of the sentence being read
     last_person: _Salient | None = None
     last_subject_person: _Salient | None = None
@@ -180,6 +185,7 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             if actor is not None:
                 _record(index, _noun_phrase_span(token), actor)
     _home_country_for_officials(index)
+    _place_unplaced(index)
     return index
 
 
@@ -192,6 +198,53 @@ def _named_countries(doc: Doc) -> frozenset[str]:
             if entry is not None and entry.type == "Country" and entry.country:
                 found.add(entry.country)
     return frozenset(found)
+
+
+def home_country(index: ActorIndex) -> str | None:
+    """The state the article is about: the one its states, forces, bodies and groups name at
+    least twice, and twice as often as any other; ``None`` when no state stands out."""
+    counts = Counter(
+        m.actor.country for m in index.mentions if m.actor.country and m.actor.type != "Person" and not m.actor.iri.startswith(_UNPLACED)
+    )
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _place_unplaced(index: ActorIndex) -> None:
+    """State bodies and forces named without their state ("the security forces", "the Attorney
+    General's Office", "authorities") are those of the state the article is about; when no state
+    stands out they are no actors (their mentions are dropped)."""
+    home = index.home = home_country(index)
+    placed: dict[str, Entity | None] = {}
+
+    def place(actor: Entity) -> Entity | None:
+        if not actor.iri.startswith(_UNPLACED):
+            return actor
+        if actor.iri not in placed:
+            if home is None:
+                placed[actor.iri] = None
+            elif actor.type == "ArmedForce":
+                placed[actor.iri] = _armed_force(home)
+            elif actor.type == "Country":
+                placed[actor.iri] = country_actor(home)
+            else:
+                placed[actor.iri] = keyed(actor.label, actor.type, home)
+        return placed[actor.iri]
+
+    mentions = []
+    for mention in index.mentions:
+        actor = place(mention.actor)
+        if actor is not None:
+            mentions.append(Mention(actor, mention.text, mention.start, mention.end) if actor is not mention.actor else mention)
+    index.mentions = mentions
+    for i, mention in list(index.by_token.items()):
+        actor = place(mention.actor)
+        if actor is None:
+            del index.by_token[i]
+        elif actor is not mention.actor:
+            index.by_token[i] = Mention(actor, mention.text, mention.start, mention.end)
 
 
 def _home_country_for_officials(index: ActorIndex) -> None:
@@ -209,7 +262,7 @@ def _home_country_for_officials(index: ActorIndex) -> None:
         actor = mention.actor
         # Known people of no state (UN or NATO officials) keep none.
         if actor.type == "Person" and actor.country is None and actor.role and gazetteer.lookup(actor.label) is None:
-            actor = placed.setdefault(actor.iri, Entity(actor.label, actor.type, home, actor.iri, actor.role))
+            actor = placed.setdefault(actor.iri, keyed(actor.label, actor.type, home, actor.role))
             index.mentions[position] = Mention(actor, mention.text, mention.start, mention.end)
     for i, mention in list(index.by_token.items()):
         if mention.actor.iri in placed:
@@ -382,7 +435,7 @@ def _person_actor(span: Span, name: str, index: ActorIndex) -> Entity:
     country, role = _modifier_country(span.root, index, exclude=span), _modifier_role(span.root)
     if country is None:
         country, role = _apposition_country(span, index) or (None, role)
-    actor = Entity(name, "Person", country, actor_iri("Person", name), role)
+    actor = keyed(name, "Person", country, role)
     _remember_person(index, name, actor)
     return actor
 
@@ -460,11 +513,47 @@ def _remember_person(index: ActorIndex, name: str, actor: Entity) -> None:
 def _organization_actor(span: Span, name: str) -> Entity | None:
     country = _country_in_words(span) or _modifier_country(span.root, None, exclude=span)
     kind = _noun_kind(span.root)
-    if kind == "ArmedForce" and country:
-        return _armed_force(country)
-    if kind == "Government" and country:
-        return country_actor(country)
-    return Entity(name, "Organization", country, actor_iri("Organization", name))
+    if kind == "ArmedForce":
+        return _armed_force(country) if country else _unplaced("ArmedForce", name)
+    if kind == "Government":
+        return country_actor(country) if country else _unplaced("Country", name)
+    if country is None and _is_institution(name):
+        return _unplaced("Organization", name)  # "the Attorney General's Office": whose, the article must say
+    return keyed(name, "Organization", country)
+
+
+def _is_institution(name: str) -> bool:
+    """A name made only of the words of state bodies ("Attorney General's Office", "Supreme Court")."""
+    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w not in ("s", "of", "the", "for", "and", "de")]
+    return bool(words) and all(w in load_rules().nouns["Institution"] for w in words)
+
+
+def _placeable(token: Token, kind: str) -> bool:
+    """Whether a state body or force named without its state is the one of the state the article
+    is about: a body or force ("the authorities", "the security forces") or a single office-holder
+    ("the president"), not people ("officials", "lawmakers"), a diplomatic mission abroad, or a
+    body a name qualifies ("the Morales government")."""
+    if any(c.dep_ in ("compound", "poss", "nmod") and c.pos_ == "PROPN" for c in token.children):
+        return False
+    if kind == "Role":
+        return token.tag_ == "NN"
+    return kind == "ArmedForce" or token.lemma_.lower() in load_rules().nouns["Institution"]
+
+
+def keyed(label: str, actor_type: str, country: str | None, role: str | None = None) -> Entity:
+    """An actor known by a name that may be another's in another state: its IRI holds its state,
+    so that one node never stands for two states ("General's Office" of Mexico, of Peru).
+
+    >>> keyed("Supreme Court", "Organization", "COL").iri
+    'https://w3id.org/kg/id/org/col-supreme-court'
+    """
+    return Entity(label, actor_type, country, actor_iri(actor_type, f"{country} {label}" if country else label), role)
+
+
+def _unplaced(actor_type: str, label: str) -> Entity:
+    """A state body or force the text names without its state: placed later in the state the
+    article is about (:func:`_place_unplaced`), or no actor."""
+    return Entity(label, actor_type, None, f"{_UNPLACED}{actor_type}/{label}")
 
 
 def _country_in_words(span: Span) -> str | None:
@@ -489,9 +578,11 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     if kind == "Weapon":
         return _armed_force(country) if country and _is_doer(token) else None
     if kind == "ArmedForce":
-        return _armed_force(country) if country else None
+        return _armed_force(country) if country else _unplaced("ArmedForce", token.lemma_.lower()) if _placeable(token, kind) else None
     if kind in ("Government", "Role"):
-        return country_actor(country) if country else None
+        if country:
+            return country_actor(country)
+        return _unplaced("Country", token.lemma_.lower()) if _placeable(token, kind) else None
     if country:
         return _national_group(token, country)
     if token.tag_ in ("NNS", "NNPS"):

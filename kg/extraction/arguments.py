@@ -38,6 +38,8 @@ _TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "
 # What a complaint, threat or protest is about is its target; what talks are about is not.
 _CONFLICT_TARGET_PREPS = frozenset({"about", "over"})
 NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
+# Events that move or give something: a state's own people in them are what is moved.
+_SENDING_TYPES = frozenset({"AID", "RETREAT", "MOBILIZE", "COOPERATE"})
 
 
 class Arguments(NamedTuple):
@@ -57,7 +59,8 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     if not subjects:
         subjects = inherited_subjects(verb, index)
         evidence.add("inherited subject")
-    objects, inner_targets, theme_tokens = _sorted_candidates(candidates, event_noun, subjects, index)
+    sending = etype is None or etype.plover in _SENDING_TYPES
+    objects, inner_targets, theme_tokens = _sorted_candidates(candidates, event_noun, subjects, index, sending)
     if event_noun is not None:
         objects += targets_within(event_noun, index, subjects)
     objects = _targets(verb, objects, inner_targets, subjects, index, evidence)
@@ -70,6 +73,8 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
     target_preps = _TARGET_PREPS | (_CONFLICT_TARGET_PREPS if etype is not None and "conflict" in etype.quad_class else frozenset())
     subjects: list[Mention] = []
     candidates: list[tuple[Token, str]] = []
+    if verb.dep_ == "acl" and verb.tag_ == "VBN":
+        candidates.append((verb.head, "nsubjpass"))  # "the brothers, arrested in Argentina": they are arrested
     for child in argument_children(verb):
         dep = child.dep_
         if dep in SUBJECT_DEPS:
@@ -88,10 +93,11 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
 
 
 def _sorted_candidates(
-    candidates: list[tuple[Token, str]], event_noun: Token | None, subjects: list[Mention], index: ActorIndex
+    candidates: list[tuple[Token, str]], event_noun: Token | None, subjects: list[Mention], index: ActorIndex, sending: bool
 ) -> tuple[list[Mention], list[Mention], list[Token]]:
     """The candidates sorted into objects, targets inside non-actor objects ("a visit to Haiti",
-    "Iraqi towns") and theme phrases."""
+    "Iraqi towns") and theme phrases; with ``sending`` (an event that moves or gives: aid,
+    withdrawal, deployment, or an untyped verb) the subject's own people are what is moved."""
     subject_iris = {m.actor.iri for m in subjects}
     objects: list[Mention] = []
     inner_targets: list[Mention] = []
@@ -100,13 +106,14 @@ def _sorted_candidates(
         if head == event_noun:
             continue
         found = actors_of(head, index)
-        # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon.
+        # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon
+        # (what it asks, orders or accuses them of is addressed to them).
         own = [
             m
             for m in found
             if m.actor.iri in subject_iris
-            or (same_state(m, subjects) and m.actor.type != "Country")
-            or _possessed_by_subject(head, subjects, index)
+            or (sending and same_state(m, subjects) and m.actor.type != "Country")
+            or (sending and _possessed_by_subject(head, subjects, index))
         ]
         objects += [m for m in found if m not in own]
         if found and not own:

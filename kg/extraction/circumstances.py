@@ -6,7 +6,7 @@ and the speaker of a reporting verb or of "according to".
 >>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("Ukraine and Poland held talks in Warsaw on Monday, the ministry said.")
 >>> circumstances(doc[3], doc[4], doc[:], resolve_actors(doc))
-Circumstances(when='Monday', location='Warsaw', location_country='POL', attributed_to='ministry')
+Circumstances(when='Monday', location='Warsaw', location_country='POL', attributed_to='Poland')
 """
 from __future__ import annotations
 

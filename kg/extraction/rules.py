@@ -40,6 +40,7 @@ EVIDENCE = (
     "implicit target",
     "domestic target",
     "implicit subject",
+    "home subject",
     "receiving verb",
     "event noun",
     "untyped",
@@ -47,9 +48,11 @@ EVIDENCE = (
     "one argument",
 )
 #: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
-NOUN_KINDS = ("ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic")
+NOUN_KINDS = (
+    "ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Institution",
+)
 
-_TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_types", "state_acts")
+_TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_types", "state_acts", "two_sided_types")
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,14 @@ class ExtractionRules:
     expelled_missions: frozenset[str]
     receiving_verbs: frozenset[str]
     frame_nouns: frozenset[str]
+    patient_nouns: frozenset[str]
+    actor_object_verbs: frozenset[str]
+    enabling_verbs: frozenset[str]
     reciprocal_types: frozenset[str]
     located_target_types: frozenset[str]
     domestic_target_types: frozenset[str]
     state_acts: frozenset[str]
+    two_sided_types: frozenset[str]
     confidence: Confidence
     nouns: Mapping[str, frozenset[str]]
 

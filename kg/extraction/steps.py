@@ -78,7 +78,7 @@ def non_event_verb(frame: Frame) -> bool:
     return not (frame.type is None and verb_lemma(frame.trigger) in load_rules().non_event_verbs)
 
 
-@step("Hanoi called the report biased.", gives="")
+@step("China called the Japanese report biased.", gives="")
 def naming(frame: Frame) -> bool:
     """Naming or describing ("called the sanctions baseless") is no event."""
     return not any(c.dep_ == "oprd" for c in frame.trigger.children)
@@ -122,11 +122,30 @@ def receiving_verb(frame: Frame) -> bool:
     return True
 
 
-@step("Turkey built a bridge.", gives="")
+@step("Peru released a report, and Chile allowed the police to raid the camp.", gives="")
+def senses(frame: Frame) -> bool:
+    """Senses the lexicon's type holds only with the right complement: releasing or freeing a
+    person, not a report; fighting an enemy, not a problem ("fight drug trafficking"); allowing
+    someone to act is enabling them, no event of its own."""
+    trigger, rules = frame.trigger, load_rules()
+    lemma = verb_lemma(trigger)
+    if lemma in rules.actor_object_verbs and any(
+        c.dep_ in ("dobj", "nsubjpass") and c.pos_ != "PRON" and not actors_of(c, frame.actors) for c in trigger.children
+    ):
+        return False
+    if lemma in rules.enabling_verbs and any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
+        allowed = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+        return bool(allowed) and not any(c.pos_ == "PRON" or actors_of(c, frame.actors) for c in allowed)
+    return True
+
+
+@step("Turkey built a bridge, and Chile held talks on Monday.", gives="")
 def needs_actors(frame: Frame) -> bool:
-    """A typed event needs an actor; an untyped verb is an event only between two actors."""
+    """A typed event needs an actor, a consultation two; an untyped verb is an event only between two actors."""
     if frame.type is None and not (frame.subjects and frame.objects):
         return False
+    if frame.type is not None and frame.type.plover in load_rules().two_sided_types:
+        return bool(frame.objects or len(frame.subjects) > 1)
     return bool(frame.subjects or frame.objects)
 
 
@@ -201,15 +220,21 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
 
 @step("Two Danish sailors were detained in Iran.", gives="IRN detain COERCE DNK @Iran")
 def implicit_subject(frame: Frame) -> bool:
-    """A passive state act without agent ("was arrested in Lebanon") is the act of the state where it happens."""
-    verb, etype = frame.trigger, frame.type
-    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-    if not frame.subjects and etype is not None and etype.plover in load_rules().state_acts and passive:
-        place = location([verb])
-        country = place_country(place) if place is not None else None
-        if place is not None and country:
-            frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
-            frame.evidence.add("implicit subject")
+    """A state act without its agent ("was arrested in Lebanon", "his arrest") is the act of the
+    state where it happens, else of the state the article is about."""
+    trigger, etype = frame.trigger, frame.type
+    agentless = trigger.pos_ in ("NOUN", "PROPN") or any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+    if frame.subjects or etype is None or etype.plover not in load_rules().state_acts or not agentless:
+        return True
+    place = location([trigger])
+    country = place_country(place) if place is not None else None
+    if place is not None and country:
+        frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+        frame.evidence.add("implicit subject")
+    elif frame.actors.home and frame.objects:
+        head = frame.objects[0]  # the state names itself nowhere here: the mention is the patient's
+        frame.subjects = [Mention(country_actor(frame.actors.home), head.text, head.start, head.end)]
+        frame.evidence.add("home subject")
     return True
 
 
@@ -265,18 +290,22 @@ def noun_arguments(frame: Frame) -> bool:
     Ukraine"), else whom that complement is about ("sanctions on Russian companies").
     A bare name ("Ukraine war") may be the doer or the place: it names no source."""
     index = frame.actors
+    patient = frame.predicate in load_rules().patient_nouns  # "his arrest": he is arrested
     subjects: list[Mention] = []
+    owners: list[Mention] = []
     complements: list[Token] = []
     for child in frame.trigger.children:
-        if child.dep_ == "poss" or (child.dep_ in ("amod", "nmod", "compound") and child.ent_type_ == "NORP"):
+        if child.dep_ == "poss" and patient:
+            owners += actors_of(child, index)
+        elif child.dep_ == "poss" or (child.dep_ in ("amod", "nmod", "compound") and child.ent_type_ == "NORP"):
             subjects += actors_of(child, index) or as_list(country_mention(child, index))
         elif child.dep_ == "prep" and child.lower_ == "by":
             subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
         elif child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS:
             complements += pobjs(child)
-    if not subjects:
+    objects = owners + [m for pobj in complements for m in actors_of(pobj, index)]
+    if not subjects and not (patient and objects):
         return False
-    objects = [m for pobj in complements for m in actors_of(pobj, index)]
     if not objects:
         pronouns = load_rules().confidence.pronouns  # "strikes on its power grid": too weak a clue here
         objects = [m for pobj in complements for m in targets_within(pobj, index, subjects) if m.text.lower() not in pronouns]
@@ -316,6 +345,7 @@ VERB_STEPS = (
     "arguments",
     "expelled_mission",
     "receiving_verb",
+    "senses",
     "needs_actors",
     "stance",
     "intent",
@@ -328,4 +358,13 @@ VERB_STEPS = (
     "specific_actors",
 )
 #: The steps for an event noun, in order.
-NOUN_STEPS = ("noun_arguments", "noun_theme", "noun_stance", "setting", "placed_groups", "domestic_target", "specific_actors")
+NOUN_STEPS = (
+    "noun_arguments",
+    "noun_theme",
+    "noun_stance",
+    "setting",
+    "implicit_subject",
+    "placed_groups",
+    "domestic_target",
+    "specific_actors",
+)
