@@ -14,7 +14,6 @@ resolve to the person already introduced in the article.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -166,15 +165,27 @@ def _noun_kind(token: Token) -> str | None:
 def resolve_actors(doc: Doc) -> ActorIndex:
     """Resolve every entity and actor noun phrase of ``doc``, in text order."""
     index = ActorIndex(countries=_named_countries(doc))
+    aliases = _aliases(doc)
     for token in doc:
         index.sentence += token.is_sent_start is True
         if token.i in index.by_token:
             continue
-        if token.ent_type_ in _ENTITY_LABELS and token.ent_iob_ == "B":
-            span = entity_span(token)
+        if token.i in aliases:
+            # "Victor Patino, alias "El Quimico"": both names are one person, whatever the NER made of them.
+            name_span, alias_span = aliases[token.i]
+            actor = _person_actor(name_span, _clean_name(name_span.text), index)
+            _record(index, name_span, actor)
+            _record(index, alias_span, actor)
+            index.people.setdefault(_clean_name(alias_span.text), actor)
+        elif token.ent_type_ in _ENTITY_LABELS and token.ent_iob_ == "B":
+            span = _name_continued(entity_span(token))
             actor = _entity_actor(span, index)
             if actor is not None:
                 _record(index, _with_title(span) if actor.type == "Person" else span, actor)
+                acronym = _acronym_after(span)
+                if acronym is not None and actor.type != "Person":
+                    _record(index, acronym, actor)  # "(FARC)": the same organisation, by its acronym
+                    index.people.setdefault(acronym.text, actor)
         elif token.pos_ == "PROPN" and not token.ent_type_ and token.text in index.people:
             # A surname the NER missed, of a person introduced before ("Umerov thanked ...").
             _record(index, token.doc[token.i : token.i + 1], index.people[token.text])
@@ -187,6 +198,51 @@ def resolve_actors(doc: Doc) -> ActorIndex:
     _home_country_for_officials(index)
     _place_unplaced(index)
     return index
+
+
+_ALIAS_WORDS = frozenset({"alias", "aka", "a.k.a.", "a.k.a"})
+_QUOTES = frozenset({'"', "“", "”", "'", "‘", "’", "``", "''", "("})
+
+
+def _aliases(doc: Doc) -> dict[int, tuple[Span, Span]]:
+    """``NAME, alias "ALIAS"``: the first token of NAME -> (NAME, ALIAS), the names of one person."""
+    found: dict[int, tuple[Span, Span]] = {}
+    for token in doc:
+        if token.lower_ not in _ALIAS_WORDS:
+            continue
+        end = token.i - (1 if token.i > 0 and doc[token.i - 1].text == "," else 0)
+        start = end
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper():
+            start -= 1
+        first = token.i + 1
+        while first < len(doc) and doc[first].text in _QUOTES:
+            first += 1
+        last = first
+        while last < len(doc) and doc[last].text[:1].isupper() and doc[last].is_alpha:
+            last += 1
+        if start < end and first < last:
+            found[start] = (doc[start:end], doc[first:last])
+    return found
+
+
+def _name_continued(span: Span) -> Span:
+    """An organisation's name the NER cut before its place: "Revolutionary Armed Forces of" + "Colombia"."""
+    doc = span.doc
+    if span.label_ == "ORG" and span[-1].lower_ in ("of", "for", "de", "del") and span.end < len(doc) and doc[span.end].ent_iob_ == "B":
+        return Span(doc, span.start, entity_span(doc[span.end]).end, label=span.label)
+    return span
+
+
+def _acronym_after(span: Span) -> Span | None:
+    """The acronym in parentheses right after a name: "(FARC)", "(Asociacion del Futbol Argentino - AFA)"."""
+    doc = span.doc
+    if span.end + 2 >= len(doc) or doc[span.end].text != "(":
+        return None
+    close = next((t.i for t in doc[span.end + 1 : span.end + 12] if t.text == ")"), None)
+    if close is None:
+        return None
+    last = doc[close - 1]
+    return doc[close - 1 : close] if last.is_upper and len(last.text) >= 2 and last.is_alpha else None
 
 
 def _named_countries(doc: Doc) -> frozenset[str]:
@@ -512,20 +568,28 @@ def _remember_person(index: ActorIndex, name: str, actor: Entity) -> None:
 
 def _organization_actor(span: Span, name: str) -> Entity | None:
     country = _country_in_words(span) or _modifier_country(span.root, None, exclude=span)
+    if not _is_institution(span):
+        return keyed(name, "Organization", country)  # a name of its own: "Revolutionary Armed Forces of Colombia"
     kind = _noun_kind(span.root)
     if kind == "ArmedForce":
         return _armed_force(country) if country else _unplaced("ArmedForce", name)
     if kind == "Government":
         return country_actor(country) if country else _unplaced("Country", name)
-    if country is None and _is_institution(name):
-        return _unplaced("Organization", name)  # "the Attorney General's Office": whose, the article must say
-    return keyed(name, "Organization", country)
+    # "the Attorney General's Office": one per state; whose, the article must say
+    return keyed(name, "Organization", country) if country else _unplaced("Organization", name)
 
 
-def _is_institution(name: str) -> bool:
-    """A name made only of the words of state bodies ("Attorney General's Office", "Supreme Court")."""
-    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w not in ("s", "of", "the", "for", "and", "de")]
-    return bool(words) and all(w in load_rules().nouns["Institution"] for w in words)
+def _is_institution(span: Span) -> bool:
+    """A name made only of the words of state bodies and of a state ("Attorney General's Office",
+    "the Colombian National Police"), not a name of its own ("Revolutionary Armed Forces")."""
+    words = [t for t in span if t.is_alpha and t.lower_ not in ("s", "of", "the", "for", "and", "de", "del")]
+    institution = load_rules().nouns["Institution"]
+    return bool(words) and all(t.lower_ in institution or _is_country_word(t) for t in words)
+
+
+def _is_country_word(token: Token) -> bool:
+    entry = gazetteer.lookup(token.text)
+    return entry is not None and entry.type == "Country"
 
 
 def _placeable(token: Token, kind: str) -> bool:
@@ -567,6 +631,13 @@ def _country_in_words(span: Span) -> str | None:
 
 def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     kind = _noun_kind(token)
+    if kind == "Group":
+        # "the FARC rebels", "Zetas gunmen": the members of a named organisation act as it.
+        for child in token.children:
+            if child.dep_ in ("compound", "poss") and child.i in index.by_token:
+                owner = index.by_token[child.i].actor
+                if owner.type == "Organization":
+                    return owner
     if kind is None:
         # People named by nationality and doing something: "Swiss doctors handed over ...".
         lemma = token.lemma_.lower()
