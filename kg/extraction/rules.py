@@ -87,6 +87,7 @@ class ExtractionRules:
     patient_nouns: frozenset[str]
     actor_object_verbs: frozenset[str]
     enabling_verbs: frozenset[str]
+    patient_light_verbs: frozenset[str]
     reciprocal_types: frozenset[str]
     located_target_types: frozenset[str]
     domestic_target_types: frozenset[str]

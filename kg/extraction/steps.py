@@ -104,6 +104,9 @@ def arguments(frame: Frame) -> bool:
     found = verb_arguments(frame.trigger, frame.actors, frame.event_noun, frame.type)
     frame.subjects, frame.objects, frame.theme = found.subjects, found.objects, found.theme
     frame.evidence |= found.evidence
+    if frame.event_noun is not None and verb_lemma(frame.trigger) in load_rules().patient_light_verbs:
+        # "Rivera faced criticism": he is criticised, by someone the sentence may not name.
+        frame.subjects, frame.objects = [], frame.subjects + frame.objects
     return True
 
 
@@ -274,7 +277,7 @@ def domestic_target(frame: Frame) -> bool:
     if frame.objects or frame.type is None or frame.type.plover not in load_rules().domestic_target_types:
         return True
     subjects = frame.subjects
-    if not subjects or any(m.actor.type != "Group" or m.actor.country is None for m in subjects):
+    if not subjects or any(m.actor.type not in ("Group", "Organization") or m.actor.country is None for m in subjects):
         return True
     countries = {m.actor.country for m in subjects}
     if len(countries) == 1:
