@@ -207,7 +207,8 @@ def targets_within(
     found: list[Mention] = []
     for child in head.children if modifiers else ():
         if child.dep_ == "poss":
-            found += others(actors_of(child, index))
+            if head.lemma_.lower() not in load_rules().nouns["Relational"]:  # "Garcia's predecessor" is someone else
+                found += others(actors_of(child, index))
         elif child.dep_ in ("amod", "compound", "nmod"):
             national = country_mention(child, index)
             if national is not None and same_state(national, subjects):

@@ -27,7 +27,7 @@ from kg.extraction.predicates import noun_lexeme, verb_type
 from kg.extraction.rules import load_rules
 from kg.extraction.steps import NOUN_STEPS, STEPS, VERB_STEPS
 
-__all__ = ["Found", "confidence", "find_events", "steps_named"]
+__all__ = ["Found", "confidence", "features", "find_events", "steps_named"]
 
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
@@ -87,8 +87,9 @@ def _run(frame: Frame, steps: Sequence[Step]) -> bool:
 def _pairs(frame: Frame) -> Iterator[tuple[Mention | None, Mention | None]]:
     """(subject, object) pairs of an event; coordinated subjects of a reciprocal
     event ("Russia and China held talks") are each other's objects."""
-    subjects, objects = frame.subjects, frame.objects
-    if not objects and len(subjects) > 1 and frame.type is not None and frame.type.plover in load_rules().reciprocal_types:
+    subjects, objects, rules = frame.subjects, frame.objects, load_rules()
+    mutual = frame.type is not None and frame.type.plover in rules.reciprocal_types and frame.predicate not in rules.one_way_verbs
+    if not objects and len(subjects) > 1 and mutual:
         for one in subjects:
             for other in subjects:
                 if other.actor.iri != one.actor.iri:
@@ -101,17 +102,36 @@ def _pairs(frame: Frame) -> Iterator[tuple[Mention | None, Mention | None]]:
                 yield subject, obj
 
 
+def features(frame: Frame, subject: Mention | None, obj: Mention | None) -> list[str]:
+    """What an event's confidence is read from: the weaker ways its parts were found
+    (``frame.evidence``), a missing or pronoun argument, no type, and how it is stated.
+
+    >>> from kg.extraction.actors import resolve_actors
+    >>> from kg.extraction.language import load_pipeline
+    >>> doc = load_pipeline()("Russia might attack.")
+    >>> [features(f, s, o) for f, s, o in find_events(doc, resolve_actors(doc))]
+    [['hypothetical', 'no object']]
+    """
+    found = set(frame.evidence)
+    pronouns = load_rules().confidence.pronouns
+    if frame.type is None:
+        found.add("untyped")
+    if any(m is not None and m.text.lower() in pronouns for m in (subject, obj)):
+        found.add("pronoun argument")
+    if subject is None:
+        found.add("no subject")
+    if obj is None:
+        found.add("no object")
+    if frame.modality != "asserted":
+        found.add(frame.modality)
+    return sorted(found)
+
+
 def confidence(frame: Frame, subject: Mention | None, obj: Mention | None) -> float:
-    """How far to trust an event, from how its parts were found (weights in extraction.json)."""
+    """How far to trust an event: the chance that it is right, ``base`` times the weight of each of
+    its :func:`features` (weights fitted on hand-coded articles, ``docs/confidence.md``)."""
     rules = load_rules().confidence
     score = rules.base
-    for reason in frame.evidence | ({"untyped"} if frame.type is None else set()):
-        score *= rules.weights[reason]
-    for mention in (subject, obj):
-        if mention is not None and mention.text.lower() in rules.pronouns:
-            score *= rules.weights["pronoun argument"]
-    if subject is None or obj is None:
-        score *= rules.weights["one argument"]
-    if frame.modality != "asserted":
-        score *= rules.weights[frame.modality]
-    return round(max(0.05, min(1.0, score)), 2)
+    for feature in features(frame, subject, obj):
+        score *= rules.weights[feature]
+    return round(max(0.01, min(0.99, score)), 2)

@@ -45,7 +45,8 @@ EVIDENCE = (
     "event noun",
     "untyped",
     "pronoun argument",
-    "one argument",
+    "no subject",
+    "no object",
 )
 #: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
 NOUN_KINDS = (
@@ -88,6 +89,7 @@ class ExtractionRules:
     actor_object_verbs: frozenset[str]
     enabling_verbs: frozenset[str]
     patient_light_verbs: frozenset[str]
+    one_way_verbs: frozenset[str]
     reciprocal_types: frozenset[str]
     located_target_types: frozenset[str]
     domestic_target_types: frozenset[str]

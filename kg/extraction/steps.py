@@ -320,6 +320,8 @@ def noun_arguments(frame: Frame) -> bool:
             subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
         elif child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS:
             complements += pobjs(child)
+    if patient:  # "his extradition to the United States": the patient is the owner or "of" complement; "to" is where
+        complements = [pobj for pobj in complements if pobj.head.lower_ in ("of", "between")]
     objects = owners + [m for pobj in complements for m in actors_of(pobj, index)]
     if not subjects and not (patient and objects):
         return False
