@@ -30,6 +30,18 @@ def test_dateline_without_date_gives_no_date():
     assert find_dateline_date("BEIJING, Jan. 5, 2023 (KGW) -- China protested.") == "2023-01-05"
 
 
+def test_publication_dates_from_datelines():
+    assert find_dateline_date("KYIV, Ukraine (AP) — Russia attacked.") is None
+    assert find_dateline_date("ASTANA, Kazakhstan — Kazakhstan hosted talks.") is None
+    assert find_dateline_date("WARSAW, Poland, March 11, 2024 (KGW) — Poland sent tanks.") == "2024-03-11"
+    assert find_dateline_date("LONDON, 11 March 2024 (Reuters) - Britain protested.") == "2024-03-11"
+    assert find_dateline_date("THE HAGUE, Netherlands, Sept. 5, 2023 — The court ruled.") == "2023-09-05"
+    assert find_dateline_date("BEIJING, Jan. 5 (Xinhua) -- China protested.", year_hint=2023) == "2023-01-05"
+    assert find_dateline_date("Title\n\nMEXICO CITY, Feb. 2, 2021 — Mexico protested.") == "2021-02-02"
+    # a date-shaped start that is no dateline gives no date
+    assert find_dateline_date("NATO, March 11, 2024 - the alliance met.") is None
+
+
 def test_date_in_file_name(tmp_path):
     path = tmp_path / "wire-2023-04-09.txt"
     path.write_text("Poland sent tanks to Ukraine.")

@@ -10,27 +10,46 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "DATELINE",
     "content_hash",
     "date_in_name",
+    "datelines",
     "derived_id",
     "find_dateline_date",
     "headline",
     "id_text",
     "iso_date",
+    "match_dateline",
     "optional_str",
     "published_line_date",
 ]
 
-# "KYIV, Ukraine (AP) —", "WARSAW, Poland, March 11, 2024 (KGW) —", "BEIJING, Jan. 5 (Xinhua) --"
+# Upper-case letters of the Latin scripts, for places such as "BOGOTÁ" and "ŁÓDŹ".
+_UPPER = "A-Z" + "".join(ch for ch in map(chr, range(0xC0, 0x250)) if ch.isupper())
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_WORD = rf"[{_UPPER}](?:[^\W\d_]|['’.\-])*"  # letters, no digits: "COVID-19 - The" is no place
+# The shape of a wire dateline at the start of a paragraph: a place (upper case,
+# checked by match_dateline), up to two ", Region" parts, a date, an agency in
+# parentheses, then a dash (—, –, --, a hyphen or AP's old "_" between spaces).
+# "KYIV, Ukraine (AP) —", "WARSAW, Poland, March 11, 2024 (KGW) —",
+# "BEIJING, Jan. 5 (Xinhua) --", "WASHINGTON (Reuters) -", "BOGOTA --".
 DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Z .'\-]+(?:,\s*[A-Z][\w .'\-]*?)*?)"
-    r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?))?"
-    r"\s*\((?P<agency>[^)]{1,40})\)\s*(?:—|–|--|-)",
+    rf"^[ \t]*(?P<place>{_WORD}(?: {_WORD}){{0,5}})"
+    rf"(?P<region>(?:,[ ]*{_WORD}(?: (?:{_WORD}|and|of|the|de|del|da|do|d['’]{_WORD})){{0,4}}){{0,2}}?)"
+    rf"(?:,[ ]*(?P<date>{_MONTH} \d{{1,2}}(?:,? \d{{4}})?|\d{{1,2}} {_MONTH}(?:,? \d{{4}})?))?"
+    r"(?:[ ]*\((?P<agency>[^()\n]{1,40})\))?"
+    r"[ ]*(?P<dash>—|–|―|--|(?<=[\s)])[-_](?=\s))[ \t]*",
     re.MULTILINE,
 )
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
@@ -49,8 +68,10 @@ def find_dateline_date(text: str, *, year_hint: int | None = None) -> str | None
 
     >>> find_dateline_date("KYIV, Ukraine (AP) — Russia attacked.") is None
     True
+    >>> find_dateline_date("LONDON, 11 March 2024 (Reuters) - Britain protested.")
+    '2024-03-11'
     """
-    for match in DATELINE.finditer(text[:5000]):
+    for match in datelines(text[:5000]):
         raw = match.group("date")
         if not raw:
             continue
@@ -60,17 +81,75 @@ def find_dateline_date(text: str, *, year_hint: int | None = None) -> str | None
     return None
 
 
+def match_dateline(text: str, pos: int = 0) -> re.Match[str] | None:
+    """The wire dateline opening the paragraph at ``pos`` of ``text``, if it is one.
+
+    :data:`DATELINE` gives the shape; a dateline also needs a sentence after
+    its dash (not one in lower case: "NATO - the alliance - said") and a place
+    that reads as one: in upper case ("BOGOTA --"), or in title case before a
+    news agency ("Bogota (AFP) -"). A bare upper-case word with no region,
+    date or agency is no place when it names an actor ("NATO - The alliance
+    said", kg/data/furniture.json).
+
+    >>> match_dateline("MINSK, Belarus (AP) — Belarus closed the border.").group("place")
+    'MINSK'
+    >>> match_dateline("BOGOTA -- Police arrested a man.").end()
+    10
+    >>> match_dateline("NATO - The alliance met.") is None, match_dateline("BOGOTA police arrested a man.") is None
+    (True, True)
+    """
+    match = DATELINE.match(text, pos)
+    return match if match and _reads_as_dateline(match) else None
+
+
+def datelines(text: str) -> Iterator[re.Match[str]]:
+    """The wire datelines opening paragraphs of ``text`` (see :func:`match_dateline`)."""
+    return (match for match in DATELINE.finditer(text) if _reads_as_dateline(match))
+
+
+def _reads_as_dateline(match: re.Match[str]) -> bool:
+    text, end = match.string, match.end()
+    line_end = text.find("\n", end)
+    rest = text[end : line_end if line_end >= 0 else len(text)]
+    if not rest or rest[0].islower() or not any(ch.islower() for ch in rest):
+        return False  # no sentence follows: "NATO - the alliance -", "RUSSIA INVADES - LIVE"
+    place, agency = match.group("place"), match.group("agency")
+    if not place.isupper():
+        return bool(agency) and len(place.split()) <= 3 and agency.strip().casefold() in _credits()
+    if agency or match.group("region") or match.group("date"):
+        return True
+    letters = [ch for ch in place if ch.isalpha()]
+    first_word = re.split(r"[ \-]", place, maxsplit=1)[0]
+    actor = {place.strip("."), first_word.strip(".")} & _not_places()  # "NATO —", "FARC-EP —", "US ARMY —"
+    return len(letters) >= 3 and bool(_VOWEL.search(place)) and not actor
+
+
+_VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-Ü]")
+
+
+@lru_cache(maxsize=1)
+def _furniture() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("kg.data").joinpath("furniture.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def _credits() -> frozenset[str]:
+    return frozenset(name.casefold() for name in _furniture()["credits"]["names"])
+
+
+@lru_cache(maxsize=1)
+def _not_places() -> frozenset[str]:
+    return frozenset(_furniture()["dateline"]["not_places"])
+
+
 def _parse_month_day(raw: str, year_hint: int | None) -> str | None:
-    cleaned = raw.replace(".", "").replace(",", "")
-    for fmt in ("%B %d %Y", "%b %d %Y"):
-        try:
-            return datetime.strptime(cleaned, fmt).date().isoformat()
-        except ValueError:
-            pass
-    if year_hint:
-        for fmt in ("%B %d %Y", "%b %d %Y"):
+    cleaned = raw.replace(".", "").replace(",", "").replace("Sept ", "Sep ")
+    candidates = [cleaned] + ([f"{cleaned} {year_hint}"] if year_hint else [])
+    for candidate in candidates:
+        for fmt in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y"):
             try:
-                return datetime.strptime(f"{cleaned} {year_hint}", fmt).date().isoformat()
+                return datetime.strptime(candidate, fmt).date().isoformat()
             except ValueError:
                 pass
     return None
