@@ -54,6 +54,8 @@ _COLLECTIVE_TYPES = frozenset({"Organization", "ArmedForce", "Group"})
 # How many sentences back a pronoun may find its antecedent: the same sentence or the one before.
 _PRONOUN_REACH = 1
 _LEADING_WORDS = ("the ", "The ")
+# Nouns for the office of a person ("Macri's office"), which acts as the person.
+_OFFICES = frozenset({"office", "government", "administration", "cabinet", "campaign", "team"})
 # The IRI prefix of an actor named without its state, until it is placed (_place_unplaced).
 _UNPLACED = "unplaced:"
 # ``Token.ent_iob`` codes (spaCy): 1 inside an entity, 3 its first token.
@@ -279,7 +281,9 @@ def _place_unplaced(index: ActorIndex) -> None:
         if not actor.iri.startswith(_UNPLACED):
             return actor
         if actor.iri not in placed:
-            if home is None:
+            if actor.type == "Group":  # a domestic group: of the home state, or of none the text says
+                placed[actor.iri] = national_group(actor.label, home) if home else Entity(actor.label, "Group", None, actor_iri("Group", actor.label))
+            elif home is None:
                 placed[actor.iri] = None
             elif actor.type == "ArmedForce":
                 placed[actor.iri] = _armed_force(home)
@@ -631,6 +635,11 @@ def _country_in_words(span: Span) -> str | None:
 
 def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     kind = _noun_kind(token)
+    if token.lemma_.lower() in _OFFICES:
+        # "Macri's office", "the Morales government": the office of a person acts as that person.
+        for child in token.children:
+            if child.dep_ in ("compound", "poss") and child.i in index.by_token and index.by_token[child.i].actor.type == "Person":
+                return index.by_token[child.i].actor
     if kind == "Group":
         # "the FARC rebels", "Zetas gunmen": the members of a named organisation act as it.
         for child in token.children:
@@ -656,6 +665,8 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         return _unplaced("Country", token.lemma_.lower()) if _placeable(token, kind) else None
     if country:
         return _national_group(token, country)
+    if token.lemma_.lower() in load_rules().nouns["Domestic"]:
+        return _unplaced("Group", token.lemma_.lower())  # "the opposition": of the state the article is about
     if token.tag_ in ("NNS", "NNPS"):
         return Entity(token.lemma_.lower(), "Group", None, actor_iri("Group", token.lemma_.lower()))
     return None

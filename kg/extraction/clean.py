@@ -143,8 +143,9 @@ def title_end(line: str) -> int | None:
     >>> title_end("Protests at McDonald's in Lima turned violent on Monday.") is None
     True
     """
-    for i in range(1, min(len(line), TITLE_SPAN)):
-        if line[i].isupper() and _is_title_end(line, i):
+    head = line[: TITLE_SPAN + 200]  # what follows a title's end is read up to 200 characters on
+    for i in range(1, min(len(head), TITLE_SPAN)):
+        if head[i].isupper() and _is_title_end(head, i):
             return i
     return None
 
@@ -197,8 +198,9 @@ def _title_case(text: str) -> bool:
 def _running_text(text: str) -> bool:
     """True when the first sentence of ``text`` soon has a lower-case word that is no
     title's small word: "Testimony at a recent hearing", not "Corp to Train Police"."""
+    text = text[:200].split("\n")[0]
     found = _SENTENCE_END.search(text)
-    words = _WORD.findall(text[: found.end() if found else len(text)].split("\n")[0])[1:7]
+    words = _WORD.findall(text[: found.end() if found else len(text)])[1:7]
     small = _words("small_words")
     return any(w[0].islower() and w.casefold() not in small for w in words)
 

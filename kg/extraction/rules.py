@@ -90,6 +90,9 @@ class ExtractionRules:
     enabling_verbs: frozenset[str]
     patient_light_verbs: frozenset[str]
     one_way_verbs: frozenset[str]
+    clause_senses: Mapping[str, str]
+    object_senses: Mapping[str, Mapping[str, frozenset[str]]]
+    protest_nouns: frozenset[str]
     reciprocal_types: frozenset[str]
     located_target_types: frozenset[str]
     domestic_target_types: frozenset[str]
@@ -99,7 +102,8 @@ class ExtractionRules:
     nouns: Mapping[str, frozenset[str]]
 
 
-_WORD_LISTS = tuple(f.name for f in fields(ExtractionRules) if f.name not in _TYPE_LISTS + ("confidence", "nouns"))
+_MAPPINGS = ("confidence", "nouns", "clause_senses", "object_senses")
+_WORD_LISTS = tuple(f.name for f in fields(ExtractionRules) if f.name not in _TYPE_LISTS + _MAPPINGS)
 
 
 @lru_cache(maxsize=4)
@@ -115,7 +119,7 @@ def load_rules(path: str | os.PathLike[str] | None = None, nouns_path: str | os.
     """
     rules_file, rules = _read(path, "extraction.json")
     nouns_file, nouns = _read(nouns_path, "actor_nouns.json")
-    _no_unknown(rules_file, rules, _WORD_LISTS + _TYPE_LISTS + ("confidence",))
+    _no_unknown(rules_file, rules, _WORD_LISTS + _TYPE_LISTS + _MAPPINGS[:1] + _MAPPINGS[2:])
     _no_unknown(nouns_file, nouns, NOUN_KINDS)
     words = {name: _words(rules_file, rules, name) for name in _WORD_LISTS}
     types = {name: _types(rules_file, rules, name) for name in _TYPE_LISTS}
@@ -123,6 +127,8 @@ def load_rules(path: str | os.PathLike[str] | None = None, nouns_path: str | os.
         **words,
         **types,
         confidence=_confidence(rules_file, rules.get("confidence")),
+        clause_senses=_senses(rules_file, rules.get("clause_senses")),
+        object_senses=_object_senses(rules_file, rules.get("object_senses")),
         nouns=MappingProxyType({kind: _words(nouns_file, nouns, kind) for kind in NOUN_KINDS}),
     )
 
@@ -165,6 +171,24 @@ def _types(path: str, data: Mapping[str, Any], name: str) -> frozenset[str]:
         if type_name not in PLOVER_TYPES:
             raise KGError(Errors.E102.format(path=path, where=name, name=type_name, choices=", ".join(PLOVER_TYPES)))
     return frozenset(value)
+
+
+def _senses(path: str, data: Any) -> Mapping[str, str]:
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise KGError(Errors.E101.format(path=path, where="clause_senses", detail="expected an object of verb -> PLOVER type"))
+    for verb, type_name in data.items():
+        _types(path, {"clause_senses": [type_name]}, "clause_senses")
+    return MappingProxyType(dict(data))
+
+
+def _object_senses(path: str, data: Any) -> Mapping[str, Mapping[str, frozenset[str]]]:
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise KGError(Errors.E101.format(path=path, where="object_senses", detail="expected an object of verb -> {PLOVER type: [object lemmas]}"))
+    senses = {}
+    for verb, by_type in data.items():
+        _types(path, {f"object_senses.{verb}": list(by_type)}, f"object_senses.{verb}")
+        senses[verb] = MappingProxyType({name: _words(path, by_type, name) for name in by_type})
+    return MappingProxyType(senses)
 
 
 def _confidence(path: str, data: Any) -> Confidence:

@@ -143,9 +143,16 @@ def receiving_verb(frame: Frame) -> bool:
 def senses(frame: Frame) -> bool:
     """Senses the lexicon's type holds only with the right complement: releasing or freeing a
     person, not a report; fighting an enemy, not a problem ("fight drug trafficking"); allowing
-    someone to act is enabling them, no event of its own."""
+    someone to act is enabling them, no event of its own; a warning that something may happen
+    is criticism, not a threat of force (``clause_senses``)."""
     trigger, rules = frame.trigger, load_rules()
     lemma = verb_lemma(trigger)
+    if lemma in rules.clause_senses and any(c.dep_ == "ccomp" for c in trigger.children):
+        frame.type = lexicon.event_type(rules.clause_senses[lemma])
+    objects = {c.lemma_.lower() for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")}
+    for type_name, lemmas in rules.object_senses.get(lemma, {}).items():
+        if objects & lemmas:  # "blocked roads" is a protest
+            frame.type = lexicon.event_type(type_name)
     if lemma in rules.actor_object_verbs and any(
         c.dep_ in ("dobj", "nsubjpass") and c.pos_ != "PRON" and not actors_of(c, frame.actors) for c in trigger.children
     ):
@@ -175,6 +182,30 @@ def stance(frame: Frame) -> bool:
     planned, hypothetical, alleged or a purpose (:mod:`kg.extraction.modality`)."""
     frame.negated, frame.modality = negation(frame.trigger), modality(frame.trigger)
     return True
+
+
+@step("Chilean protesters marched in Santiago, demanding that Peru return the islands.", gives="CHL march PROTEST CHL @Santiago; CHL demand PROTEST PER")
+def protest_demand(frame: Frame) -> bool:
+    """What protesters demand, or what is demanded in a protest, is part of the protest: PROTEST."""
+    if frame.type is None or frame.type.plover != "REQUEST":
+        return True
+    protest_nouns = load_rules().protest_nouns
+    if any(m.text.split()[-1].lower().rstrip("s") in protest_nouns for m in frame.subjects) or _in_protest(frame.trigger):
+        frame.type = lexicon.event_type("PROTEST")
+    return True
+
+
+def _in_protest(trigger: Token) -> bool:
+    """Whether the word hangs, within three steps, off a protest ("rioted ..., demanding")."""
+    node = trigger
+    for _ in range(3):
+        if node.head == node or node.dep_ not in ("advcl", "xcomp", "pcomp", "prep", "acl", "conj"):
+            return False
+        node = node.head
+        if node.pos_ in ("VERB", "NOUN") and (found := lexicon.verb_type(verb_lemma(node)) if node.pos_ == "VERB" else noun_lexeme(node)[1]):
+            if found.plover == "PROTEST":
+                return True
+    return False
 
 
 @step("Chile will withdraw its ambassador from Peru unless Lima apologizes.", gives="CHL withdraw THREATEN PER [its ambassador] (planned)")
@@ -368,6 +399,7 @@ VERB_STEPS = (
     "senses",
     "needs_actors",
     "stance",
+    "protest_demand",
     "intent",
     "refusal",
     "setting",
