@@ -168,6 +168,48 @@ def _tsv_cells(record: dict) -> list[str]:
     return ["" if c is None else str(c).replace("\t", " ").replace("\n", " ") for c in cells]
 
 
+@cli.command("eval")
+@click.argument("gold", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--show", type=click.IntRange(min=0), default=None, metavar="N",
+    help="List N missed and N spurious events (default: none in the table, all in JSON).",
+)
+@click.option("--all", "include_all", is_flag=True, help="Score every event: gold coded as not factual, and kg's events kg extract writes only with --all.")
+@MODEL_OPTION
+@WORKERS_OPTION
+def evaluate(gold: str, inputs: tuple[str, ...], fmt: str, show: int | None, include_all: bool, model: str, workers: int | None) -> None:
+    """Score kg's events in INPUT (as kg extract reads it) against the gold events in GOLD.
+
+    GOLD is JSON lines, sentence-level ({"doc", "source", "target",
+    "event_type"}, countries as ISO3 codes: views pair, typed, source,
+    target) or article-level ({"doc", "sentence", "trigger", "subject",
+    "object", "event_type", "factual"}: views event, subject, object,
+    actors, full), told apart by the records. Prints precision, recall and
+    F1 per view; only what the text states as fact is scored unless --all.
+
+    \b
+    Example:
+      kg eval gold.jsonl docs.jsonl
+      kg eval gold.jsonl docs.jsonl --show 10
+      kg eval gold.jsonl articles/ --format json > scores.json
+    """
+    from kg.evaluation import evaluate_inputs, print_evaluation, read_gold
+
+    gold_set = read_gold(gold)  # a bad gold file stops the run before any parsing
+    result = evaluate_inputs(gold_set, inputs, include_all=include_all, model=model, workers=_workers(workers), on_skip=_warn)
+    if result.unread:
+        docs = ", ".join(result.unread[:5]) + (", ..." if len(result.unread) > 5 else "")
+        click.echo(f"warning: {Errors.E117.format(path=gold, count=len(result.unread), docs=docs)}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(show=show), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        print_evaluation(result, Console(width=None if sys.stdout.isatty() else 200), show=show or 0)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @STORE_OPTION

@@ -95,6 +95,15 @@ class Errors(metaclass=_CodedMessages):
     E106 = "Unknown extraction step {name!r} in {where}; the steps are: {known}."
     E107 = "The {name!r} component needs kg_actors before it: nlp.add_pipe(\"kg_actors\") first (or use kg.load())."
     E108 = "{text!r} is taken as the text of an article, but it names a file or folder: to read that, pass pathlib.Path({text!r}) or kg.read({text!r})."
+    # Scoring against gold events (kg eval, kg/evaluation.py): E110-E119.
+    E110 = "{path}: the gold file cannot be read ({detail})."
+    E111 = "{path}:{line}: not a JSON object ({detail}). Each line of a gold file is one event: fix the line."
+    E112 = "{path}:{line}: a gold event in neither format ({detail}): a sentence-level event has \"source\" and \"target\" (ISO3 codes), an article-level one \"sentence\", \"subject\" and \"object\" (README, kg eval)."
+    E113 = "{path}:{line}: {field}: {detail}."
+    E114 = "{path}:{line}: unknown event type {name!r}. PLOVER types: {choices}; PLOVER 0.5 names: {aliases}."
+    E115 = "{path}:{line}: a {found}-level event in a gold file of {expected}-level events (line {first}); a gold file holds one format."
+    E116 = "{path}: no gold events (the file is empty)."
+    E117 = "{path}: {count} gold document(s) not among the inputs ({docs}): their events count as missed. Pass the documents the gold was coded on."
 
 
 class KGError(Exception):
