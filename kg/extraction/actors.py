@@ -665,7 +665,7 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         return _unplaced("Country", token.lemma_.lower()) if _placeable(token, kind) else None
     if country:
         return _national_group(token, country)
-    if token.lemma_.lower() in load_rules().nouns["Domestic"]:
+    if token.lemma_.lower() in load_rules().nouns["Domestic"] and token.dep_ not in ("compound", "amod", "nmod"):
         return _unplaced("Group", token.lemma_.lower())  # "the opposition": of the state the article is about
     if token.tag_ in ("NNS", "NNPS"):
         return Entity(token.lemma_.lower(), "Group", None, actor_iri("Group", token.lemma_.lower()))
