@@ -605,7 +605,9 @@ def _placeable(token: Token, kind: str) -> bool:
         return False
     if kind == "Role":
         return token.tag_ == "NN"
-    return kind == "ArmedForce" or token.lemma_.lower() in load_rules().nouns["Institution"]
+    if kind == "ArmedForce":  # "the army", "troops"; not the mass noun of "with force"
+        return token.tag_ == "NNS" or any(c.dep_ in ("det", "poss") for c in token.children)
+    return token.lemma_.lower() in load_rules().nouns["Institution"]
 
 
 def keyed(label: str, actor_type: str, country: str | None, role: str | None = None) -> Entity:
@@ -640,8 +642,8 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         for child in token.children:
             if child.dep_ in ("compound", "poss") and child.i in index.by_token and index.by_token[child.i].actor.type == "Person":
                 return index.by_token[child.i].actor
-    if kind == "Group":
-        # "the FARC rebels", "Zetas gunmen": the members of a named organisation act as it.
+    if kind in ("Group", "ArmedForce"):
+        # "the FARC rebels", "ELN fighters": the members of a named organisation act as it.
         for child in token.children:
             if child.dep_ in ("compound", "poss") and child.i in index.by_token:
                 owner = index.by_token[child.i].actor

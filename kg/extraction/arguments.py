@@ -60,6 +60,9 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
         subjects = inherited_subjects(verb, index)
         evidence.add("inherited subject")
     sending = etype is None or etype.plover in _SENDING_TYPES
+    if etype is not None and etype.plover == "COERCE" and any(a in ("dobj", "nsubjpass") and actors_of(h, index) for h, a in candidates):
+        # "extradited the smuggler to Chile": who is coerced is the target; "to Chile" is where.
+        candidates = [(h, a) for h, a in candidates if a not in ("to", "into")]
     objects, inner_targets, theme_tokens = _sorted_candidates(candidates, event_noun, subjects, index, sending)
     if event_noun is not None:
         objects += targets_within(event_noun, index, subjects)

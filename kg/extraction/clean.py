@@ -173,8 +173,10 @@ def _is_title_end(line: str, i: int) -> bool:
         if len(head) < 3 or head in _words("name_prefixes") or not head[1:].islower():
             return False
         return head.islower() or _title_case(left)
-    if prev in "?!" or prev in _CLOSING and not line[i - 2].isspace():
+    if prev in "?!":
         return True
+    if prev in _CLOSING:  # 'Two "Narco-Subs"The navy'; not "O'Brien", "d'Ivoire"
+        return not line[i - 2].isspace() and (prev not in "'’" or line[i - 3 : i - 1].isalpha())
     if prev == ".":  # "Bolivia.Colombia's"; not "U.S.A.", "Gen.Smith", "Amazon.Com"
         return _ends_sentence(left) and right_word.casefold() not in _words("domains")
     if prev == " " and line[i - 2] in ".?!":  # "Title. The brother ..."
@@ -245,10 +247,12 @@ def clean_text(text: str) -> CleanText:
                 split = title_end(body)
             if split is None:
                 keep(body, start)
-            else:
+            else:  # the title, a line break, then the first sentence without its dateline
+                dateline = match_dateline(body[split:])
+                cut = split + (dateline.end() if dateline else 0)
                 keep(body[:split], start)
                 inserted.append(clean_offset)
                 keep("\n", start + split)
-                keep(body[split:], start + split)
+                keep(body[cut:], start + cut)
         original_offset += len(line)
     return CleanText("".join(kept), tuple(segments), tuple(inserted))

@@ -271,7 +271,11 @@ def implicit_subject(frame: Frame) -> bool:
     """A state act without its agent ("was arrested in Lebanon", "his arrest") is the act of the
     state where it happens, else of the state the article is about."""
     trigger, etype = frame.trigger, frame.type
-    agentless = trigger.pos_ in ("NOUN", "PROPN") or any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+    agentless = (
+        trigger.pos_ in ("NOUN", "PROPN")
+        or (trigger.dep_ == "acl" and trigger.tag_ == "VBN")  # "the brothers, arrested in Argentina"
+        or any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+    )
     if frame.subjects or etype is None or etype.plover not in load_rules().state_acts or not agentless:
         return True
     place = location([trigger])
