@@ -205,6 +205,8 @@ def test_a_title_ending_in_a_period_and_a_space_gets_a_line_break_after_the_spac
         "Russia attacked Ukraine on Monday. The strikes killed ten people.",  # no title: a sentence
         "Police arrested Gen. Smith on Monday in the capital.",
         "Why?Because the police said so.",  # one word is no title
+        "Police Arrest O'Brien in Dublin for fraud, prosecutors said.",
+        "Gangs Spread in Cote d'Ivoire as the police retreat.",
         "Mexico Seizes Arms From Texas",  # a title alone
     ],
 )
@@ -219,6 +221,13 @@ def test_only_the_start_of_an_article_is_a_title():
     assert len(body) > TITLE_SPAN and clean_text(late).text == late
     second_paragraph = "Some text here.\nWho Will Pay for the Wall?Testimony at a hearing showed the cost."
     assert clean_text(second_paragraph).text == second_paragraph
+
+
+def test_a_dateline_after_a_glued_title_is_cut_too():
+    text = "Who Will Pay for the Wall?BOGOTA, Colombia (AP) — Police arrested a smuggler."
+    cleaned = clean_text(text)
+    assert cleaned.text == "Who Will Pay for the Wall?\nPolice arrested a smuggler."
+    assert_maps_back(text, cleaned)
 
 
 def test_the_title_after_dropped_furniture_is_still_the_first_line():
@@ -248,6 +257,8 @@ _PIECES = st.sampled_from(
         "Chile Treats a Mule a Week",
         "DynCorp",
         "é\u2014",
+        "O'Brien",
+        "Guatemala Raids Prisons.",
     ]
 )
 

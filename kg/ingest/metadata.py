@@ -98,7 +98,7 @@ def match_dateline(text: str, pos: int = 0) -> re.Match[str] | None:
     >>> match_dateline("NATO - The alliance met.") is None, match_dateline("BOGOTA police arrested a man.") is None
     (True, True)
     """
-    match = DATELINE.match(text, pos)
+    match = DATELINE.match(text, pos, pos + 300)  # a dateline is short: never read a whole long line
     return match if match and _reads_as_dateline(match) else None
 
 
