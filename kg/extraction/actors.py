@@ -175,28 +175,28 @@ def resolve_actors(doc: Doc) -> ActorIndex:
         if token.i in aliases:
             # "Victor Patino, alias "El Quimico"": both names are one person, whatever the NER made of them.
             name_span, alias_span = aliases[token.i]
-            actor = _person_actor(name_span, _clean_name(name_span.text), index)
-            _record(index, name_span, actor)
-            _record(index, alias_span, actor)
-            index.people.setdefault(_clean_name(alias_span.text), actor)
+            person = _person_actor(name_span, _clean_name(name_span.text), index)
+            _record(index, name_span, person)
+            _record(index, alias_span, person)
+            index.people.setdefault(_clean_name(alias_span.text), person)
         elif token.ent_type_ in _ENTITY_LABELS and token.ent_iob_ == "B":
             span = _name_continued(entity_span(token))
-            actor = _entity_actor(span, index)
-            if actor is not None:
-                _record(index, _with_title(span) if actor.type == "Person" else span, actor)
+            named = _entity_actor(span, index)
+            if named is not None:
+                _record(index, _with_title(span) if named.type == "Person" else span, named)
                 acronym = _acronym_after(span)
-                if acronym is not None and actor.type != "Person":
-                    _record(index, acronym, actor)  # "(FARC)": the same organisation, by its acronym
-                    index.people.setdefault(acronym.text, actor)
+                if acronym is not None and named.type != "Person":
+                    _record(index, acronym, named)  # "(FARC)": the same organisation, by its acronym
+                    index.people.setdefault(acronym.text, named)
         elif token.pos_ == "PROPN" and not token.ent_type_ and token.text in index.people:
             # A surname the NER missed, of a person introduced before ("Umerov thanked ...").
             _record(index, token.doc[token.i : token.i + 1], index.people[token.text])
         elif _is_referring_pronoun(token) and (antecedent := index.pronoun_antecedent(token.lower_)):
             _record(index, token.doc[token.i : token.i + 1], antecedent)
         elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _is_title(token):
-            actor = _noun_phrase_actor(token, index)
-            if actor is not None:
-                _record(index, _noun_phrase_span(token), actor)
+            noun_actor = _noun_phrase_actor(token, index)
+            if noun_actor is not None:
+                _record(index, _noun_phrase_span(token), noun_actor)
     _home_country_for_officials(index)
     _place_unplaced(index)
     return index
