@@ -12,10 +12,14 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib.namespace import RDF
 
+import handmade  # tests/handmade.py: stores written from hand-made records
 from kg.analysis import summary
 from kg.cli import cli
-from kg.rdf.blocks import cluster
+from kg.rdf.blocks import Report, block_graph, cluster
 from kg.rdf.merge import MergeRules, block_graph_iri, date_span
 from kg.errors import KGError
 from kg.run.pipeline import build
@@ -385,3 +389,88 @@ def test_three_reports_of_one_delivery_are_one_event_with_three_sources_in_every
     assert sizes == [1, 3]  # the three reports, and the delivery a month later on its own
     assert sources == [1, 3]  # the hypothetical one is no fact: not in relations, not merged
     assert all(other == results[0] for other in others)  # the same result for every order
+
+
+# ---------------------------------------------------------------- merged-event IRIs are unique per block
+
+FIRST_REPORTED = """
+PREFIX kg: <https://w3id.org/kg/ontology#>
+SELECT ?merged ?g ?first WHERE { GRAPH ?g { ?merged a kg:MergedEvent ; kg:firstReportedIn ?first } }
+"""
+
+
+def test_one_anchor_in_two_blocks_is_two_events_each_in_its_own_graph():
+    """The real-corpus failure: one actor's key differs between two articles (a role given in one,
+    not in the other), so the same report lands in two blocks with the same anchor. Each block
+    mints its own IRI: one kg:firstReportedIn each, one relations row each, and the store conforms."""
+    store = handmade.store_of(
+        handmade.accusation("kyiv-daily", "2024-03-05", "Olena Kovalenko", "UKR", role="Foreign Minister"),
+        handmade.accusation("chisinau-post", "2024-03-06", "Olena Kovalenko", "UKR", role=None),
+    )
+    found = rows(store, FIRST_REPORTED)
+    assert len(found) == 2 and len({r["merged"] for r in found}) == 2  # two IRIs, one first article each
+    for row in found:  # each in the graph of its own block, named in its IRI
+        block = row["g"].rsplit("/", 1)[-1]
+        assert row["merged"].startswith(f"https://w3id.org/kg/id/merged-event/{block}-")
+    relations = rows(store, "relations")
+    assert sorted((r["article"], r["sources"]) for r in relations) == [("chisinau-post", 1), ("kyiv-daily", 1)]
+    assert_conforms(store)
+
+
+_BLOCKS = ("0" * 16, "1" * 16, "abcdef0123456789")
+_ACTORS = ("https://w3id.org/kg/id/country/RUS", "https://w3id.org/kg/id/country/UKR", "https://w3id.org/kg/id/person/x")
+
+
+@st.composite
+def reports(draw) -> list[Report]:
+    """Reports of a few blocks whose anchors collide: each report's content is drawn from a small
+    space, and most are stated in several blocks (as when an actor's key differs between articles)."""
+    rules = MergeRules.load()
+    found: list[Report] = []
+    for _ in range(draw(st.integers(1, 8))):
+        day = f"2024-03-{draw(st.integers(1, 4)):02d}"
+        precision = draw(st.sampled_from(["day", "day", "month", "week"]))
+        content = dict(
+            group=draw(st.sampled_from(["ASSAULT+COERCE", "AID"])),
+            subject_key="RUS",
+            object_key=draw(st.sampled_from(["UKR", "-"])),
+            subject=draw(st.sampled_from(_ACTORS)),
+            object=draw(st.sampled_from(_ACTORS + (None,))),
+            predicate=draw(st.sampled_from(["attack", "supply"])),
+            event_type=draw(st.sampled_from(["ASSAULT", "AID", None])),
+            theme=draw(st.sampled_from([None, "drones"])),
+            instruments=frozenset(),
+            place=draw(st.sampled_from([None, "https://w3id.org/kg/id/place/kharkiv"])),
+            date=day,
+            precision=precision,
+            span=date_span(day, precision, draw(st.booleans()), rules),
+            negated=draw(st.integers(0, 4)) == 0,
+            modality=draw(st.sampled_from(["asserted", "asserted", "planned"])),
+        )
+        for block in draw(st.lists(st.sampled_from(_BLOCKS), min_size=1, max_size=3, unique=True)):
+            n = len(found)
+            article = f"https://w3id.org/kg/id/article/{draw(st.sampled_from('ab'))}"
+            found.append(Report(iri=f"https://w3id.org/kg/id/event/{n}", graph=article, block=block, **content))
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports(), st.randoms(use_true_random=False))
+def test_two_blocks_never_mint_one_merged_event_iri(found, random):
+    """Whatever the reports, a merged-event IRI is minted by one block only, once, and the same
+    whatever order the reports come in."""
+    rules = MergeRules.load()
+    by_block: dict[str, list[Report]] = {}
+    for report in found:
+        by_block.setdefault(report.block, []).append(report)
+    minted: dict[str, str] = {}
+    for block, members in by_block.items():
+        graph = block_graph(members, rules)
+        events = set(graph.subjects(RDF.type, KG.MergedEvent))
+        assert len(events) == len(cluster(members, rules)[0])  # one IRI per cluster, none shared in the block
+        for event in events:
+            assert str(event).startswith(f"https://w3id.org/kg/id/merged-event/{block}-")
+            assert minted.setdefault(str(event), block) == block  # no other block minted it
+        shuffled = list(members)
+        random.shuffle(shuffled)
+        assert set(block_graph(shuffled, rules)) == set(graph)  # order-independent, triple for triple

@@ -19,10 +19,11 @@ written in one transaction). So:
   same triples;
 - an article's graph is still replaced in one transaction, and no other
   article's graph is touched: the links live in the block graphs;
-- a merged event's IRI comes from its *anchor*, the most precise and earliest
-  report of it (type group, actors, date as precise as given, place), so a new
-  report that is not more precise attaches to the known event without renaming
-  it;
+- a merged event's IRI comes from its block and its *anchor*, the most precise
+  and earliest report of it (type group, actors, date as precise as given,
+  place), so a new report that is not more precise attaches to the known event
+  without renaming it, and no two blocks ever mint one IRI (an event in two
+  block graphs would have two sources counts and two first articles);
 - what a merged event owes to its reports (how many distinct articles report
   it, ``kg:sourceCount``, and the earliest of them, ``kg:firstReportedIn``:
   earliest publication date, then article id) is part of the block graph, so
@@ -349,17 +350,33 @@ def block_graph(reports: Iterable[Report], merge: MergeRules) -> Graph:
     The merged event takes its actors, type and predicate from most of its
     reports (ties: the anchor's), its date and precision from its anchor (the most
     precise, earliest report), the first theme and place its reports give, and
-    every weapon they name.
+    every weapon they name. Its IRI is :func:`kg.rdf.merge.merged_event_iri` of
+    the block and the anchor: no other block can mint it, and two clusters of
+    the block with one anchor key are numbered. ``reports`` are of one block
+    (``ValueError`` otherwise).
+
+    >>> rules = MergeRules()
+    >>> def r(iri, block):
+    ...     return Report(iri, "g", block, "ACCUSE", "DEU", "RUS", "kgr:DEU", "kgr:RUS", "accuse", "ACCUSE", None,
+    ...                   frozenset(), None, "2024-03-04", "day", date_span("2024-03-04", "day", True, rules), False, "asserted")
+    >>> one, other = (set(block_graph([r(f"urn:{b}", b * 16)], rules).subjects(RDF.type, KG.MergedEvent)) for b in "12")
+    >>> sorted(str(e) for e in one), one & other  # the same anchor in two blocks: two IRIs
+    (['https://w3id.org/kg/id/merged-event/1111111111111111-b3e116222ac1'], set())
     """
+    reports = list(reports)
+    blocks = sorted({r.block for r in reports})
+    if len(blocks) > 1:
+        raise ValueError(f"reports of {len(blocks)} blocks given, one expected: {', '.join(blocks[:3])}")
     clusters, disputes = cluster(reports, merge)
     graph = Graph()
     iris: list[URIRef] = []
     for members in clusters:
-        key = _anchor_key(members[0])
-        node, n = merged_event_iri(key), 1
+        anchor = members[0]
+        key = _anchor_key(anchor)
+        node, n = merged_event_iri(anchor.block, key), 1
         while node in iris:  # two clusters with the same anchor key (rare): number them
             n += 1
-            node = merged_event_iri(f"{key}|{n}")
+            node = merged_event_iri(anchor.block, f"{key}|{n}")
         iris.append(node)
         _add_merged_event(graph, node, members)
     for denial, index in sorted(disputes.items()):
