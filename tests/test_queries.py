@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+import handmade  # tests/handmade.py: stores written from hand-made records
 from kg.cli import cli
 from kg.errors import KGError
 from kg.run.pipeline import build
@@ -172,3 +173,52 @@ def test_kg_query_param_option(tmp_path, nlp):
     assert bad.exit_code == 2 and "NAME=VALUE" in bad.output
     unknown = CliRunner().invoke(cli, ["query", "supplies", "--store", str(store_dir), "--param", "who=x"])
     assert unknown.exit_code == 1 and "[E032]" in unknown.output and "Traceback" not in unknown.output
+
+
+# ---------------------------------------------------------------- an actor with two labels (or two countries)
+
+ALL_ACTIONS = (handmade.ACCUSE, handmade.SANCTION, handmade.SEND)
+
+
+@pytest.fixture(scope="module", params=["two labels", "two labels and two countries"])
+def two_labels(request):
+    """Two articles state the same three things about one actor, named "Olena Kovalenko" in one and
+    "Kovalenko" in the other: the actors graph gives her two labels. With two countries as well
+    (UKR, MDA: a violation kg validate reports), her reports fall in other blocks: six events, not three."""
+    other_country = "UKR" if request.param == "two labels" else "MDA"
+    store = handmade.store_of(
+        handmade.accusation("kyiv-daily", "2024-03-05", "Olena Kovalenko", "UKR", actions=ALL_ACTIONS),
+        handmade.accusation("chisinau-post", "2024-03-06", "Kovalenko", other_country, actions=ALL_ACTIONS),
+    )
+    events = 3 if other_country == "UKR" else 6
+    return store, events
+
+
+def test_an_actor_with_two_labels_is_one_row_per_event_with_its_smallest_label(two_labels):
+    store, events = two_labels
+    labels = rows(store, "SELECT ?l WHERE { <%s> <http://www.w3.org/2000/01/rdf-schema#label> ?l }" % handmade.KOVALENKO)
+    assert sorted(r["l"] for r in labels) == ["Kovalenko", "Olena Kovalenko"]  # the case at hand
+    merged = rows(store, "PREFIX kg: <https://w3id.org/kg/ontology#> SELECT ?e WHERE { ?e a kg:MergedEvent }")
+    assert len(merged) == events
+
+    relations = rows(store, "relations")
+    assert len(relations) == events  # one row per merged event
+    assert {(r["object"], r["object_country"]) for r in relations} == {("Kovalenko", "MDA" if events == 6 else "UKR")}
+    assert sum(r["sources"] for r in relations) == 6  # every report counted once
+    assert {r["predicate"] for r in relations} == {"accuse", "sanction", "send"}
+
+    # The queries that list reports: one row per report; timeline counts each event once.
+    assert len(rows(store, "events-between", a="Germany")) == 6
+    assert len(rows(store, "events-between", a="Kovalenko", b="DEU")) == 6  # matched by the label shown
+    assert sorted((r["recipient"], r["article"]) for r in rows(store, "supplies")) == [
+        ("Kovalenko", "chisinau-post"), ("Kovalenko", "kyiv-daily"),
+    ]
+    assert sorted((r["object"], r["article"]) for r in rows(store, "material-conflict", actor="Kovalenko")) == [
+        ("Kovalenko", "chisinau-post"), ("Kovalenko", "kyiv-daily"),
+    ]
+    provenance = rows(store, "provenance", to="Kovalenko")
+    assert len(provenance) == 6 and {r["object"] for r in provenance} == {"Kovalenko"}
+    assert [(r["event_type"], r["events"]) for r in rows(store, "timeline", actor="Kovalenko")] == [
+        ("ACCUSE", events // 3), ("AID", events // 3), ("SANCTION", events // 3),
+    ]
+    assert [(r["actor"], r["mentions"]) for r in rows(store, "actors")] == [("Germany", 6), ("Kovalenko", 6)]
