@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph
 from rdflib import Graph, URIRef
@@ -54,7 +54,9 @@ class ValidationResult:
     """One SHACL result: what is wrong (``message``) with which node (``focus``) and property (``path``).
 
     ``severity`` is ``Violation``, ``Warning`` or ``Info``; ``graphs`` are the
-    named graphs of the store that hold triples about the focus node.
+    named graphs of the store that hold triples about the focus node;
+    ``values``, for a node with more values of ``path`` than it may have
+    (``sh:maxCount``), are those values: an actor's two country codes.
     """
 
     severity: str
@@ -64,6 +66,7 @@ class ValidationResult:
     value: str | None = None
     constraint: str | None = None
     graphs: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def validate_graph(data: Graph, *, inference: str = "none") -> list[ValidationRe
 
     Examples
     --------
-    >>> from rdflib import Literal, XSD
+    >>> from rdflib import RDFS, XSD, Literal
     >>> from kg.rdf.namespace import KG, RESOURCE
     >>> g = Graph()
     >>> event = RESOURCE["event/x"]
@@ -103,6 +106,15 @@ def validate_graph(data: Graph, *, inference: str = "none") -> list[ValidationRe
     >>> found = {(short(r.path or "-"), r.constraint) for r in validate_graph(g) if r.focus == str(event)}
     >>> ("kg:date", "DatatypeConstraintComponent") in found, ("kg:article", "MinCountConstraintComponent") in found
     (True, True)
+
+    A node with too many values of a property gets them listed:
+
+    >>> actor = RESOURCE["person/x"]
+    >>> for triple in ((actor, RDF.type, KG.Person), (actor, RDFS.label, Literal("X")),
+    ...                (actor, KG.countryCode, Literal("UKR")), (actor, KG.countryCode, Literal("RUS"))):
+    ...     _ = g.add(triple)
+    >>> [(r.message, r.values) for r in validate_graph(g) if r.focus == str(actor)]
+    [('An actor is of one state: at most one kg:countryCode.', ('RUS', 'UKR'))]
     """
     import pyshacl
 
@@ -116,7 +128,15 @@ def validate_graph(data: Graph, *, inference: str = "none") -> list[ValidationRe
             allow_warnings=True,
             advanced=True,
         )
-    return _results(results)
+    return [_with_values(r, data) for r in _results(results)]
+
+
+def _with_values(result: ValidationResult, data: Graph) -> ValidationResult:
+    """``result`` with the values of its path when there are more than the shape allows."""
+    if result.constraint != "MaxCountConstraintComponent" or not result.path or not result.path.startswith("http"):
+        return result
+    values = tuple(sorted(str(o) for o in data.objects(URIRef(result.focus), URIRef(result.path))))
+    return replace(result, values=values)
 
 
 @contextmanager
@@ -153,6 +173,8 @@ def format_result(result: ValidationResult) -> str:
     parts = [result.severity, short(result.focus), short(result.path) if result.path else "-", message]
     if result.value is not None and result.value != result.focus:
         parts.append(f"value: {short(result.value)}")
+    if result.values:
+        parts.append("values: " + ", ".join(short(v) for v in result.values))
     if result.graphs:
         more = len(result.graphs) - 3
         parts.append("graph: " + ", ".join(short(g) for g in result.graphs[:3]) + (f" (+{more} more)" if more > 0 else ""))
