@@ -82,13 +82,23 @@ def read(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, on
             report(item)
 
 
-def extract(source: Any, *, model: str = DEFAULT_MODEL, workers: int = 1, on_skip: _OnSkip | None = None) -> list[Event]:
+def extract(
+    source: Any,
+    *,
+    model: str = DEFAULT_MODEL,
+    workers: int = 1,
+    on_skip: _OnSkip | None = None,
+    min_confidence: float = 0.0,
+) -> list[Event]:
     """The events of ``source``: a text (``str``), an :class:`~kg.records.Article`, a
     ``pathlib.Path`` of a file or folder, or an iterable of these (``kg.read(...)``).
 
     Every event is returned, facts and the rest: ``event.is_factual`` tells
-    which the text states as facts or plans (``kg extract`` without ``--all``
-    writes those). A text gives the same events as ``load()(text)._.events``.
+    which the text states as facts or plans, ``event.confidence`` how sure
+    kg is of it (``kg extract`` without ``--all`` writes the factual ones of
+    confidence at least ``kg.extraction.rules.load_rules().confidence.min_confidence``).
+    ``min_confidence`` leaves out the less sure. A text gives the same events as
+    ``load()(text)._.events``.
 
     >>> [e.modality for e in extract("China could attack Taiwan. Japan will send aid to the Philippines.")]
     ['hypothetical', 'planned']
@@ -96,7 +106,7 @@ def extract(source: Any, *, model: str = DEFAULT_MODEL, workers: int = 1, on_ski
     from kg.run.pipeline import extract as run_extract
 
     events: list[Event] = []
-    for extraction in run_extract(_inputs(source), model=model, workers=workers, on_skip=on_skip or _warn):
+    for extraction in run_extract(_inputs(source), model=model, workers=workers, on_skip=on_skip or _warn, min_confidence=min_confidence):
         events += extraction.events
     return events
 
@@ -110,6 +120,7 @@ def build(
     workers: int = 1,
     force: bool = False,
     on_skip: _OnSkip | None = None,
+    min_confidence: float | None = None,
 ) -> BuildSummary:
     """Extract the articles of ``source`` (as for :func:`extract`) into ``store`` (an open
     store, or the folder of one), one named graph per article.
@@ -117,7 +128,8 @@ def build(
     ``merge``: True merges reports of one real-world event with the shipped rules,
     False keeps one event per report, or a :class:`kg.rdf.merge.MergeRules`
     (``MergeRules.load().with_options(window_days=3)``). Articles already stored
-    from the same input are not parsed again unless ``force``.
+    from the same input are not parsed again unless ``force``. Events of confidence
+    under ``min_confidence`` (default: the calibrated threshold, as ``kg build``) are left out.
 
     >>> from kg.records import Article
     >>> reports = [Article("a1", "Germany sent tanks to Ukraine.", date="2024-10-08"),
@@ -133,7 +145,16 @@ def build(
 
     rules = merge if isinstance(merge, MergeRules) else MergeRules.load().with_options(enabled=bool(merge))
     target = store if not isinstance(store, (str, os.PathLike)) else open_store(store)
-    return run_build(_inputs(source), target, merge=rules, model=model, workers=workers, force=force, on_skip=on_skip or _warn)
+    return run_build(
+        _inputs(source),
+        target,
+        merge=rules,
+        model=model,
+        workers=workers,
+        force=force,
+        on_skip=on_skip or _warn,
+        min_confidence=min_confidence,
+    )
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> pyoxigraph.Store:

@@ -54,6 +54,22 @@ def _workers(workers: int | None) -> int:
     return workers or default_workers()
 
 
+MIN_CONFIDENCE_OPTION = click.option(
+    "--min-confidence",
+    type=click.FloatRange(min=0, max=1),
+    default=None,
+    metavar="P",
+    help="Leave out events of confidence under P (default: the calibrated threshold of kg/data/extraction.json, "
+    "docs/confidence.md; 0 keeps every event).",
+)
+
+
+def _min_confidence(value: float | None) -> float:
+    from kg.extraction.rules import load_rules
+
+    return load_rules().confidence.min_confidence if value is None else value
+
+
 STRICT_OPTION = click.option(
     "--strict",
     is_flag=True,
@@ -107,18 +123,32 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
-@click.option("--all", "include_all", is_flag=True, help="Also write negated, hypothetical, alleged and purpose events (flagged).")
+@click.option(
+    "--all", "include_all", is_flag=True,
+    help="Write every event: also negated, hypothetical, alleged and purpose ones, and those under --min-confidence, flagged kept=false.",
+)
+@MIN_CONFIDENCE_OPTION
 @MODEL_OPTION
 @WORKERS_OPTION
 @STRICT_OPTION
 def extract(
-    inputs: tuple[str, ...], fmt: str, output: TextIO, include_all: bool, model: str, workers: int | None, strict: bool
+    inputs: tuple[str, ...],
+    fmt: str,
+    output: TextIO,
+    include_all: bool,
+    min_confidence: float | None,
+    model: str,
+    workers: int | None,
+    strict: bool,
 ) -> None:
     """Extract events from INPUT files, folders, JSONL or - (stdin), one per line.
 
-    By default only events the text states as facts or plans are written:
-    negated ("did not attack"), hypothetical ("could attack"), alleged
-    ("accused of attacking") and purpose ("rallied to demand") ones need --all.
+    By default only events the text states as facts or plans, with a
+    confidence of at least --min-confidence, are written: negated ("did not
+    attack"), hypothetical ("could attack"), alleged ("accused of
+    attacking") and purpose ("rallied to demand") ones, and the less sure,
+    need --all, which adds to each event whether it is kept by default
+    ("kept").
 
     \b
     Example:
@@ -135,14 +165,19 @@ def extract(
         problems.append(item)
         _warn(item)
 
+    threshold = _min_confidence(min_confidence)
     columns = ["doc", "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "sentence"]
     if fmt == "tsv":
-        output.write("\t".join(columns) + "\n")
-    for extraction in run_extract(inputs, model=model, on_skip=warn, workers=_workers(workers)):
+        output.write("\t".join(columns + ["kept"] * include_all) + "\n")
+    extractions = run_extract(inputs, model=model, on_skip=warn, workers=_workers(workers), min_confidence=0 if include_all else threshold)
+    for extraction in extractions:
         for event in extraction.events:
-            if not include_all and not event.is_factual:
+            kept = event.is_factual and event.confidence >= threshold
+            if not include_all and not kept:
                 continue
             record = event.to_json()
+            if include_all:
+                record["kept"] = kept
             if fmt == "jsonl":
                 output.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
@@ -153,6 +188,7 @@ def extract(
 
 def _tsv_cells(record: dict) -> list[str]:
     subject, obj = record["subject"] or {}, record["object"] or {}
+    kept = [str(record["kept"]).lower()] if "kept" in record else []
     cells = [
         record["doc"],
         subject.get("label"),
@@ -165,7 +201,7 @@ def _tsv_cells(record: dict) -> list[str]:
         record["date"],
         record["sentence"],
     ]
-    return ["" if c is None else str(c).replace("\t", " ").replace("\n", " ") for c in cells]
+    return ["" if c is None else str(c).replace("\t", " ").replace("\n", " ") for c in cells] + kept
 
 
 @cli.command("eval")
@@ -177,9 +213,19 @@ def _tsv_cells(record: dict) -> list[str]:
     help="List N missed and N spurious events (default: none in the table, all in JSON).",
 )
 @click.option("--all", "include_all", is_flag=True, help="Score every event: gold coded as not factual, and kg's events kg extract writes only with --all.")
+@MIN_CONFIDENCE_OPTION
 @MODEL_OPTION
 @WORKERS_OPTION
-def evaluate(gold: str, inputs: tuple[str, ...], fmt: str, show: int | None, include_all: bool, model: str, workers: int | None) -> None:
+def evaluate(
+    gold: str,
+    inputs: tuple[str, ...],
+    fmt: str,
+    show: int | None,
+    include_all: bool,
+    min_confidence: float | None,
+    model: str,
+    workers: int | None,
+) -> None:
     """Score kg's events in INPUT (as kg extract reads it) against the gold events in GOLD.
 
     GOLD is JSON lines, sentence-level ({"doc", "source", "target",
@@ -187,7 +233,8 @@ def evaluate(gold: str, inputs: tuple[str, ...], fmt: str, show: int | None, inc
     target) or article-level ({"doc", "sentence", "trigger", "subject",
     "object", "event_type", "factual"}: views event, subject, object,
     actors, full), told apart by the records. Prints precision, recall and
-    F1 per view; only what the text states as fact is scored unless --all.
+    F1 per view; only what the text states as fact, at or above
+    --min-confidence, is scored unless --all (as kg extract writes).
 
     \b
     Example:
@@ -198,7 +245,16 @@ def evaluate(gold: str, inputs: tuple[str, ...], fmt: str, show: int | None, inc
     from kg.evaluation import evaluate_inputs, print_evaluation, read_gold
 
     gold_set = read_gold(gold)  # a bad gold file stops the run before any parsing
-    result = evaluate_inputs(gold_set, inputs, include_all=include_all, model=model, workers=_workers(workers), on_skip=_warn)
+    threshold = _min_confidence(min_confidence) if min_confidence is not None or not include_all else 0.0
+    result = evaluate_inputs(
+        gold_set,
+        inputs,
+        include_all=include_all,
+        min_confidence=threshold,
+        model=model,
+        workers=_workers(workers),
+        on_skip=_warn,
+    )
     if result.unread:
         docs = ", ".join(result.unread[:5]) + (", ..." if len(result.unread) > 5 else "")
         click.echo(f"warning: {Errors.E117.format(path=gold, count=len(result.unread), docs=docs)}", err=True)
@@ -220,6 +276,7 @@ def evaluate(gold: str, inputs: tuple[str, ...], fmt: str, show: int | None, inc
     help="Reports of one event may be this many days apart (default 1, kg/data/dedup.json).",
 )
 @click.option("--no-dedup", is_flag=True, help="Do not merge reports of the same event: one event per report.")
+@MIN_CONFIDENCE_OPTION
 @WORKERS_OPTION
 @click.option("--force", is_flag=True, help="Parse every article again, even those stored from the same input and extractor.")
 @click.option(
@@ -244,6 +301,7 @@ def build(
     strict: bool,
     dedup_window: int | None,
     no_dedup: bool,
+    min_confidence: float | None,
     workers: int | None,
     force: bool,
     dask_address: str | None,
@@ -254,7 +312,8 @@ def build(
     Each article is one named graph: building an article again replaces it.
     Each article is committed on its own: if the build is stopped, run it
     again to complete the rest. Reports of the same real-world event, in one
-    article or many, are merged into one event (docs/dedup.md).
+    article or many, are merged into one event (docs/dedup.md). Events of
+    confidence under --min-confidence are left out.
 
     \b
     Example:
@@ -302,13 +361,13 @@ def build(
                 summary = build_on_dask(
                     inputs, store, merge=merge, scheduler=dask_address, shards=shards_dir, model=model, on_skip=warn,
                     on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
-                    workers=_workers(workers), force=force,
+                    workers=_workers(workers), force=force, min_confidence=min_confidence,
                 )
             else:
                 summary = run_build(
                     inputs, store, merge=merge, model=model, on_skip=warn,
                     on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
-                    workers=_workers(workers), force=force,
+                    workers=_workers(workers), force=force, min_confidence=min_confidence,
                 )
     except KeyboardInterrupt:
         console.print(Errors.E082.format(articles=stored), highlight=False, markup=False, soft_wrap=True)

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "kg" / "data" / "extraction.json"
 DOC = ROOT / "docs" / "confidence.md"
 FEATURES = (*EVIDENCE, *(m for m in MODALITIES if m != "asserted"))
-PULL = 0.5  # L2 pull of each log-weight towards 0 (a weight of 1)
+PULL = 0.5  # L2 pull of each log-weight towards 0 (a weight of 1); weights are at most 1: a feature is a weaker reading
 TARGET_PRECISION = 0.5
 BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -102,7 +102,7 @@ def fit(data: Sequence[Sample]) -> tuple[float, dict[str, float]]:
         return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum() + PULL * (theta[1:] ** 2).sum())
 
     start = np.concatenate([[math.log(max(y.mean(), 0.05))], np.zeros(len(names))])
-    bounds = [(math.log(0.05), 0.0)] + [(math.log(0.05), math.log(2.0))] * len(names)
+    bounds = [(math.log(0.05), 0.0)] + [(math.log(0.05), 0.0)] * len(names)
     theta = minimize(loss, start, method="L-BFGS-B", bounds=bounds).x
     return math.exp(theta[0]), {name: math.exp(t) for name, t in zip(names, theta[1:])}
 
@@ -150,13 +150,16 @@ def thresholds(pairs: Sequence[tuple[float, bool]], total_right: int) -> tuple[l
 
 def write(base: float, weights: dict[str, float], threshold: float) -> None:
     text = RULES.read_text(encoding="utf-8")
-    data = json.loads(text)
-    values = {"base": base, **weights}
-    for name, value in values.items():
-        text, n = re.subn(rf'("{re.escape(name)}": )[0-9.]+', rf"\g<1>{value:.3g}", text, count=1)
+    # Only the numbers of the "confidence" object change: the rest of the file keeps its layout.
+    start = text.index('"confidence": {')
+    end = text.index("}", start)
+    block = text[start:end]
+    for name, value in {"base": base, **weights}.items():
+        block, n = re.subn(rf'("{re.escape(name)}": )[0-9.]+', rf"\g<1>{value:.3g}", block, count=1)
         assert n == 1, name
-    if "min_confidence" in data["confidence"]:
-        text = re.sub(r'("min_confidence": )[0-9.]+', rf"\g<1>{threshold:.2f}", text, count=1)
+    block, n = re.subn(r'("min_confidence": )[0-9.]+', rf"\g<1>{threshold:.2f}", block, count=1)
+    assert n == 1, "min_confidence"
+    text = text[:start] + block + text[end:]
     json.loads(text)
     RULES.write_text(text, encoding="utf-8")
 

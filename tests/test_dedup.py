@@ -71,10 +71,11 @@ def jsonl(*articles) -> io.StringIO:
 
 
 def built(*batches, merge: MergeRules | None = None) -> pyoxigraph.Store:
-    """A memory store built from each batch of articles in turn (one ``build`` per batch)."""
+    """A memory store built from each batch of articles in turn (one ``build`` per batch), every
+    event kept whatever its confidence: these tests are of merging, not of the threshold."""
     store = open_memory_store()
     for batch in batches:
-        summary_ = build(["-"], store, stdin=jsonl(*batch), merge=merge)
+        summary_ = build(["-"], store, min_confidence=0, stdin=jsonl(*batch), merge=merge)
         assert not summary_.skipped
     return store
 
@@ -176,7 +177,7 @@ def test_merging_is_order_independent(nlp):
 def test_a_new_report_attaches_to_the_known_event(nlp):
     store = built([KYIV_POST])
     (before,) = merged_reports(store)
-    build(["-"], store, stdin=jsonl(MONTHLY_REVIEW))
+    build(["-"], store, min_confidence=0, stdin=jsonl(MONTHLY_REVIEW))
     assert list(merged_reports(store)) == [before]  # same node, one more report
     assert len(merged_reports(store)[before]) == 2
 
@@ -194,12 +195,12 @@ def test_a_report_outside_the_window_is_another_event_unless_the_window_is_wider
 def test_rebuilding_an_article_neither_duplicates_nor_orphans_merged_events(nlp):
     store = built([KYIV_POST, MONTHLY_REVIEW, MAY_REPORT])
     first = quads_without_time(store)
-    again = build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    again = build(["-"], store, min_confidence=0, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
     assert again.unchanged == 3 and quads_without_time(store) == first
 
     # The review now dates its strike in January: it leaves the March event, which keeps one report.
     changed = dict(MONTHLY_REVIEW, text="Russian troops struck Ukraine in January, a report by a Kyiv think tank found.")
-    build(["-"], store, stdin=jsonl(changed))
+    build(["-"], store, min_confidence=0, stdin=jsonl(changed))
     merged = merged_reports(store)
     assert sorted(len(r) for r in merged.values()) == [1, 1, 1]
     reports = set().union(*merged.values())
@@ -207,7 +208,7 @@ def test_rebuilding_an_article_neither_duplicates_nor_orphans_merged_events(nlp)
     assert_conforms(store)  # no kg:reportedBy to a report that is gone, every factual report merged once
 
     # Back to March: the same merged events as built from the start.
-    build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    build(["-"], store, min_confidence=0, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
     assert quads_without_time(store) == first
 
 
@@ -223,10 +224,10 @@ def test_no_dedup_gives_one_event_per_report(nlp):
     assert counts["events"] == counts["mentions"] == 3
 
     # Merging switched on for the same store: the articles change (their reports get keys), so they are rewritten.
-    build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
+    build(["-"], store, min_confidence=0, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
     assert sorted(len(r) for r in merged_reports(store).values()) == [1, 2]
     # ... and off again: the merged events go with the keys.
-    build(["-"], store, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT), merge=off)
+    build(["-"], store, min_confidence=0, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT), merge=off)
     assert not merged_reports(store) and not [g for g in store.named_graphs() if "graph/events/" in g.value]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extraction.parse import extract_doc, parse_articles
+from kg.extraction.rules import load_rules
 from kg.records import Article
 
 
@@ -301,12 +302,18 @@ def test_reported_speech_is_attributed_to_the_speaker(nlp):
     assert event.attributed_to == "Reuters"
 
 
-def test_confidence_is_highest_for_the_most_direct_reading(nlp):
+def test_confidence_is_the_base_times_the_weight_of_each_weaker_reading(nlp):
+    weights = load_rules().confidence.weights
+    base = load_rules().confidence.base
     direct = [e for e in _records(nlp, "Germany condemned Hungary.") if e.predicate == "condemn"][0]
-    inherited = [e for e in _records(nlp, "Germany agreed to condemn Hungary.") if e.predicate == "condemn"][0]
+    inherited = [e for e in _records(nlp, "Germany tried to condemn Hungary.") if e.predicate == "condemn"][0]
     hypothetical = [e for e in _records(nlp, "Germany might condemn Hungary.") if e.predicate == "condemn"][0]
-    assert direct.confidence > inherited.confidence > hypothetical.confidence
-    assert 0 < hypothetical.confidence < 0.5 < direct.confidence <= 1
+    no_object = [e for e in _records(nlp, "Germany protested.") if e.predicate == "protest"][0]
+    assert direct.confidence == round(base, 2)
+    assert inherited.confidence == round(base * weights["inherited subject"], 2)
+    assert hypothetical.confidence == round(base * weights["hypothetical"], 2)
+    assert no_object.confidence == round(base * weights["no object"], 2)
+    assert all(0 < e.confidence < 1 for e in (direct, inherited, hypothetical, no_object))
 
 
 def test_hedged_statement_is_hypothetical(nlp):
@@ -456,3 +463,11 @@ def test_coerced_foreign_experts_are_not_made_domestic(nlp):
 def test_frame_noun_takes_its_modifiers_event(nlp):
     found = [e for e in events(nlp, "Oman launched a mediation effort between Iran and Bahrain.") if e.event_type == "CONSULT"]
     assert found and found[0].subject.country == "OMN"
+
+
+def test_a_word_after_a_short_line_starts_no_sentence_of_its_own(nlp):
+    # The parser alone cuts "Poland | sent tanks ..." after a one-word line; the line's first word stays with its verb.
+    doc = nlp("Note\n\nPoland sent tanks to Ukraine on Monday.")
+    assert [s.text for s in doc.sents] == ["Note\n\n", "Poland sent tanks to Ukraine on Monday."]
+    (event,) = [e for e in doc._.events if e.predicate == "send"]
+    assert (event.subject.country, event.object.country) == ("POL", "UKR")

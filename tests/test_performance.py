@@ -23,6 +23,7 @@ from kg.cli import cli
 from kg.errors import KGError
 from kg.ingest import Article
 from kg.extraction.language import load_pipeline
+from kg.extraction.rules import load_rules
 from kg.run.workers import WorkerPool
 from kg.run.pipeline import INPUTS_GRAPH, build, extract
 from kg.rdf.store import graph_names, open_memory_store, replace_graphs
@@ -30,6 +31,7 @@ from kg.vocab import article_iri
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = [str(ROOT / "data" / "articles"), str(ROOT / "data" / "wire.jsonl")]
+THRESHOLD = load_rules().confidence.min_confidence  # what kg build keeps
 ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
 STATES = [("Poland", "Ukraine"), ("France", "Mali"), ("Japan", "China"), ("Turkey", "Greece"), ("Egypt", "Sudan")]
 
@@ -64,7 +66,7 @@ def serial_sample(nlp):
     store = open_memory_store()
     summary = build(SAMPLE, store)
     assert summary.articles == 14 and not summary.skipped
-    events = [json.dumps(e.to_json(), ensure_ascii=False) for x in extract(SAMPLE) for e in x.events]
+    events = [json.dumps(e.to_json(), ensure_ascii=False) for x in extract(SAMPLE, min_confidence=THRESHOLD) for e in x.events]
     return store, events
 
 
@@ -82,7 +84,11 @@ def test_two_workers_give_the_same_store_and_jsonl_as_one(serial_sample, pool):
     again = build(SAMPLE, parallel, pool=pool, chunk_size=3)
     assert again.skipped_unchanged == 14 and quads(parallel, times=True) == before
 
-    jsonl = [json.dumps(e.to_json(), ensure_ascii=False) for x in extract(SAMPLE, pool=pool, chunk_size=2) for e in x.events]
+    jsonl = [
+        json.dumps(e.to_json(), ensure_ascii=False)
+        for x in extract(SAMPLE, pool=pool, chunk_size=2, min_confidence=THRESHOLD)
+        for e in x.events
+    ]
     assert jsonl == events  # same records, same order
 
 
@@ -161,7 +167,8 @@ def test_an_incremental_build_parses_only_what_is_new(tmp_path, nlp, parses, mon
     folder = tmp_path / "notes"
     small_articles(folder, 4)
     store = open_memory_store()
-    assert build([str(folder)], store).articles == 4 and len(parses) == 4
+    first_build = build([str(folder)], store)
+    assert first_build.articles == 4 and len(parses) == 4 and first_build.events == 8
     first = quads(store, times=True)
 
     parses.clear()

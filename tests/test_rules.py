@@ -62,6 +62,9 @@ def test_every_way_of_finding_an_event_has_a_weight():
         (lambda d: d.update(hedges="probably"), "E101"),
         (lambda d: d["hedges"].append("Probably"), "E101"),
         (lambda d: d["confidence"].update(base=1.5), "E101"),
+        (lambda d: d["confidence"].update({"no object": 1.2}), "E101"),  # a weaker reading never raises it
+        (lambda d: d["confidence"].update(min_confidence=1), "E101"),  # would leave out every event
+        (lambda d: d["confidence"].update(min_confidence="0.3"), "E101"),
     ],
 )
 def test_malformed_entries_are_refused(tmp_path, change, code):

@@ -21,12 +21,13 @@ def evaluate_inputs(
     inputs: Iterable[str],
     *,
     include_all: bool = False,
+    min_confidence: float = 0.0,
     model: str | None = None,
     workers: int = 1,
     on_skip: Callable[[Skipped | Notice], None] | None = None,
 ) -> Evaluation:
     """Extract the events of ``inputs`` (files, folders, JSONL, ``-``: as ``kg extract``) and
-    score them against ``gold``; ``unread`` names the gold documents no input held, and
+    score them against ``gold`` (kg's events of confidence ``min_confidence`` or more); ``unread`` names the gold documents no input held, and
     ``documents`` counts the articles read and those.
     Inputs that cannot be read go to ``on_skip``."""
     from kg import DEFAULT_MODEL
@@ -34,7 +35,7 @@ def evaluate_inputs(
 
     events: list[Event] = []
     read: set[str] = set()
-    for extraction in run_extract(inputs, model=model or DEFAULT_MODEL, on_skip=on_skip, workers=workers):
+    for extraction in run_extract(inputs, model=model or DEFAULT_MODEL, on_skip=on_skip, workers=workers, min_confidence=min_confidence):
         read.add(extraction.article.id)
         events += extraction.events
     result = evaluate(gold, events, include_all=include_all)

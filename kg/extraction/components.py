@@ -47,10 +47,15 @@ for _name in ("article", "clean", "actors", "events"):
 
 @Language.component("kg_line_sentences", assigns=["token.is_sent_start"])
 def line_sentences(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines, captions and paragraphs never run into the next line."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            token.is_sent_start = True
+    """A line break ends a sentence: headlines, captions and paragraphs never run into the next line;
+    and the first word of a line is no sentence of its own (the parser may cut "Poland | sent tanks"
+    after a short line above)."""
+    for token in doc:
+        if token.i == 0 or "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            if token.i:
+                token.is_sent_start = True
+            if token.i + 1 < len(doc) and not token.is_space and "\n" not in token.whitespace_ and not doc[token.i + 1].is_space:
+                doc[token.i + 1].is_sent_start = False
     return doc
 
 

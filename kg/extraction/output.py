@@ -84,9 +84,11 @@ def event_records(doc: Doc, found: list[Found]) -> list[Event]:
     return records
 
 
-def article_extraction(doc: Doc) -> ArticleExtraction:
-    """The article of a doc the kg components have run on, its events and every actor mention."""
+def article_extraction(doc: Doc, min_confidence: float = 0.0) -> ArticleExtraction:
+    """The article of a doc the kg components have run on, its events of confidence
+    ``min_confidence`` or more, and every actor mention."""
     index: ActorIndex = doc._.actors
     clean = _clean(doc)
     mentions = [_actor_record(m, clean) for m in index.mentions if not is_generic(m.actor)]
-    return ArticleExtraction(article_of(doc), list(doc._.events), mentions)
+    events = [event for event in doc._.events if event.confidence >= min_confidence]
+    return ArticleExtraction(article_of(doc), events, mentions)

@@ -83,8 +83,9 @@ def parse_articles(
             yield doc
 
 
-def extract_doc(nlp: Language, doc: Doc) -> ArticleExtraction:
-    """Run kg's extraction components of ``nlp`` on a parsed ``doc``: its article, events and actor mentions."""
+def extract_doc(nlp: Language, doc: Doc, min_confidence: float = 0.0) -> ArticleExtraction:
+    """Run kg's extraction components of ``nlp`` on a parsed ``doc``: its article, events
+    (those of confidence ``min_confidence`` or more) and actor mentions."""
     for name in EXTRACTION_COMPONENTS:
         doc = nlp.get_pipe(name)(doc)
-    return article_extraction(doc)
+    return article_extraction(doc, min_confidence)

@@ -9,8 +9,8 @@ PLOVER 2021 type (E102) or an old PLOVER name no event carries any more
 list that is not a list of lower-case words (E101).
 
 >>> rules = load_rules()
->>> "hold" in rules.light_verbs, rules.confidence.weights["event noun"]
-(True, 0.85)
+>>> "hold" in rules.light_verbs, 0 < rules.confidence.weights["event noun"] < 1
+(True, True)
 >>> "troop" in rules.nouns["ArmedForce"]
 True
 """
@@ -59,11 +59,13 @@ _TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_type
 @dataclass(frozen=True)
 class Confidence:
     """How far to trust an event: ``base`` for the most direct reading, times the
-    weight of each weaker way its parts were found and of its modality."""
+    weight of each weaker way its parts were found and of its modality; events under
+    ``min_confidence`` are left out of kg's output unless asked for (``--min-confidence``)."""
 
     base: float
     weights: Mapping[str, float]
     pronouns: frozenset[str]
+    min_confidence: float
 
 
 @dataclass(frozen=True)
@@ -198,10 +200,13 @@ def _confidence(path: str, data: Any) -> Confidence:
     missing = [name for name in needed if name not in data]
     if missing:
         raise KGError(Errors.E104.format(path=path, names=", ".join(repr(m) for m in missing)))
-    _no_unknown(path, {f"confidence.{k}": v for k, v in data.items() if not k.startswith("_")}, tuple(f"confidence.{n}" for n in (*needed, "pronouns")))
+    _no_unknown(path, {f"confidence.{k}": v for k, v in data.items() if not k.startswith("_")}, tuple(f"confidence.{n}" for n in (*needed, "pronouns", "min_confidence")))
     for name in needed:
         value = data[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
             raise KGError(Errors.E101.format(path=path, where=f"confidence.{name}", detail="expected a weight above 0 and at most 1"))
+    threshold = data.get("min_confidence", 0.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold < 1:
+        raise KGError(Errors.E101.format(path=path, where="confidence.min_confidence", detail="expected a number from 0 up to (not including) 1"))
     weights = MappingProxyType({name: float(data[name]) for name in needed if name != "base"})
-    return Confidence(float(data["base"]), weights, _words(path, data, "pronouns"))
+    return Confidence(float(data["base"]), weights, _words(path, data, "pronouns"), float(threshold))

@@ -107,6 +107,7 @@ def build_on_dask(
     force: bool = False,
     partition_size: int = PARTITION_SIZE,
     client: Client | None = None,
+    min_confidence: float | None = None,
 ) -> BuildSummary:
     """Build ``store`` from ``inputs`` on a Dask cluster (see the module docs); the same store a
     :func:`kg.run.pipeline.build` gives, and N-Quads shards of it in ``shards``.
@@ -114,7 +115,8 @@ def build_on_dask(
     ``scheduler`` is a scheduler address (``tcp://host:8786``) or ``"local"``
     for a ``LocalCluster`` of ``workers`` processes (default: all cores);
     ``client`` is a ``distributed.Client`` to use instead. Reports of one real-world
-    event are merged by the rules ``merge`` (default: the shipped ones), as in a normal build.
+    event are merged by the rules ``merge`` (default: the shipped ones), and events under
+    ``min_confidence`` (default: the shipped threshold) left out, as in a normal build.
     """
     try:
         import dask.bag as db
@@ -130,7 +132,13 @@ def build_on_dask(
         raise KGError(Errors.E017.format(path=shard_dir, detail=e)) from e
 
     builder = Builder(
-        store, merge=merge, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged
+        store,
+        merge=merge,
+        model=model,
+        on_skip=on_skip,
+        on_article=on_article,
+        on_unchanged=on_unchanged,
+        min_confidence=min_confidence,
     )
     units = list(_units(inputs, stdin, partition_size, builder.skip))
     own_cluster = None
@@ -155,7 +163,11 @@ def build_on_dask(
         plan = _plan(client, db, units, builder, partition_size, force)
         if plan:
             bag = db.from_sequence(plan, npartitions=len(plan)).map_partitions(
-                _parse_partition, shards=str(shard_dir), model=model, merge=builder.merge
+                _parse_partition,
+                shards=str(shard_dir),
+                model=model,
+                merge=builder.merge,
+                min_confidence=builder.min_confidence,
             )
             futures = client.compute(bag.to_delayed())
             for index, future in enumerate(futures):
@@ -374,7 +386,7 @@ def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report: Callable[[
 
 
 def _parse_partition(
-    partitions: Iterable[tuple[int, list]], *, shards: str, model: str, merge: MergeRules
+    partitions: Iterable[tuple[int, list]], *, shards: str, model: str, merge: MergeRules, min_confidence: float
 ) -> list[dict]:
     """Dask task: parse the planned articles of a partition and write their shard; its manifest."""
     from kg.rdf.graph import Provenance
@@ -399,7 +411,14 @@ def _parse_partition(
         temporary = Path(shards) / f".{name}.tmp"
         with temporary.open("wb") as shard:
             for i in range(0, len(articles), CHUNK_SIZE):
-                for output in process_chunk(nlp, articles[i : i + CHUNK_SIZE], provenance=provenance, graphs=True, merge=merge):
+                for output in process_chunk(
+                    nlp,
+                    articles[i : i + CHUNK_SIZE],
+                    provenance=provenance,
+                    graphs=True,
+                    merge=merge,
+                    min_confidence=min_confidence,
+                ):
                     if isinstance(output, Skipped):
                         listed.append(output)
                         continue

@@ -34,6 +34,7 @@ import pyoxigraph
 from kg import __version__
 from kg.errors import Errors, KGError
 from kg.extraction.language import DEFAULT_MODEL, load_pipeline, model_meta
+from kg.extraction.rules import load_rules
 from kg.ingest import content_hash, read_articles
 from kg.rdf.blocks import block_quads
 from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
@@ -95,9 +96,11 @@ def extract(
     chunk_size: int = CHUNK_SIZE,
     min_parallel: int | None = None,
     pool: WorkerPool | None = None,
+    min_confidence: float = 0.0,
 ) -> Iterator[ArticleExtraction]:
     """Read, parse and extract every article of ``inputs`` (paths, ``"-"`` for standard
-    input, or articles already read), streaming, in input order.
+    input, or articles already read), streaming, in input order; events of confidence
+    under ``min_confidence`` are left out.
 
     Inputs that cannot be read, and articles whose parsing or extraction
     fails, are passed to ``on_skip`` (as ``Skipped``, or ``Notice`` for an
@@ -122,6 +125,7 @@ def extract(
         chunk_size=chunk_size,
         min_parallel=min_parallel,
         pool=pool,
+        min_confidence=min_confidence,
     ):
         for item in outputs:
             if isinstance(item, Skipped):
@@ -146,6 +150,7 @@ def build(
     chunk_size: int = CHUNK_SIZE,
     min_parallel: int | None = None,
     pool: WorkerPool | None = None,
+    min_confidence: float | None = None,
 ) -> BuildSummary:
     """Extract every article of ``inputs`` and write each into its own named graph of ``store``.
 
@@ -158,6 +163,8 @@ def build(
     The ontology and PLOVER scheme are (re)loaded into ``ONTOLOGY_GRAPH``.
     Reports of one real-world event are merged by the rules ``merge``
     (default: the shipped ones, :meth:`kg.rdf.merge.MergeRules.load`).
+    Events of confidence under ``min_confidence`` (default: the shipped
+    ``min_confidence`` of extraction.json) are left out of the graph.
 
     Each article is all or nothing in the store: a build killed midway
     keeps every article written before, complete, and running it again
@@ -167,7 +174,13 @@ def build(
     one transaction. ``pool``: see :func:`extract`.
     """
     builder = Builder(
-        store, merge=merge, model=model, on_skip=on_skip, on_article=on_article, on_unchanged=on_unchanged
+        store,
+        merge=merge,
+        model=model,
+        on_skip=on_skip,
+        on_article=on_article,
+        on_unchanged=on_unchanged,
+        min_confidence=min_confidence,
     )
     parsed = _parsed(
         (article for article in _articles(inputs, stdin, builder.skip) if force or not builder.already_built(article)),
@@ -179,6 +192,7 @@ def build(
         chunk_size=chunk_size,
         min_parallel=min_parallel,
         pool=pool,
+        min_confidence=builder.min_confidence,
     )
     for outputs in parsed:
         builder.write(outputs)
@@ -192,7 +206,8 @@ class Builder:
     (:meth:`already_built`), writes parsed articles (:meth:`write`) and
     counts everything in a :class:`BuildSummary` (:meth:`finish`). The
     article graphs and merged events are made with the rules ``merge``
-    (default: the shipped ones).
+    (default: the shipped ones), of the events of confidence ``min_confidence``
+    or more (default: the shipped threshold).
     """
 
     def __init__(
@@ -204,14 +219,16 @@ class Builder:
         on_skip: Callable[[Skipped | Notice], None] | None = None,
         on_article: Callable[[ArticleExtraction], None] | None = None,
         on_unchanged: Callable[[Article], None] | None = None,
+        min_confidence: float | None = None,
     ) -> None:
         self.store = store
         self.model = model
         self.merge = merge if merge is not None else MergeRules.load()
+        self.min_confidence = load_rules().confidence.min_confidence if min_confidence is None else min_confidence
         self.summary = BuildSummary()
         self._started = time.perf_counter()
         self._on_skip, self._on_article, self._on_unchanged = on_skip, on_article, on_unchanged
-        self.fingerprint = extractor_fingerprint(model, self.merge)  # E010 now, not after the first article
+        self.fingerprint = extractor_fingerprint(model, self.merge, self.min_confidence)  # E010 now, not after the first article
         self._actors: set[str] = set()
         self._keys: dict[str, str] = {}  # article id -> input key, while the article is being parsed
         self._provenance: Provenance | None = None
@@ -321,12 +338,14 @@ def _parsed(
     min_parallel: int | None,
     merge: MergeRules | None = None,
     pool: WorkerPool | None = None,
+    min_confidence: float = 0.0,
 ) -> Iterator[list[ArticleOutput | Skipped]]:
-    """Chunks of parsed and extracted articles, in input order: in a pool of ``workers``
-    processes (which also make the graphs, when ``graphs``, with the rules ``merge``)
-    once there are more than ``min_parallel`` articles, else in this process (extractions only)."""
+    """Chunks of parsed and extracted articles (events of confidence ``min_confidence`` or more),
+    in input order: in a pool of ``workers`` processes (which also make the graphs, when
+    ``graphs``, with the rules ``merge``) once there are more than ``min_parallel`` articles,
+    else in this process (extractions only)."""
     if pool is not None:
-        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, merge=merge)
+        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, merge=merge, min_confidence=min_confidence)
         return
     ahead: list[Article] = []
     if workers > 1:
@@ -337,13 +356,14 @@ def _parsed(
                 break
         if len(ahead) > threshold:
             with WorkerPool(workers, model=model) as own:
-                yield from own.imap(_chunks(itertools.chain(ahead, articles), chunk_size), graphs=graphs, merge=merge)
+                chunks = _chunks(itertools.chain(ahead, articles), chunk_size)
+                yield from own.imap(chunks, graphs=graphs, merge=merge, min_confidence=min_confidence)
             return
     nlp = None
     for chunk in _chunks(itertools.chain(ahead, articles), batch_size):
         if nlp is None:
             nlp = load_pipeline(model)
-        yield process_chunk(nlp, chunk)
+        yield process_chunk(nlp, chunk, min_confidence=min_confidence)
 
 
 # ---------------------------------------------------------------- writing
@@ -445,12 +465,15 @@ def _not_stored(article: Article, error: Exception) -> Skipped:
 # ---------------------------------------------------------------- incremental builds
 
 
-def extractor_fingerprint(model: str = DEFAULT_MODEL, merge: MergeRules | None = None) -> str:
+def extractor_fingerprint(
+    model: str = DEFAULT_MODEL, merge: MergeRules | None = None, min_confidence: float | None = None
+) -> str:
     """A hash of everything besides the article that shapes its graph: the kg version, the
     spaCy model (name and version) and spaCy's version, the data files of ``kg/data``
-    (lexicon, gazetteer, rules), the ontology and SHACL shapes, and the rules for merging
-    reports ``merge`` (default: the shipped ones; ``--dedup-window`` changes them). Change any
-    of them and every article is parsed again.
+    (lexicon, gazetteer, rules), the ontology and SHACL shapes, the rules for merging
+    reports ``merge`` (default: the shipped ones; ``--dedup-window`` changes them) and the
+    events' ``min_confidence`` (default: the shipped one). Change any of them and every
+    article is parsed again.
 
     Raises ``KGError`` (E010) when the model is not installed. Changes to kg's code
     without a new version are not seen: ``kg build --force`` parses everything again.
@@ -467,6 +490,7 @@ def extractor_fingerprint(model: str = DEFAULT_MODEL, merge: MergeRules | None =
         f"model {model} {meta.get('version')}",
         f"spacy {spacy.__version__}",
         f"dedup {merge.fingerprint}",
+        f"min confidence {load_rules().confidence.min_confidence if min_confidence is None else min_confidence}",
         _data_fingerprint(),
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

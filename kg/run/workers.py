@@ -90,9 +90,11 @@ def process_chunk(
     provenance: Provenance | None = None,
     graphs: bool = False,
     merge: MergeRules | None = None,
+    min_confidence: float = 0.0,
 ) -> list[ArticleOutput | Skipped]:
     """Parse and extract ``articles`` (and make their graphs, when ``graphs``, with the
-    rules ``merge`` for merging reports, default the shipped ones), in order.
+    rules ``merge`` for merging reports, default the shipped ones), in order, keeping the
+    events of confidence ``min_confidence`` or more.
 
     An article that fails costs only itself: it comes back as ``Skipped``,
     with ``E011`` when spaCy fails on it (its batch is parsed again one
@@ -115,7 +117,7 @@ def process_chunk(
             article = doc._.article
             source = article.source or article.id
             try:
-                extraction = extract_doc(nlp, doc)
+                extraction = extract_doc(nlp, doc, min_confidence)
             except Exception as e:  # noqa: BLE001  one odd article must not cost the rest of the run
                 log.debug("extraction failed", exc_info=True)
                 out.append(Skipped(source, Errors.E008.format(source=source, detail=_detail(e))))
@@ -212,16 +214,21 @@ class WorkerPool:
         return _Worker(self._context, self.model)
 
     def imap(
-        self, chunks: Iterable[Sequence[Article]], *, graphs: bool = False, merge: MergeRules | None = None
+        self,
+        chunks: Iterable[Sequence[Article]],
+        *,
+        graphs: bool = False,
+        merge: MergeRules | None = None,
+        min_confidence: float = 0.0,
     ) -> Iterator[list[ArticleOutput | Skipped]]:
         """The outputs of :func:`process_chunk` for each chunk, in the order of ``chunks`` (read
         lazily); with ``graphs``, the article graphs are made with the rules ``merge`` (default:
-        the shipped ones)."""
+        the shipped ones); events under ``min_confidence`` are left out."""
         if not any(self._slots):
             raise RuntimeError("WorkerPool.imap outside its with block")
         self._epoch += 1
         source = iter(chunks)
-        state = _Progress(self._epoch, (graphs, merge))
+        state = _Progress(self._epoch, (graphs, merge, min_confidence))
         exhausted = False
         window = 2 * self.prefetch * self.workers
         while True:
@@ -308,7 +315,7 @@ class _Progress:
 
     def __init__(self, epoch: int, options: tuple) -> None:
         self.epoch = epoch
-        self.options = options  # (graphs, merge) of every task
+        self.options = options  # (graphs, merge, min_confidence) of every task
         self.pending: deque[int] = deque()  # chunk numbers not yielded yet, in order
         self.done: dict[int, list] = {}  # chunk number -> its outputs, once complete
         self.retries: deque[tuple] = deque()  # tasks of single articles of chunks whose worker died
@@ -412,8 +419,8 @@ def _worker_main(tasks: Queue, connection: Connection, model: str, parent: int) 
         task = tasks.get()
         if task is None:
             return
-        task_id, chunk, (graphs, merge) = task
-        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, merge=merge)
+        task_id, chunk, (graphs, merge, min_confidence) = task
+        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, merge=merge, min_confidence=min_confidence)
         connection.send(("done", task_id, outputs))
 
 
