@@ -78,6 +78,14 @@ def test_names_aliases_and_acronyms_are_one_actor(nlp):
     assert {label for text, label, _ in found if "ELN" in text or "Liberation" in text} == {"National Liberation Army of Colombia"}
 
 
+def test_an_organisation_named_after_a_demonym_is_one_organisation_of_that_state(nlp):
+    text = "Chile's ministry will work with the Peruvian Football Association (Asociacion Peruana de Futbol - APF)."
+    found = actors(nlp, text)
+    assert ("Peruvian Football Association", "Peruvian Football Association", "PER") in found
+    assert {label for t, label, _ in found if "Futbol" in t or "APF" in t} == {"Peruvian Football Association"}
+    assert events(nlp, text) == "CHL work with AGREE PER (planned)"
+
+
 def test_the_office_of_a_person_acts_as_the_person(nlp):
     found = actors(nlp, "President Luisa Morel won the vote. Morel's office declared a state of emergency.")
     assert ("Morel's office", "Luisa Morel", None) in found or any(t == "Morel's office" and label == "Luisa Morel" for t, label, _ in found)
@@ -107,6 +115,48 @@ def test_a_passive_participle_gives_its_noun_as_patient(nlp):
 
 def test_a_patient_light_verb_makes_its_subject_the_patient(nlp):
     assert events(nlp, "Chile's foreign minister Ana Ruiz faced criticism.") == "- criticism ACCUSE CHL"
+
+
+def test_a_name_the_parser_hangs_on_alias_is_still_the_patient(nlp):
+    text = 'Colombia asked for him. Pedro Salas, alias "El Flaco," was extradited to the United States on Monday.'
+    assert events(nlp, text).endswith("COL extradite COERCE COL") or "extradite COERCE" in events(nlp, text)
+    (event,) = [e for e in nlp(text)._.events if e.predicate == "extradite"]
+    assert event.object is not None and event.object.label == "Pedro Salas"
+
+
+def test_who_is_to_be_extradited_is_the_patient_and_to_is_where(nlp):
+    (event,) = nlp("Pedro Salas is expected to be extradited to the United States.")._.events
+    assert event.object.label == "Pedro Salas" and event.subject is None
+
+
+def test_charges_someone_has_are_charges_against_them(nlp):
+    (event,) = nlp("Pedro Salas had no outstanding charges in Mexico.")._.events
+    assert (event.predicate, event.subject, event.object.label, event.negated) == ("charge", None, "Pedro Salas", True)
+    assert events(nlp, "Mexico had talks with Chile.") == "MEX talk CONSULT CHL"
+
+
+def test_acting_on_oneself_is_no_event_unless_somewhere(nlp):
+    assert events(nlp, "The Peruvian mayor killed himself.") == ""
+    assert events(nlp, "Two Palestinian bombers blew themselves up in Tel Aviv.").startswith("PSE blow up ASSAULT ISR")
+
+
+# ---------------------------------------------------------------- the state an article is about
+
+
+def test_in_a_close_call_the_headline_names_the_home_state(nlp):
+    body = (
+        "Colombia and the United States agreed on the case. The United States paid, Colombia paid. "
+        "The security forces arrested the suspect."
+    )
+    home = lambda text: resolve_actors(nlp(text)).home  # noqa: E731
+    assert home(body) is None  # as often the one as the other
+    assert home("Colombia Arrests Drug Lord Wanted By United States\n" + body) == "COL"
+    assert home("Drug Lord To Be Extradited To United States\n" + body) is None  # a destination is no home
+    assert home("Colombian Police Arrest Drug Lord\n" + body) == "COL"
+
+
+def test_a_verb_in_lower_case_is_no_headline(nlp):
+    assert events(nlp, "Juan Carlos Pinzon met Felipe Calderon.") != ""
 
 
 # ---------------------------------------------------------------- senses

@@ -184,10 +184,10 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             named = _entity_actor(span, index)
             if named is not None:
                 _record(index, _with_title(span) if named.type == "Person" else span, named)
-                acronym = _acronym_after(span)
-                if acronym is not None and named.type != "Person":
-                    _record(index, acronym, named)  # "(FARC)": the same organisation, by its acronym
-                    index.people.setdefault(acronym.text, named)
+                other_names = _other_names_after(span)
+                if other_names is not None and named.type != "Person":
+                    _record(index, other_names, named)  # "(FARC)": the same organisation, by its acronym
+                    index.people.setdefault(other_names[-1].text, named)
         elif token.pos_ == "PROPN" and not token.ent_type_ and token.text in index.people:
             # A surname the NER missed, of a person introduced before ("Umerov thanked ...").
             _record(index, token.doc[token.i : token.i + 1], index.people[token.text])
@@ -198,7 +198,7 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             if noun_actor is not None:
                 _record(index, _noun_phrase_span(token), noun_actor)
     _home_country_for_officials(index)
-    _place_unplaced(index)
+    _place_unplaced(index, doc)
     return index
 
 
@@ -228,15 +228,23 @@ def _aliases(doc: Doc) -> dict[int, tuple[Span, Span]]:
 
 
 def _name_continued(span: Span) -> Span:
-    """An organisation's name the NER cut before its place: "Revolutionary Armed Forces of" + "Colombia"."""
+    """An organisation's name the NER cut before its place ("Revolutionary Armed Forces of" +
+    "Colombia"), or after the demonym it starts with ("Argentine" + "Football Association")."""
     doc = span.doc
     if span.label_ == "ORG" and span[-1].lower_ in ("of", "for", "de", "del") and span.end < len(doc) and doc[span.end].ent_iob_ == "B":
         return Span(doc, span.start, entity_span(doc[span.end]).end, label=span.label)
+    if span.label_ == "NORP":
+        end = span.end
+        while end < len(doc) and doc[end].tag_ in ("NNP", "NNPS") and doc[end].is_title and doc[end].ent_type_ in ("", "ORG"):
+            end += 1
+        if end > span.end and doc[end - 1].lemma_.lower() in load_rules().nouns["OrganizationHeads"]:
+            return Span(doc, span.start, end, label="ORG")
     return span
 
 
-def _acronym_after(span: Span) -> Span | None:
-    """The acronym in parentheses right after a name: "(FARC)", "(Asociacion del Futbol Argentino - AFA)"."""
+def _other_names_after(span: Span) -> Span | None:
+    """What the parentheses right after a name hold when they end in an acronym: "(FARC)",
+    "(Asociacion del Futbol Argentino - AFA)", the same organisation's other names."""
     doc = span.doc
     if span.end + 2 >= len(doc) or doc[span.end].text != "(":
         return None
@@ -244,7 +252,7 @@ def _acronym_after(span: Span) -> Span | None:
     if close is None:
         return None
     last = doc[close - 1]
-    return doc[close - 1 : close] if last.is_upper and len(last.text) >= 2 and last.is_alpha else None
+    return doc[span.end + 1 : close] if last.is_upper and len(last.text) >= 2 and last.is_alpha else None
 
 
 def _named_countries(doc: Doc) -> frozenset[str]:
@@ -258,23 +266,57 @@ def _named_countries(doc: Doc) -> frozenset[str]:
     return frozenset(found)
 
 
-def home_country(index: ActorIndex) -> str | None:
+def is_headline(sentence: Span) -> bool:
+    """Whether ``sentence`` is the article's headline: its first sentence, in title case."""
+    if sentence.start != 0:
+        return False
+    words = [t for t in sentence if t.is_alpha and not t.is_stop]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+
+
+def home_country(index: ActorIndex, doc: Doc | None = None) -> str | None:
     """The state the article is about: the one its states, forces, bodies and groups name at
-    least twice, and twice as often as any other; ``None`` when no state stands out."""
+    least twice, and twice as often as any other; in a closer call, the one of the two most named
+    that the headline of ``doc`` names first (not as a destination: "Extradition to US");
+    ``None`` when no state stands out."""
     counts = Counter(
         m.actor.country for m in index.mentions if m.actor.country and m.actor.type != "Person" and not m.actor.iri.startswith(_UNPLACED)
     )
     ranked = counts.most_common(2)
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+    if not ranked or ranked[0][1] < 2:
         return None
-    return ranked[0][0]
+    if len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]:
+        return ranked[0][0]
+    headline = next(doc.sents, None) if doc is not None and len(doc) else None
+    if headline is None or not is_headline(headline):
+        return None
+    contenders = {country for country, count in ranked if count >= 2}
+    for country, span in _headline_states(index, headline):
+        if not (span.root.dep_ == "pobj" and span.root.head.lower_ in ("to", "into")):
+            return country if country in contenders else None
+    return None
 
 
-def _place_unplaced(index: ActorIndex) -> None:
+def _headline_states(index: ActorIndex, headline: Span) -> list[tuple[str, Span]]:
+    """The states a headline names, in order: its actors' and its peoples' and places' ("Colombian")."""
+    doc = headline.doc
+    found = []
+    for mention in index.mentions:
+        span = doc.char_span(mention.start, mention.end)
+        if mention.actor.country and span is not None and span.end <= headline.end:
+            found.append((span.start, mention.actor.country, span))
+    for ent in headline.ents:
+        entry = gazetteer.lookup(_clean_name(ent.text)) if ent.label_ in ("GPE", "NORP") else None
+        if entry is not None and entry.type == "Country" and entry.country:
+            found.append((ent.start, entry.country, ent))
+    return [(country, span) for _, country, span in sorted(found, key=lambda item: item[0])]
+
+
+def _place_unplaced(index: ActorIndex, doc: Doc) -> None:
     """State bodies and forces named without their state ("the security forces", "the Attorney
     General's Office", "authorities") are those of the state the article is about; when no state
     stands out they are no actors (their mentions are dropped)."""
-    home = index.home = home_country(index)
+    home = index.home = home_country(index, doc)
     placed: dict[str, Entity | None] = {}
 
     def place(actor: Entity) -> Entity | None:

@@ -56,14 +56,23 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     carries ("held talks with"), whose complements name targets too."""
     evidence: set[str] = set()
     subjects, candidates = _subjects_and_candidates(verb, index, etype)
+    patients: list[Mention] = []
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
     if not subjects:
-        subjects = inherited_subjects(verb, index)
-        evidence.add("inherited subject")
+        if verb.dep_ == "xcomp" and passive:
+            # "Perez is expected to be extradited": who is to undergo it, not who does it.
+            controllers = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            patients = [m for c in controllers for m in actors_of(c, index)] or inherited_subjects(verb.head, index)
+        else:
+            subjects = inherited_subjects(verb, index)
+            evidence.add("inherited subject")
     sending = etype is None or etype.plover in _SENDING_TYPES
-    if etype is not None and etype.plover == "COERCE" and any(a in ("dobj", "nsubjpass") and actors_of(h, index) for h, a in candidates):
+    coerced = patients or passive or any(a in ("dobj", "nsubjpass") for _, a in candidates)
+    if etype is not None and etype.plover == "COERCE" and coerced:
         # "extradited the smuggler to Chile": who is coerced is the target; "to Chile" is where.
         candidates = [(h, a) for h, a in candidates if a not in ("to", "into")]
     objects, inner_targets, theme_tokens = _sorted_candidates(candidates, event_noun, subjects, index, sending)
+    objects = patients + objects
     if event_noun is not None:
         objects += targets_within(event_noun, index, subjects)
     objects = _targets(verb, objects, inner_targets, subjects, index, evidence)
@@ -92,6 +101,13 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
             candidates.append((child, dep))
         elif dep == "prep" and child.lower_ in target_preps:
             candidates += [(pobj, child.lower_) for pobj in pobjs(child)]
+        elif child.lower_ == "alias" and not any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children):
+            # "Jose Sanchez, alias "El Overol," was extradited": the parser hangs the name on "alias".
+            for name in (c for c in child.children if c.i < child.i and c.pos_ == "PROPN"):
+                if any(c.dep_ == "auxpass" for c in verb.children):
+                    candidates.append((name, "nsubjpass"))
+                else:
+                    subjects += actors_of(name, index)
     return subjects, candidates
 
 

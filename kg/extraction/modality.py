@@ -35,6 +35,11 @@ def negation(verb: Token) -> bool:
     return False
 
 
+def negated_noun(noun: Token) -> bool:
+    """An event noun negated by its own words: "no charges", "no talks"."""
+    return any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in noun.children)
+
+
 def modality(verb: Token) -> str:
     """How the text states an event:
 

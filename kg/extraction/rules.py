@@ -50,7 +50,7 @@ EVIDENCE = (
 )
 #: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
 NOUN_KINDS = (
-    "ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Institution",
+    "ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Institution", "OrganizationHeads",
 )
 
 _TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_types", "state_acts", "two_sided_types")
@@ -91,6 +91,7 @@ class ExtractionRules:
     actor_object_verbs: frozenset[str]
     enabling_verbs: frozenset[str]
     patient_light_verbs: frozenset[str]
+    patient_noun_verbs: frozenset[str]
     one_way_verbs: frozenset[str]
     clause_senses: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from kg.extraction import lexicon
-from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic
+from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic, is_headline
 from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, place_country
 from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
-from kg.extraction.modality import intent_type, modality, negation
+from kg.extraction.modality import intent_type, modality, negated_noun, negation
 from kg.extraction.predicates import noun_lexeme, verb_lemma
 from kg.extraction.rules import load_rules
 
@@ -64,12 +64,9 @@ def step(example: str, gives: str) -> Callable[[Step], Step]:
 @step("Colombia Admits Its Gangs Operate In Bolivia\nColombia admitted that its gangs operate in Bolivia.", gives="COL admit CONCEDE -")
 def body_text(frame: Frame) -> bool:
     """A headline in title case states no event: it sums up what the body says, and its capitals
-    mislead the parser ("Drug Gangs Are" read as an organisation)."""
-    sentence = frame.sentence
-    if sentence.start != 0:
-        return True
-    words = [t for t in sentence if t.is_alpha and not t.is_stop]
-    return len(words) < 3 or sum(t.text[0].isupper() for t in words) < 0.8 * len(words)
+    mislead the parser ("Drug Gangs Are" read as an organisation). A verb in lower case is prose
+    whatever the names around it ("Juan Carlos Pinzon met Felipe Calderon")."""
+    return frame.trigger.text[:1].islower() or not is_headline(frame.sentence)
 
 
 # ---------------------------------------------------------------- verbs: what the event is
@@ -101,11 +98,20 @@ def naming(frame: Frame) -> bool:
 @step("Russia supplied Belarus with Iskander missiles.", gives="RUS supply AID BLR [Iskander missiles]")
 def arguments(frame: Frame) -> bool:
     """Subjects, objects and theme from the parse (:func:`kg.extraction.arguments.verb_arguments`)."""
+    reflexive = any(c.dep_ == "dobj" and c.pos_ == "PRON" and c.lower_.endswith(("self", "selves")) for c in frame.trigger.children)
+    if reflexive and location([frame.trigger]) is None:
+        return False  # "killed himself": no one acts on anyone else ("blew themselves up in Tel Aviv" does)
     found = verb_arguments(frame.trigger, frame.actors, frame.event_noun, frame.type)
     frame.subjects, frame.objects, frame.theme = found.subjects, found.objects, found.theme
     frame.evidence |= found.evidence
-    if frame.event_noun is not None and verb_lemma(frame.trigger) in load_rules().patient_light_verbs:
-        # "Rivera faced criticism": he is criticised, by someone the sentence may not name.
+    rules = load_rules()
+    noun = frame.event_noun
+    if noun is not None and (
+        verb_lemma(frame.trigger) in rules.patient_light_verbs
+        or (verb_lemma(frame.trigger) in rules.patient_noun_verbs and noun.lemma_.lower() in rules.patient_nouns)
+    ):
+        # "Rivera faced criticism", "Usuga had charges in Colombia": he undergoes it, by someone
+        # the sentence may not name.
         frame.subjects, frame.objects = [], frame.subjects + frame.objects
     return True
 
@@ -181,6 +187,8 @@ def stance(frame: Frame) -> bool:
     """Negated ("did not attack", "denied that ... attacked") or not, and asserted,
     planned, hypothetical, alleged or a purpose (:mod:`kg.extraction.modality`)."""
     frame.negated, frame.modality = negation(frame.trigger), modality(frame.trigger)
+    if frame.event_noun is not None and negated_noun(frame.event_noun):
+        frame.negated = True  # "had no outstanding charges", "held no talks"
     return True
 
 
@@ -385,7 +393,7 @@ def noun_stance(frame: Frame) -> bool:
     noun = frame.trigger
     governor = next((t for t in noun.ancestors if t.pos_ in ("VERB", "AUX")), None)
     frame.modality = modality(governor) if governor is not None else "asserted"
-    frame.negated = any(c.dep_ == "neg" for c in noun.children)
+    frame.negated = negated_noun(noun)
     if governor is not None and noun.dep_ in ("nsubj", "nsubjpass") and noun.head == governor:
         frame.negated = frame.negated or negation(governor)
     return True
