@@ -519,15 +519,26 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
 
 def _norp_actor(span: Span, country: str | None) -> Entity | None:
     """A demonym: as a modifier it only lends its country; as a head ("the Afghans") it is
-    the people, of the place they live in where the text says ("the Albanians of Serbia")."""
+    the people, of the place they live in where the text says ("the Albanians of Serbia",
+    "Bosnian Serbs"); an ethnic group ("ethnic Albanians") lives where the event happens."""
     if span.root.dep_ in ("amod", "compound", "nmod") and span.root.head.i >= span.end:
         return None
-    residence = _modifier_country(span.root, None, exclude=span, preps=_RESIDENCE_PREPS, deps=frozenset())
+    modifiers = [c for c in span.root.children if c.dep_ in ("amod", "compound") and c.i < span.start]
+    if any(c.lower_ == "ethnic" for c in modifiers):
+        return Entity(span.root.lemma_.lower(), "Group", None, actor_iri("Group", span.root.lemma_.lower()))
+    residence = next((_demonym_country(c) for c in modifiers if _demonym_country(c)), None)
+    residence = residence or _modifier_country(span.root, None, exclude=span, preps=_RESIDENCE_PREPS, deps=frozenset())
     if residence and residence != country:
         return national_group(span.root.lemma_.lower(), residence)
     if country is None:
         return None
     return Entity(gazetteer.country_name(country), "Country", country, actor_iri("Country", country))
+
+
+def _demonym_country(token: Token) -> str | None:
+    """The state of a people or place word ("Bosnian", "Kosovo"), if the gazetteer knows it."""
+    entry = gazetteer.lookup(token.text) if token.ent_type_ in ("NORP", "GPE") else None
+    return entry.country if entry is not None and entry.type == "Country" else None
 
 
 def _person_actor(span: Span, name: str, index: ActorIndex) -> Entity:

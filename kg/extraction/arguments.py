@@ -61,11 +61,13 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     if not subjects:
         if verb.dep_ == "xcomp" and passive:
             # "Perez is expected to be extradited": who is to undergo it, not who does it.
-            controllers = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
-            patients = [m for c in controllers for m in actors_of(c, index)] or inherited_subjects(verb.head, index)
+            # The first subject only: a second one is the parser's error ("The brother of ... the Urabenos is").
+            controller = next((c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            patients = actors_of(controller, index) if controller is not None else inherited_subjects(verb.head, index)
         else:
             subjects = inherited_subjects(verb, index)
-            evidence.add("inherited subject")
+            if subjects:
+                evidence.add("inherited subject")
     sending = etype is None or etype.plover in _SENDING_TYPES
     coerced = patients or passive or any(a in ("dobj", "nsubjpass") for _, a in candidates)
     if etype is not None and etype.plover == "COERCE" and coerced:
@@ -121,6 +123,8 @@ def _sorted_candidates(
     objects: list[Mention] = []
     inner_targets: list[Mention] = []
     theme_tokens: list[Token] = []
+    # "offered its troops to Lebanon": with someone to give them to, a state's own forces are what it offers.
+    handed = sending or any(a in ("to", "dative") and actors_of(h, index) for h, a in candidates)
     for head, attachment in candidates:
         if head == event_noun:
             continue
@@ -131,7 +135,7 @@ def _sorted_candidates(
             m
             for m in found
             if m.actor.iri in subject_iris
-            or (sending and same_state(m, subjects) and m.actor.type != "Country")
+            or ((sending or (handed and attachment == "dobj")) and same_state(m, subjects) and m.actor.type != "Country")
             or (sending and _possessed_by_subject(head, subjects, index))
         ]
         objects += [m for m in found if m not in own]

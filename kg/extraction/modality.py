@@ -17,7 +17,7 @@ from kg.extraction.rules import ExtractionRules, load_rules
 
 __all__ = ["intent_type", "modality", "negation"]
 
-_MODALS = frozenset({"could", "might", "may", "would", "should", "can"})
+_MODALS = frozenset({"could", "might", "may", "would", "should", "can", "must"})
 
 
 def negation(verb: Token) -> bool:
@@ -74,7 +74,8 @@ def modality(verb: Token) -> str:
                 return "alleged"  # "accused Belgrade of shelling"
             if owner in rules.hypothetical_adjectives:
                 return "hypothetical"  # "capable of launching"
-        if node.dep_ in ("advcl", "acl") and "to" in auxes and not any(c.dep_ in SUBJECT_DEPS for c in node.children):
+        for_to = any(c.dep_ == "mark" and c.lower_ == "for" for c in node.children)  # "authorization for the army to shoot"
+        if node.dep_ in ("advcl", "acl") and "to" in auxes and (for_to or not any(c.dep_ in SUBJECT_DEPS for c in node.children)):
             return "purpose"  # an infinitive of purpose states a goal, not an act
         if node.dep_ == "xcomp" and governor in rules.planning_verbs:
             planned = True
