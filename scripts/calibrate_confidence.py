@@ -41,14 +41,13 @@ from kg.evaluation import ArticleGold, read_gold, same_actor, same_sentence
 from kg.extraction.events import features, find_events
 from kg.extraction.output import event_records
 from kg.extraction.parse import parse_articles
-from kg.extraction.rules import EVIDENCE
+from kg.extraction.rules import EVIDENCE, WEIGHED_MODALITIES
 from kg.records import Event
-from kg.vocab import MODALITIES
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "kg" / "data" / "extraction.json"
 DOC = ROOT / "docs" / "confidence.md"
-FEATURES = (*EVIDENCE, *(m for m in MODALITIES if m != "asserted"))
+FEATURES = (*EVIDENCE, *WEIGHED_MODALITIES)
 PULLS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # L2 pulls of each log-weight towards 0 (a weight of 1) to choose from
 TARGET_PRECISION = 0.5
 BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)

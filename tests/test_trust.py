@@ -140,6 +140,28 @@ def test_acting_on_oneself_is_no_event_unless_somewhere(nlp):
     assert events(nlp, "Two Palestinian bombers blew themselves up in Tel Aviv.").startswith("PSE blow up ASSAULT ISR")
 
 
+def test_a_people_is_of_the_state_it_lives_in(nlp):
+    assert events(nlp, "Bosnian Serbs demanded a truce with Moslem forces in east Bosnia.") == "BIH demand REQUEST BIH [truce]"
+    (event,) = nlp("Serb forces killed three ethnic Albanians in Pristina.")._.events
+    assert event.object.country == "XKX"  # where the event happens, not Albania
+    assert events(nlp, "Serb forces killed three ethnic Albanians.") == "SRB kill ASSAULT -"  # nowhere said: no actor
+
+
+def test_a_states_own_forces_offered_to_someone_are_what_it_offers(nlp):
+    assert events(nlp, "Syria offered its troops to Lebanon's new President Elias Hrawi.") == "SYR offer AGREE LBN [its troops]"
+
+
+def test_what_must_be_done_or_is_authorised_is_not_stated_as_done(nlp):
+    assert events(nlp, "Libya must hand over the two suspects to Britain.").endswith("(hypothetical)")
+    doc = nlp("The decree included the authorization for the Chilean navy to attack Peruvian boats.")
+    assert [(e.predicate, e.modality) for e in doc._.events] == [("attack", "purpose")]
+
+
+def test_a_plan_announced_is_as_sure_as_an_act(nlp):
+    planned, done = nlp("Chile will send aid to Peru. Chile sent aid to Peru.")._.events
+    assert (planned.modality, done.modality) == ("planned", "asserted") and planned.confidence == done.confidence
+
+
 # ---------------------------------------------------------------- the state an article is about
 
 

@@ -24,7 +24,7 @@ from kg.errors import Errors, KGError
 from kg.extraction.actors import ActorIndex, Mention
 from kg.extraction.frame import Frame, Step
 from kg.extraction.predicates import noun_lexeme, verb_type
-from kg.extraction.rules import load_rules
+from kg.extraction.rules import WEIGHED_MODALITIES, load_rules
 from kg.extraction.steps import NOUN_STEPS, STEPS, VERB_STEPS
 
 __all__ = ["Found", "confidence", "features", "find_events", "steps_named"]
@@ -122,7 +122,7 @@ def features(frame: Frame, subject: Mention | None, obj: Mention | None) -> list
         found.add("no subject")
     if obj is None:
         found.add("no object")
-    if frame.modality != "asserted":
+    if frame.modality in WEIGHED_MODALITIES:
         found.add(frame.modality)
     return sorted(found)
 

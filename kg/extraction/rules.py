@@ -27,9 +27,9 @@ from types import MappingProxyType
 from typing import Any
 
 from kg.errors import Errors, KGError
-from kg.vocab import MODALITIES, PLOVER_TYPES
+from kg.vocab import FACTUAL_MODALITIES, MODALITIES, PLOVER_TYPES
 
-__all__ = ["EVIDENCE", "NOUN_KINDS", "Confidence", "ExtractionRules", "load_rules"]
+__all__ = ["EVIDENCE", "NOUN_KINDS", "WEIGHED_MODALITIES", "Confidence", "ExtractionRules", "load_rules"]
 
 #: Every way a step finds part of an event (``Frame.evidence``), and the two ways an
 #: event's arguments are weak: each needs a weight in ``confidence``.
@@ -48,6 +48,9 @@ EVIDENCE = (
     "no subject",
     "no object",
 )
+#: The modalities that lower an event's confidence: those not stated as fact (a plan announced,
+#: "will extradite", is stated as fact: the announcement is the event, as coders code it).
+WEIGHED_MODALITIES = tuple(m for m in MODALITIES if m not in FACTUAL_MODALITIES)
 #: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
 NOUN_KINDS = (
     "ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Institution", "OrganizationHeads",
@@ -197,7 +200,7 @@ def _object_senses(path: str, data: Any) -> Mapping[str, Mapping[str, frozenset[
 def _confidence(path: str, data: Any) -> Confidence:
     if not isinstance(data, dict):
         raise KGError(Errors.E101.format(path=path, where="confidence", detail="expected a JSON object"))
-    needed = ("base", *EVIDENCE, *(m for m in MODALITIES if m != "asserted"))
+    needed = ("base", *EVIDENCE, *WEIGHED_MODALITIES)
     missing = [name for name in needed if name not in data]
     if missing:
         raise KGError(Errors.E104.format(path=path, names=", ".join(repr(m) for m in missing)))
