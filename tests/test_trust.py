@@ -193,6 +193,9 @@ def test_a_verb_in_lower_case_is_no_headline(nlp):
         ("Peru and Chile sell copper.", "PER sell COOPERATE - [copper]; CHL sell COOPERATE - [copper]"),
         ("Ecuador's president warned that Peru could close the border.", "ECU warn ACCUSE PER"),
         ("Mexico's foreign minister warned the cartel with force.", "MEX warn THREATEN - [cartel]"),
+        ("Colombian protesters banged pots in Bogota.", ""),  # "banged" is no "ban"
+        ("The Peruvian institute consulted Chilean experts.", ""),  # how a report is made, not a meeting
+        ("The law allows Colombian police to seize assets.", "COL seize COERCE - [assets] (hypothetical)"),
     ],
 )
 def test_senses(nlp, text, gives):

@@ -62,8 +62,8 @@ def modality(verb: Token) -> str:
         reported = node.dep_ == "ccomp" and governor in rules.reporting_verbs
         if auxes & (_MODALS - ({"would"} if reported else set())):
             return "hypothetical"
-        if node.dep_ in ("xcomp", "ccomp") and governor in rules.hypothetical_verbs:
-            return "hypothetical"
+        if node.dep_ in ("xcomp", "ccomp") and governor in rules.hypothetical_verbs | rules.enabling_verbs:
+            return "hypothetical"  # "wished to attack"; "the law allows the police to seize": a power, not an act
         if node.dep_ == "ccomp" and _hypothetical_frame(node.head, rules):
             return "hypothetical"
         if node.dep_ in ("ccomp", "xcomp") and governor in rules.allegation_words:

@@ -22,20 +22,45 @@ _PARTICLES = frozenset({"back", "out", "down", "up", "off", "away", "over", "in"
 
 
 def verb_lemma(verb: Token) -> str:
-    """The verb's lemma, mended where the lemmatizer cut a regular form wrongly
-    ("staged" read as "stag"): a regular stem the lexicon or word lists know wins."""
+    """The verb's lemma, mended where the lemmatizer cut a regular form wrongly ("staged"
+    read as "stag", "banged" as "ban"): a lemma the form is no regular inflection of gives way
+    to the regular stem, the one the lexicon or word lists know if any."""
     lemma = verb.lemma_.lower()
-    if lemma in _known_verbs():
-        return lemma
     text = verb.lower_
-    stems = []
-    if text.endswith("ed"):
-        stems += [text[:-1], text[:-2], text[:-3]]  # staged, walked, stopped
-    elif text.endswith("ing"):
-        stems += [text[:-3] + "e", text[:-3], text[:-4]]  # staging, walking, stopping
-    elif text.endswith("s"):
-        stems += [text[:-1], text[:-2]]
-    return next((stem for stem in stems if stem in _known_verbs()), lemma)
+    stems = _regular_stems(text)
+    if lemma in _known_verbs() and (not stems or _inflects(text, lemma)):
+        return lemma
+    known = next((stem for stem in stems if stem in _known_verbs()), None)
+    if known is not None:
+        return known
+    return stems[1] if lemma in _known_verbs() and len(stems) > 1 else lemma
+
+
+def _regular_stems(text: str) -> list[str]:
+    """The stems a regular inflected form may come from, likeliest first."""
+    doubled = len(text) > 4 and text[-3] == text[-4]
+    if text.endswith("ied"):
+        return [text[:-3] + "y", text[:-1]]
+    if text.endswith("ed") and len(text) > 5:
+        return [text[:-1], text[:-2]] + ([text[:-3]] if doubled else [])  # staged, walked, stopped
+    if text.endswith("ing") and len(text) > 5:
+        return [text[:-3] + "e", text[:-3]] + ([text[:-4]] if len(text) > 5 and text[-4] == text[-5] else [])
+    if text.endswith("s") and len(text) > 3:
+        return [text[:-1], text[:-2]]
+    return []
+
+
+def _inflects(text: str, lemma: str) -> bool:
+    """Whether ``text`` is a regular inflection of ``lemma`` (or the lemma itself)."""
+    if text == lemma:
+        return True
+    doubled = lemma + lemma[-1:]
+    forms = {lemma + "ed", lemma + "d", doubled + "ed", lemma + "ing", lemma[:-1] + "ing", doubled + "ing", lemma + "s", lemma + "es"}
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
+    if lemma.endswith("ie"):
+        forms.add(lemma[:-2] + "ying")
+    return text in forms
 
 
 @lru_cache(maxsize=1)

@@ -95,6 +95,7 @@ class ExtractionRules:
     enabling_verbs: frozenset[str]
     patient_light_verbs: frozenset[str]
     patient_noun_verbs: frozenset[str]
+    informant_nouns: frozenset[str]
     one_way_verbs: frozenset[str]
     clause_senses: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]

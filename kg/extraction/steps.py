@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from kg.extraction import lexicon
 from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic, is_headline
@@ -169,14 +169,23 @@ def senses(frame: Frame) -> bool:
     return True
 
 
-@step("Turkey built a bridge, and Chile held talks on Monday.", gives="")
+@step("Turkey built a bridge, and Chile held talks on Monday. The institute consulted Chilean experts.", gives="")
 def needs_actors(frame: Frame) -> bool:
-    """A typed event needs an actor, a consultation two; an untyped verb is an event only between two actors."""
+    """A typed event needs an actor, a consultation two (experts, analysts or sources a report
+    consults are none: that is how the report was made); an untyped verb is an event only between two actors."""
+    rules = load_rules()
     if frame.type is None and not (frame.subjects and frame.objects):
         return False
-    if frame.type is not None and frame.type.plover in load_rules().two_sided_types:
+    if frame.type is not None and frame.type.plover in rules.two_sided_types:
+        doc = frame.trigger.doc
+        frame.objects = [m for m in frame.objects if _head_lemma(doc, m) not in rules.informant_nouns]
         return bool(frame.objects or len(frame.subjects) > 1)
     return bool(frame.subjects or frame.objects)
+
+
+def _head_lemma(doc: Doc, mention: Mention) -> str:
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span.root.lemma_.lower() if span is not None else ""
 
 
 # ---------------------------------------------------------------- verbs: how it is stated
