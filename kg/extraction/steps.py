@@ -104,11 +104,9 @@ def arguments(frame: Frame) -> bool:
     found = verb_arguments(frame.trigger, frame.actors, frame.event_noun, frame.type)
     frame.subjects, frame.objects, frame.theme = found.subjects, found.objects, found.theme
     frame.evidence |= found.evidence
-    rules = load_rules()
-    noun = frame.event_noun
+    rules, noun, lemma = load_rules(), frame.event_noun, verb_lemma(frame.trigger)
     if noun is not None and (
-        verb_lemma(frame.trigger) in rules.patient_light_verbs
-        or (verb_lemma(frame.trigger) in rules.patient_noun_verbs and noun.lemma_.lower() in rules.patient_nouns)
+        lemma in rules.patient_light_verbs or (lemma in rules.patient_noun_verbs and noun.lemma_.lower() in rules.patient_nouns)
     ):
         # "Rivera faced criticism", "Usuga had charges in Colombia": he undergoes it, by someone
         # the sentence may not name.
