@@ -56,7 +56,13 @@ class Notice:
 @dataclass(frozen=True, repr=False)
 class Actor:
     """An actor (or a weapon, a piece of equipment) as mentioned in an article: the
-    mention (``text``, ``span`` offsets in the article) and the entity it resolves to."""
+    mention (``text``, ``span`` offsets in the article) and the entity it resolves to.
+
+    ``code`` is its CAMEO actor code at the article's date: a state's ISO3 code
+    followed by the sector ("RUSGOV", "COLCOP", "MEXREB"), an international
+    code ("IGOUNO"), or the bare state ("RUS"); ``sector`` the three letters of
+    the role in it ("GOV", "COP", "REB", "UNO"), None for a state as a whole.
+    """
 
     text: str
     label: str
@@ -65,6 +71,8 @@ class Actor:
     country: str | None
     role: str | None
     span: tuple[int, int]
+    sector: str | None = None
+    code: str | None = None
 
     def __repr__(self) -> str:
         return f"{self.label} ({self.country or self.type})"
@@ -77,6 +85,8 @@ class Actor:
             "type": self.type,
             "country": self.country,
             "role": self.role,
+            "sector": self.sector,
+            "code": self.code,
             "span": list(self.span),
         }
 
