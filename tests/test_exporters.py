@@ -140,8 +140,8 @@ def test_multigraph_nodes_and_edges(store):
     assert set(G.nodes) == {str(RUS), str(BLR), str(POL), str(NATO)}
     # supply, meet, discuss, deliver, condemn, visit (attack is negated; convene has no object).
     assert G.number_of_edges() == 6
-    assert G.nodes[str(RUS)] == {"label": "Russia", "type": "Country", "country": "RUS", "mentions": 3}
-    assert G.nodes[str(NATO)] == {"label": "NATO", "type": "Organization", "country": "", "mentions": 1}
+    assert G.nodes[str(RUS)] == {"label": "Russia", "type": "Country", "country": "RUS", "mentions": 3, "code": ""}
+    assert G.nodes[str(NATO)] == {"label": "NATO", "type": "Organization", "country": "", "mentions": 1, "code": ""}
     assert G.nodes[str(BLR)]["mentions"] == 2
     assert G.nodes[str(POL)]["mentions"] == 2
 
@@ -321,8 +321,8 @@ def test_csv_tables_in_directory(store, tmp_path):
     written = kgx.export(store, "csv", out)
     assert written == [out / "nodes.csv", out / "edges.csv"]
     nodes = read_csv(out / "nodes.csv")
-    assert nodes[0] == ["Id", "Label", "type", "country", "mentions"]
-    assert [str(RUS), "Russia", "Country", "RUS", "3"] in nodes
+    assert nodes[0] == ["Id", "Label", "type", "country", "mentions", "code"]
+    assert [str(RUS), "Russia", "Country", "RUS", "3", ""] in nodes
     edges = read_csv(out / "edges.csv")
     assert edges[0] == ["Source", "Target", "Type", "Id", "Label", "Weight", "event_type", "date", "article", "theme"]
     assert len(edges) == 7
@@ -733,7 +733,7 @@ def check_gexf_structure(root) -> dict:
     for node in graph.findall(f"{_q('nodes')}/{_q('node')}"):
         assert node.get("id") and node.get("label")
         node_ids.add(node.get("id"))
-        assert set(values(node, "node")) == {"type", "country", "mentions"}
+        assert set(values(node, "node")) == {"type", "country", "mentions", "code"}
     edges = {}
     timed = False
     for edge in graph.findall(f"{_q('edges')}/{_q('edge')}"):

@@ -27,7 +27,7 @@ ARTICLES = [
         "text": "Germany delivered tanks to Ukraine. Poland could attack Belarus. Russia shelled Ukraine.",
     },
 ]
-NEW_QUERIES = ("events-between", "timeline", "supplies", "provenance", "material-conflict")
+NEW_QUERIES = ("events-between", "timeline", "supplies", "provenance", "material-conflict", "dyads")
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +47,7 @@ def test_saved_queries_are_shipped_and_declare_their_parameters():
     assert sorted(query_parameters("events-between")) == ["a", "b", "since", "until"]
     assert sorted(query_parameters("provenance")) == ["by", "property", "to"]
     assert query_parameters("relations") == {}
+    assert sorted(query_parameters("dyads")) == ["by", "since", "to", "type", "until"]
 
 
 @pytest.mark.parametrize("name", NEW_QUERIES)
@@ -57,7 +58,7 @@ def test_every_declared_parameter_can_be_bound(store, name):
 
 
 def test_actors_and_relations_keep_their_columns(store):
-    assert run_query(store, "actors").columns == ["actor", "type", "country", "mentions", "id"]
+    assert run_query(store, "actors").columns == ["actor", "type", "country", "mentions", "id", "code"]
     relations = run_query(store, "relations")
     assert relations.columns == [
         "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "article",

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COLLAPSED_EDGE_COLUMNS", "EDGE_COLUMNS", "NODE_COLUMNS", "write_csv", "write_csv_tables", "write_gexf", "write_graphml"]
 
-NODE_COLUMNS = ("Id", "Label", "type", "country", "mentions")
+NODE_COLUMNS = ("Id", "Label", "type", "country", "mentions", "code")
 EDGE_COLUMNS = ("Source", "Target", "Type", "Id", "Label", "Weight", "event_type", "date", "article", "theme")
 COLLAPSED_EDGE_COLUMNS = ("Source", "Target", "Type", "Id", "Label", "Weight", "types", "first_date", "last_date")
 
@@ -196,7 +196,7 @@ def _write_nodes_csv(graph: nx.Graph, stream: BinaryIO) -> None:
     writer = csv.writer(_Utf8(stream), lineterminator="\n")
     writer.writerow(NODE_COLUMNS)
     for node, data in graph.nodes(data=True):
-        writer.writerow([node, data["label"], data["type"], data["country"], data["mentions"]])
+        writer.writerow([node, data["label"], data["type"], data["country"], data["mentions"], data.get("code", "")])
 
 
 def _write_edges_csv(graph: nx.Graph, stream: BinaryIO) -> None:

@@ -89,6 +89,8 @@ class Report:
     modality: str
     article_id: str = ""  # of the article (graph) the report is in: a merged event's earliest source
     published: str | None = None
+    subject_code: str | None = None  # CAMEO actor codes of its sides (kg:subjectCode, kg:objectCode)
+    object_code: str | None = None
 
     @property
     def order(self) -> tuple:
@@ -120,6 +122,8 @@ _FIELDS = (
     ("negated", KG.negated),
     ("modality", KG.modality),
     ("instrument", KG.instrument),
+    ("subjectCode", KG.subjectCode),
+    ("objectCode", KG.objectCode),
 )
 
 # (name, property) of the article a report is in; the article's graph is named by its IRI
@@ -163,6 +167,8 @@ def _report(iri: str, graph: str, values: dict[str, set[str]], merge: MergeRules
         modality=one("modality") or "asserted",
         article_id=one("articleId") or "",
         published=one("published"),
+        subject_code=one("subjectCode"),
+        object_code=one("objectCode"),
     )
 
 
@@ -350,7 +356,9 @@ def block_graph(reports: Iterable[Report], merge: MergeRules) -> Graph:
     The merged event takes its actors, type and predicate from most of its
     reports (ties: the anchor's), its date and precision from its anchor (the most
     precise, earliest report), the first theme and place its reports give, and
-    every weapon they name. Its IRI is :func:`kg.rdf.merge.merged_event_iri` of
+    every weapon they name. The CAMEO code of each side is the one most of the
+    reports with that same actor give it (ties: the first in anchor-first order),
+    none when none gives one. Its IRI is :func:`kg.rdf.merge.merged_event_iri` of
     the block and the anchor: no other block can mint it, and two clusters of
     the block with one anchor key are numbered. ``reports`` are of one block
     (``ValueError`` otherwise).
@@ -391,8 +399,14 @@ def _add_merged_event(graph: Graph, node: URIRef, members: list[Report]) -> None
     event_type = _most_common(m.event_type for m in members)
     if subject:
         graph.add((node, KG.subject, URIRef(subject)))
+        code = _most_common(m.subject_code for m in members if m.subject == subject and m.subject_code)
+        if code:
+            graph.add((node, KG.subjectCode, Literal(code)))
     if obj:
         graph.add((node, KG.object, URIRef(obj)))
+        code = _most_common(m.object_code for m in members if m.object == obj and m.object_code)
+        if code:
+            graph.add((node, KG.objectCode, Literal(code)))
     if event_type:
         graph.add((node, KG.eventType, PLOVER[event_type]))
     graph.add((node, KG.predicate, Literal(_most_common(m.predicate for m in members))))

@@ -22,7 +22,12 @@ version changed gets a new graph and a new time.
 
 Actors are described (label, type, country) once, in the shared graph
 ``ACTORS_GRAPH`` (:func:`actor_graph`): their IRIs are the same in every
-article, so they merge across articles. The ontology and the PLOVER scheme
+article, so they merge across articles. Their CAMEO actor codes change with
+time (a leader is ``DZAELI`` before taking office and ``DZAGOV`` after), so
+they are no part of that description: the code and sector an article gives
+at its date are on each ``kg:Mention`` (``kg:cameoCode``, ``kg:sector``) and,
+for the two sides of each event, on the event (``kg:subjectCode``,
+``kg:objectCode``). The ontology and the PLOVER scheme
 go to ``ONTOLOGY_GRAPH`` (:func:`write_ontology`).
 
 Each ``kg:Event`` is one *report* of an event. Reports of one real-world
@@ -159,6 +164,9 @@ def article_graph(
 
     activity = _add_activity(graph, art, article.id, text_hash, provenance)
 
+    # CAMEO actor codes, one per node and property: should two records make one node, the smallest.
+    codes: dict[tuple[URIRef, URIRef], str] = {}
+
     for mention in extraction.mentions:
         actor = URIRef(mention.id)
         node = URIRef(mention_iri(article.id, *mention.span))
@@ -168,6 +176,8 @@ def article_graph(
         graph.add((node, KG.start, Literal(mention.span[0])))
         graph.add((node, KG.end, Literal(mention.span[1])))
         graph.add((node, KG.article, art))
+        _keep_smallest(codes, node, KG.cameoCode, mention.code)
+        _keep_smallest(codes, node, KG.sector, mention.sector)
 
     for event in extraction.events:
         node = URIRef(event_iri(article.id, event.span[0], event.span[1], _event_key(event)))
@@ -175,8 +185,10 @@ def article_graph(
         graph.add((node, RDF.type, KG.Event))
         if event.subject:
             graph.add((node, KG.subject, URIRef(event.subject.id)))
+            _keep_smallest(codes, node, KG.subjectCode, event.subject.code)
         if event.object:
             graph.add((node, KG.object, URIRef(event.object.id)))
+            _keep_smallest(codes, node, KG.objectCode, event.object.code)
         graph.add((node, KG.predicate, Literal(event.predicate)))
         if event.event_type:
             graph.add((node, KG.eventType, PLOVER[event.event_type]))
@@ -213,12 +225,19 @@ def article_graph(
     for node, (key, block) in dedup_keys.items():
         graph.add((node, KG.dedupKey, Literal(key)))
         graph.add((node, KG.dedupBlock, Literal(block)))
+    for (node, prop), code in codes.items():
+        graph.add((node, prop, Literal(code)))
 
     # The hash covers everything but itself and the time, so equal content means equal hash.
     graph.add((activity, KG.graphHash, Literal(graph_hash(graph))))
     ended = (provenance.time or datetime.now(timezone.utc)).replace(microsecond=0)
     graph.add((activity, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime)))
     return graph
+
+
+def _keep_smallest(values: dict[tuple[URIRef, URIRef], str], node: URIRef, prop: URIRef, value: str | None) -> None:
+    if value and ((node, prop) not in values or value < values[(node, prop)]):
+        values[(node, prop)] = value
 
 
 def _add_activity(graph: Graph, art: URIRef, article_id: str, text_hash: str, provenance: Provenance) -> URIRef:

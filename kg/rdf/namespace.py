@@ -102,6 +102,12 @@ class KG(DefinedNamespace):
     actor: URIRef
     text: URIRef
 
+    # CAMEO actor codes, at the article's date: of a mention, and of an event's two sides
+    cameoCode: URIRef  # "RUSGOV", "IGOUNO", a bare state "RUS"
+    sector: URIRef  # "GOV", "COP", "REB", "UNO"; none for a state as a whole
+    subjectCode: URIRef
+    objectCode: URIRef
+
     # the PLOVER scheme (ontology/plover.ttl)
     quadClass: URIRef
     goldstein: URIRef

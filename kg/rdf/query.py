@@ -6,7 +6,7 @@ query (``kg/queries/NAME.rq``). Queries see the union of all article graphs.
 >>> from kg.rdf.store import open_memory_store
 >>> result = run_query(open_memory_store(), "actors")
 >>> result.columns
-['actor', 'type', 'country', 'mentions', 'id']
+['actor', 'type', 'country', 'mentions', 'id', 'code']
 """
 from __future__ import annotations
 
