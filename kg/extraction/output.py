@@ -12,10 +12,12 @@ from spacy.tokens import Doc
 
 from kg.extraction.actors import ActorIndex, Mention, is_generic
 from kg.extraction.clean import CleanText
+from kg.extraction.codes import actor_code
 from kg.extraction.dates import resolve_date
 from kg.extraction.events import Found, confidence
 from kg.ingest.metadata import derived_id
 from kg.records import Actor, Article, ArticleExtraction, Event
+from kg.vocab import ACTOR_TYPES
 
 __all__ = ["TEXT_SOURCE", "article_extraction", "article_of", "event_records"]
 
@@ -36,9 +38,11 @@ def _clean(doc: Doc) -> CleanText:
     return clean if clean is not None else CleanText(doc.text)
 
 
-def _actor_record(mention: Mention, clean: CleanText) -> Actor:
+def _actor_record(mention: Mention, clean: CleanText, date: str | None) -> Actor:
     actor = mention.actor
-    return Actor(mention.text, actor.label, actor.iri, actor.type, actor.country, actor.role, clean.span_to_original(mention.start, mention.end))
+    span = clean.span_to_original(mention.start, mention.end)
+    sector, code = actor_code(actor, mention.text, date) if actor.type in ACTOR_TYPES else (None, None)
+    return Actor(mention.text, actor.label, actor.iri, actor.type, actor.country, actor.role, span, sector, code)
 
 
 def event_records(doc: Doc, found: list[Found]) -> list[Event]:
@@ -55,14 +59,14 @@ def event_records(doc: Doc, found: list[Found]) -> list[Event]:
         resolved = resolve_date(frame.when, article.date) if frame.when else None
         theme = frame.theme
         things = tuple(
-            _actor_record(m, clean) for m in index.things if theme and m.text in theme and sentence.start_char <= m.start < sentence.end_char
+            _actor_record(m, clean, article.date) for m in index.things if theme and m.text in theme and sentence.start_char <= m.start < sentence.end_char
         )
         date, precision = (resolved.date, resolved.precision) if resolved else (article.date, "day" if article.date else None)
         records.append(
             Event(
                 doc=article.id,
-                subject=_actor_record(subject, clean) if subject else None,
-                object=_actor_record(obj, clean) if obj else None,
+                subject=_actor_record(subject, clean, article.date) if subject else None,
+                object=_actor_record(obj, clean, article.date) if obj else None,
                 predicate=frame.predicate,
                 event_type=frame.type.plover if frame.type else None,
                 cameo=frame.type.cameo if frame.type else None,
@@ -88,7 +92,7 @@ def article_extraction(doc: Doc, min_confidence: float = 0.0) -> ArticleExtracti
     """The article of a doc the kg components have run on, its events of confidence
     ``min_confidence`` or more, and every actor mention."""
     index: ActorIndex = doc._.actors
-    clean = _clean(doc)
-    mentions = [_actor_record(m, clean) for m in index.mentions if not is_generic(m.actor)]
+    clean, article = _clean(doc), article_of(doc)
+    mentions = [_actor_record(m, clean, article.date) for m in index.mentions if not is_generic(m.actor)]
     events = [event for event in doc._.events if event.confidence >= min_confidence]
-    return ArticleExtraction(article_of(doc), events, mentions)
+    return ArticleExtraction(article, events, mentions)

@@ -42,7 +42,16 @@ def _indexed_ruler_class():
         """
 
         def add_patterns(self, patterns):
-            super().add_patterns(patterns)
+            # spaCy's Matcher compares each new pattern with every one before it (quadratic: minutes
+            # for the ~35,000 names of the CAMEO dictionaries); the simple patterns never reach it.
+            simple = [p for p in patterns if isinstance(p["pattern"], list) and _simple_pattern(p["pattern"])]
+            super().add_patterns([p for p in patterns if not (isinstance(p["pattern"], list) and _simple_pattern(p["pattern"]))])
+            for entry in simple:
+                label = entry["label"]
+                if "id" in entry:
+                    label = self._create_label(entry["label"], entry["id"])
+                    self._ent_ids[self.matcher._normalize_key(label)] = (entry["label"], entry["id"])
+                self.token_patterns[label].append(entry["pattern"])
             self._reindex()
 
         def clear(self):
@@ -50,7 +59,15 @@ def _indexed_ruler_class():
             self._reindex()
 
         def remove(self, ent_id):
-            super().remove(ent_id)
+            labels = [self._create_label(label, eid) for label, eid in self._ent_ids.values() if eid == ent_id]
+            if not labels:
+                super().remove(ent_id)  # spaCy's error for an unknown id
+            for label in labels:
+                self.token_patterns.pop(label, None)
+                self.phrase_patterns.pop(label, None)
+                for matcher in (self.matcher, self.phrase_matcher):
+                    if label in matcher:
+                        matcher.remove(label)
             self._reindex()
 
         def _reindex(self):

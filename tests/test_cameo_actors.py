@@ -1,0 +1,94 @@
+"""Actors of the CAMEO dictionaries (issue 17): names resolved with their state, dated roles,
+agent nouns and the CAMEO actor code of every mention. Sentences are our own."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.extraction.codes import actor_code, agent_code, role_on
+from kg.extraction.gazetteer import lookup
+from kg.records import Article
+
+
+def _events(nlp, text: str, date: str | None = None):
+    from kg.extraction.parse import extract_doc, parse_articles
+
+    (doc,) = parse_articles([Article("t1", text, date=date)], nlp)
+    return extract_doc(nlp, doc).events
+
+
+def _pair(events, predicate: str):
+    event = next(e for e in events if e.predicate == predicate)
+    return event.subject, event.object
+
+
+def test_leaders_of_2003_meet_as_governments(nlp):
+    subject, obj = _pair(_events(nlp, "Abdelaziz Bouteflika met Jacques Chirac in Algiers.", "2003-03-02"), "meet")
+    assert (subject.country, obj.country) == ("DZA", "FRA")
+    assert (subject.code, obj.code) == ("DZAGOV", "FRAGOV")
+    assert (subject.sector, obj.sector) == ("GOV", "GOV")
+
+
+def test_a_leader_out_of_office_is_an_elite(nlp):
+    _, obj = _pair(_events(nlp, "Abdelaziz Bouteflika met Jacques Chirac in Algiers.", "2020-06-01"), "meet")
+    assert obj.country == "FRA"
+    assert obj.code == "FRAELI"
+
+
+def test_jsonl_carries_the_code(nlp):
+    (event,) = [e for e in _events(nlp, "Abdelaziz Bouteflika met Jacques Chirac in Algiers.", "2003-03-02") if e.predicate == "meet"]
+    record = json.loads(json.dumps(event.to_json()))
+    assert record["subject"]["code"] == "DZAGOV" and record["object"]["sector"] == "GOV"
+
+
+def test_dictionary_names_resolve_with_their_state():
+    assert lookup("Olusegun Obasanjo").country == "NGA"
+    assert lookup("Eduard Shevardnadze").country == "GEO"
+    assert lookup("Armed Islamic Group").type == "Organization"
+    assert lookup("Armed Islamic Group").country == "DZA"
+
+
+def test_curated_names_keep_precedence():
+    # kg's own entry for a current name wins over the 2014 dictionaries.
+    assert lookup("Putin").name == "Vladimir Putin"
+    assert lookup("Moscow").kind == "capital"
+
+
+def test_roles_by_date():
+    record = {"code": "FRAELI", "roles": [["FRAGOV", "1995-05-17", "2007-05-16"]]}
+    assert role_on(record, "2003-03-02") == "FRAGOV"
+    assert role_on(record, "2020-01-01") == "FRAELI"
+    assert role_on({"code": None, "roles": [["RUSGOV", "2000-05-07", None]]}, None) == "RUSGOV"
+
+
+def test_agent_nouns_give_the_sector():
+    assert agent_code("riot police") == ("COP", False)
+    assert agent_code("guerrillas") == ("REB", False)
+    assert agent_code("the minister of agriculture")[0].startswith("GOV")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Egyptian riot police fired tear gas at students in Cairo.", "EGYCOP"),
+        ("The Kremlin condemned the decision of Poland.", "RUSGOV"),
+        ("The United Nations condemned the attack on Mali.", "IGOUNO"),
+    ],
+)
+def test_mention_codes(nlp, text, code):
+    events = _events(nlp, text, "2024-03-01")
+    assert code in {e.subject.code for e in events if e.subject}
+
+
+def test_a_state_as_a_whole_has_its_bare_code(nlp):
+    subject, obj = _pair(_events(nlp, "Russia attacked Ukraine.", "2024-03-01"), "attack")
+    assert (subject.code, obj.code) == ("RUS", "UKR")
+    assert subject.sector is None
+
+
+def test_a_state_force_is_military():
+    from kg.extraction.actors import Entity
+
+    army = Entity("Colombian armed forces", "ArmedForce", "COL", "x")
+    assert actor_code(army, "the Colombian army", None) == ("MIL", "COLMIL")
