@@ -190,14 +190,30 @@ def load() -> Gazetteer:
         for name in names
         for form in _written_forms(name)
     )
+    homes = _cameo_homes(candidates, best)
     return Gazetteer(
-        index=MappingProxyType({key: c.entry for key, c in best.items()}),
+        index=MappingProxyType({key: replace(c.entry, country=homes[c.entry.iri]) if c.entry.iri in homes else c.entry for key, c in best.items()}),
         countries=MappingProxyType({iso3: country.entry for iso3, country in by_iso.items()}),
         demonyms=MappingProxyType(demonyms),
         surfaces=tuple(surfaces),
         shadows=tuple(shadows),
         overridden=tuple(overridden),
     )
+
+
+def _cameo_homes(candidates: list[_Candidate], best: Mapping[str, _Candidate]) -> dict[str, str]:
+    """IRI -> state of the organisations kg curates without one that the CAMEO dictionaries
+    place in a state, as event data codes armed groups ("Kurdistan Workers' Party" -> TUR)."""
+    cameo = {}
+    for candidate in candidates:
+        if candidate.rank[0] == _CAMEO and candidate.entry.country:
+            cameo.setdefault(candidate.key, candidate.entry.country)
+    homes: dict[str, str] = {}
+    for key, candidate in best.items():
+        entry = candidate.entry
+        if candidate.rank[0] < _CAMEO and entry.type == "Organization" and entry.country is None and key in cameo:
+            homes.setdefault(entry.iri, cameo[key])
+    return homes
 
 
 def _preferred_demonyms(countries: Iterable[_Country], extra: Mapping[str, Any]) -> dict[str, str]:
