@@ -44,8 +44,17 @@ def _indexed_ruler_class():
         def add_patterns(self, patterns):
             # spaCy's Matcher compares each new pattern with every one before it (quadratic: minutes
             # for the ~35,000 names of the CAMEO dictionaries); the simple patterns never reach it.
-            simple = [p for p in patterns if isinstance(p["pattern"], list) and _simple_pattern(p["pattern"])]
-            super().add_patterns([p for p in patterns if not (isinstance(p["pattern"], list) and _simple_pattern(p["pattern"]))])
+            parsed = getattr(self, "_parsed", {})  # id of a kept pattern -> its simple form, read once
+            simple, other = [], []
+            for entry in patterns:
+                form = _simple_pattern(entry["pattern"])
+                if form is None:
+                    other.append(entry)
+                else:
+                    simple.append(entry)
+                    parsed[id(entry["pattern"])] = form
+            self._parsed = parsed
+            super().add_patterns(other)
             for entry in simple:
                 label = entry["label"]
                 if "id" in entry:
@@ -56,6 +65,7 @@ def _indexed_ruler_class():
 
         def clear(self):
             super().clear()
+            self._parsed = {}
             self._reindex()
 
         def remove(self, ent_id):
@@ -76,7 +86,7 @@ def _indexed_ruler_class():
             for label, patterns in self.token_patterns.items():
                 key = self.matcher._normalize_key(label)
                 for pattern in patterns:
-                    simple = _simple_pattern(pattern)
+                    simple = getattr(self, "_parsed", {}).get(id(pattern)) or _simple_pattern(pattern)
                     if simple is None:
                         rest.add(label, [pattern])
                         continue
