@@ -471,3 +471,15 @@ def test_a_word_after_a_short_line_starts_no_sentence_of_its_own(nlp):
     assert [s.text for s in doc.sents] == ["Note\n\n", "Poland sent tanks to Ukraine on Monday."]
     (event,) = [e for e in doc._.events if e.predicate == "send"]
     assert (event.subject.country, event.object.country) == ("POL", "UKR")
+
+
+def test_a_phrasal_verb_takes_the_object_of_its_preposition(nlp):
+    # "called for sanctions against Nigeria" is "demanded sanctions against Nigeria".
+    (event,) = [e for e in events(nlp, "Ghana called for sanctions against Nigeria.") if e.predicate == "call for"]
+    assert (event.subject.country, event.event_type, event.object.country, event.theme) == ("GHA", "REQUEST", "NGA", "sanctions")
+
+
+def test_a_preposition_of_time_makes_no_phrasal_verb(nlp):
+    # "called on Sunday" is no "call on".
+    predicates = {e.predicate for e in events(nlp, "Ghana on Sunday called for sanctions against Nigeria.")}
+    assert "call for" in predicates and "call on" not in predicates

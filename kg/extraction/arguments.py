@@ -28,7 +28,7 @@ from kg.extraction import lexicon
 from kg.extraction.actors import ActorIndex, Mention, actor_of, country_mention, national_group
 from kg.extraction.frame import SUBJECT_DEPS, actors_of, as_list, phrase, pobjs, same_state, unique
 from kg.extraction.lexicon import EventType
-from kg.extraction.predicates import is_particle, verb_lemma
+from kg.extraction.predicates import is_particle, is_phrasal_prep, verb_lemma
 from kg.extraction.rules import load_rules
 
 __all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "targets_within", "verb_arguments"]
@@ -103,6 +103,9 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
             candidates.append((child, dep))
         elif dep == "prep" and child.lower_ in target_preps:
             candidates += [(pobj, child.lower_) for pobj in pobjs(child)]
+        elif is_phrasal_prep(child) and lexicon.verb_type(verb_lemma(verb), child.lower_) is not None:
+            # "called for sanctions against Nigeria": what a phrasal verb takes is its object, as "demanded sanctions".
+            candidates += [(pobj, "dobj") for pobj in pobjs(child)]
         elif child.lower_ == "alias" and not any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children):
             # "Jose Sanchez, alias "El Overol," was extradited": the parser hangs the name on "alias".
             for name in (c for c in child.children if c.i < child.i and c.pos_ == "PROPN"):

@@ -84,11 +84,17 @@ def verb_type(verb: Token) -> tuple[str, EventType | None]:
             if found:
                 return f"{lemma} {child.lower_}", found
     for child in verb.children:
-        if child.dep_ == "prep":
+        if is_phrasal_prep(child):
             found = lexicon.verb_type(lemma, child.lower_)
             if found:
                 return f"{lemma} {child.lower_}", found
     return lemma, lexicon.verb_type(lemma)
+
+
+def is_phrasal_prep(prep: Token) -> bool:
+    """A preposition that may make a phrasal verb with its head ("call for", "call on"): not one
+    that says when ("called on Sunday", "met in March")."""
+    return prep.dep_ == "prep" and not any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in prep.children)
 
 
 def noun_lexeme(noun: Token) -> tuple[str, EventType | None]:
