@@ -95,6 +95,7 @@ class Errors(metaclass=_CodedMessages):
     E106 = "Unknown extraction step {name!r} in {where}; the steps are: {known}."
     E107 = "The {name!r} component needs kg_actors before it: nlp.add_pipe(\"kg_actors\") first (or use kg.load())."
     E108 = "{text!r} is taken as the text of an article, but it names a file or folder: to read that, pass pathlib.Path({text!r}) or kg.read({text!r})."
+    E109 = "{path}: the {what} cannot be read ({detail}). Write it again with scripts/import_cameo_dictionaries.py."
     # Scoring against gold events (kg eval, kg/evaluation.py): E110-E119.
     E110 = "{path}: the gold file cannot be read ({detail})."
     E111 = "{path}:{line}: not a JSON object ({detail}). Each line of a gold file is one event: fix the line."

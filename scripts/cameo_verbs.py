@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DICTIONARY = "CAMEO.2.0.txt"
 PLOVER_TABLE = "CAMEO2PLOVER-2021.txt"
 OUTPUT = ROOT / "kg" / "data" / "cameo_verbs.json"
-DEFAULT_SOURCE = Path("/work/shared/knowledge/petrarch2")
+DEFAULT_SOURCE = ROOT.parent / "shared" / "knowledge" / "petrarch2"
 
 #: Words after a verb that are its particle, wherever they stand among the post-verb words.
 PARTICLES = frozenset({"up", "off", "down", "out", "back", "forward", "together", "away", "aside", "ahead"})

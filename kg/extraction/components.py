@@ -20,7 +20,8 @@ parser and ``ner``, so that any English pipeline gives the events
     nlp("Russia supplied Belarus with Iskander missiles.")._.events
 
 ``kg_events`` takes the names of its steps from its config (``verb_steps``,
-``noun_steps``; :mod:`kg.extraction.steps`). spaCy finds these factories
+``noun_steps``; :mod:`kg.extraction.steps`), and ``discard_sentences`` (PETRARCH2's
+sentence discards: :mod:`kg.extraction.discards`). spaCy finds these factories
 through the ``spacy_factories`` entry points of the kg package.
 """
 from __future__ import annotations
@@ -70,14 +71,20 @@ class ActorResolver:
 
 class EventExtractor:
     """Finds the events of a doc with the rule steps named ``verb_steps`` and ``noun_steps``:
-    ``doc._.events``, a list of :class:`kg.records.Event`."""
+    ``doc._.events``, a list of :class:`kg.records.Event`. A story holding a story phrase of the
+    CAMEO discard list gives none; with ``discard_sentences``, neither does a sentence holding a
+    sentence phrase (:mod:`kg.extraction.discards`)."""
 
-    def __init__(self, verb_steps: Sequence[str] = VERB_STEPS, noun_steps: Sequence[str] = NOUN_STEPS) -> None:
+    def __init__(
+        self, verb_steps: Sequence[str] = VERB_STEPS, noun_steps: Sequence[str] = NOUN_STEPS, discard_sentences: bool = False
+    ) -> None:
         self.verb_steps = steps_named(verb_steps, "verb_steps")
         self.noun_steps = steps_named(noun_steps, "noun_steps")
+        self.discard_sentences = discard_sentences
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.events = event_records(doc, find_events(doc, doc._.actors, self.verb_steps, self.noun_steps))
+        found = find_events(doc, doc._.actors, self.verb_steps, self.noun_steps, discard_sentences=self.discard_sentences)
+        doc._.events = event_records(doc, found)
         return doc
 
 
@@ -100,11 +107,13 @@ def make_actor_resolver(nlp: Language, name: str) -> ActorResolver:
     "kg_events",
     requires=["doc._.actors", "token.dep", "token.lemma", "token.pos", "token.ent_type"],
     assigns=["doc._.events"],
-    default_config={"verb_steps": list(VERB_STEPS), "noun_steps": list(NOUN_STEPS)},
+    default_config={"verb_steps": list(VERB_STEPS), "noun_steps": list(NOUN_STEPS), "discard_sentences": False},
 )
-def make_event_extractor(nlp: Language, name: str, verb_steps: list[str], noun_steps: list[str]) -> EventExtractor:
+def make_event_extractor(
+    nlp: Language, name: str, verb_steps: list[str], noun_steps: list[str], discard_sentences: bool
+) -> EventExtractor:
     """The ``kg_events`` component; ``kg_actors`` must come before it."""
     if "kg_actors" not in nlp.pipe_names:
         raise KGError(Errors.E107.format(name=name))
     load_rules()
-    return EventExtractor(verb_steps, noun_steps)
+    return EventExtractor(verb_steps, noun_steps, discard_sentences)

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from kg.errors import Errors, KGError
 from kg.extraction.actors import ActorIndex, Mention
+from kg.extraction.discards import discarded_sentence, discarded_story
 from kg.extraction.frame import Frame, Step
 from kg.extraction.predicates import noun_lexeme, verb_type
 from kg.extraction.rules import WEIGHED_MODALITIES, load_rules
@@ -47,16 +48,27 @@ def steps_named(names: Iterable[str], where: str) -> tuple[Step, ...]:
 
 
 def find_events(
-    doc: Doc, index: ActorIndex, verb_steps: Sequence[Step] | None = None, noun_steps: Sequence[Step] | None = None
+    doc: Doc,
+    index: ActorIndex,
+    verb_steps: Sequence[Step] | None = None,
+    noun_steps: Sequence[Step] | None = None,
+    *,
+    discard_sentences: bool = False,
 ) -> list[Found]:
     """The events of ``doc``, given its actors, in text order; one per sentence, predicate and
     pair of actors. ``verb_steps`` and ``noun_steps`` default to :data:`~kg.extraction.steps.VERB_STEPS`
-    and :data:`~kg.extraction.steps.NOUN_STEPS`."""
+    and :data:`~kg.extraction.steps.NOUN_STEPS`. A story holding a story phrase of the CAMEO
+    discard list (sports, entertainment: :mod:`kg.extraction.discards`) gives no events; with
+    ``discard_sentences``, neither does a sentence holding a sentence phrase."""
     verb_steps = steps_named(VERB_STEPS, "VERB_STEPS") if verb_steps is None else verb_steps
     noun_steps = steps_named(NOUN_STEPS, "NOUN_STEPS") if noun_steps is None else noun_steps
     found: list[Found] = []
     seen: set[tuple[str | None, str | None, str, int]] = set()
+    if discarded_story(doc.text):
+        return found
     for sentence in doc.sents:
+        if discard_sentences and discarded_sentence(sentence.text):
+            continue
         consumed: set[int] = set()  # event nouns of light verbs: their verb's event already
         for token in sentence:
             if token.pos_ in ("VERB", "AUX") and token.dep_ not in _NON_PREDICATE_DEPS:

@@ -52,7 +52,9 @@ class EventType:
     """One PLOVER event type with the CAMEO root(s) it comes from.
 
     ``cameo`` is the root closest to the type, ``cameo_roots`` all roots
-    that map to it, and ``goldstein`` the Goldstein score of ``cameo``.
+    that map to it, and ``goldstein`` the Goldstein score of ``cameo``. An
+    event's type may carry a finer code in ``cameo`` instead ("162" for
+    SANCTION): the CAMEO verb dictionary's (``kg.extraction.cameo_verbs``).
     """
 
     plover: str

@@ -18,11 +18,11 @@ something else without the step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
-from kg.extraction import lexicon
+from kg.extraction import cameo_verbs, lexicon
 from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic, is_headline
 from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, place_country
@@ -164,6 +164,30 @@ def senses(frame: Frame) -> bool:
     if lemma in rules.enabling_verbs and any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
         allowed = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
         return bool(allowed) and not any(c.pos_ == "PRON" or actors_of(c, frame.actors) for c in allowed)
+    return True
+
+
+@step(
+    "Peru withdrew its troops from Ecuador. Chile paid compensation to Bolivia.",
+    gives="PER withdraw RETREAT ECU [its troops]; CHL pay RETREAT BOL [compensation]",
+)
+def cameo_dictionary(frame: Frame) -> bool:
+    """The CAMEO verb dictionary (:mod:`kg.extraction.cameo_verbs`), its most specific match:
+    a finer CAMEO code when it gives kg's type ("withdrew its troops": 0874, RETREAT); and the
+    type of an untyped verb between two actors when a pattern written for that verb reads
+    its object or a prepositional object ("paid compensation": 0842, RETREAT). kg's type, where
+    it has one, is never changed: its lexicon and sense rules decide what a verb it knows is."""
+    if frame.type is not None:
+        found = cameo_verbs.match_verb(frame.trigger)
+        if found is not None and found.code is not None and found.plover == frame.type.plover:
+            frame.type = replace(frame.type, cameo=found.code)
+        return True
+    if not (frame.subjects and frame.objects):
+        return True
+    found = cameo_verbs.match_verb(frame.trigger, origin_only=True)
+    if found is not None and found.pattern and found.nouns and found.code is not None and found.plover is not None:
+        frame.type = replace(lexicon.event_type(found.plover), cameo=found.code)
+        frame.predicate = found.predicate
     return True
 
 
@@ -416,6 +440,7 @@ VERB_STEPS = (
     "expelled_mission",
     "receiving_verb",
     "senses",
+    "cameo_dictionary",
     "needs_actors",
     "stance",
     "protest_demand",
