@@ -40,7 +40,7 @@ from pathlib import Path
 from bench.corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("throughput", "build", "memory", "store", "dedup")
+SECTIONS = ("dictionaries", "throughput", "build", "memory", "store", "dedup")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -149,6 +149,15 @@ def main() -> None:
     }
     print(f"kg benchmarks: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), scratch {work}", flush=True)
 
+    if "dictionaries" in only:
+        print("[0] loading kg's knowledge with and without the CAMEO dictionaries ...", flush=True)
+        runs = {mode: _task("dictionaries", mode) for mode in ("with", "without")}
+        results["dictionaries"] = {
+            **runs,
+            "cost_seconds": runs["with"]["seconds"] - runs["without"]["seconds"],
+            "cost_mb": runs["with"]["rss_mb"] - runs["without"]["rss_mb"],
+        }
+
     if "throughput" in only:
         print(f"[1] throughput on {articles} articles ...", flush=True)
         bare = _task("bare", str(corpus(articles)), str(articles))
@@ -225,6 +234,14 @@ def main() -> None:
 def report(results: dict) -> str:
     """The results as text tables (also used for docs/performance.md)."""
     lines = []
+    if "dictionaries" in results:
+        d = results["dictionaries"]
+        lines += [
+            "\n0. Loading kg's knowledge (gazetteer, entity-ruler index, actor codes, verb patterns, discards)",
+            f"   {'with the CAMEO dictionaries':<34}{d['with']['seconds']:8.2f} s  {d['with']['rss_mb']:6.0f} MB",
+            f"   {'without them':<34}{d['without']['seconds']:8.2f} s  {d['without']['rss_mb']:6.0f} MB",
+            f"   {'cost of the dictionaries':<34}{d['cost_seconds']:8.2f} s  {d['cost_mb']:6.0f} MB",
+        ]
     if "throughput" in results:
         t = results["throughput"]
         lines += [

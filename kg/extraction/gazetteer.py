@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from kg.extraction.gazetteer_data import TYPES, Entry, cities, curated_records, load, normalize
 
@@ -232,7 +232,9 @@ def actor_records() -> list[dict[str, Any]]:
 def _patterns() -> tuple[dict[str, Any], ...]:
     import spacy
 
-    tokenizer = spacy.blank("en").tokenizer
+    from spacy.tokenizer import Tokenizer
+
+    tokenizer = cast(Tokenizer, spacy.blank("en").tokenizer)
     gazetteer = load()
     patterns: dict[tuple[str, str, str], dict[str, Any]] = {}
 

@@ -204,7 +204,7 @@ def load() -> Gazetteer:
 def _cameo_homes(candidates: list[_Candidate], best: Mapping[str, _Candidate]) -> dict[str, str]:
     """IRI -> state of the organisations kg curates without one that the CAMEO dictionaries
     place in a state, as event data codes armed groups ("Kurdistan Workers' Party" -> TUR)."""
-    cameo = {}
+    cameo: dict[str, str] = {}
     for candidate in candidates:
         if candidate.rank[0] == _CAMEO and candidate.entry.country:
             cameo.setdefault(candidate.key, candidate.entry.country)
@@ -443,7 +443,7 @@ def _cameo_candidates(record: Mapping[str, Any], countries: Mapping[str, _Countr
     code = record.get("code") or ""
     sector = code[3:6] if country else ""
     if record["type"] == "Country" or (record["type"] == "Organization" and sector == "GOV"):
-        if country not in countries:
+        if country is None or country not in countries:
             return
         entry = replace(countries[country].entry, kind="place" if record["type"] == "Country" else "seat")
         kinds = (entry.kind, entry.kind)
