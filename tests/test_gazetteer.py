@@ -4,7 +4,6 @@ from __future__ import annotations
 import doctest
 import json
 import logging
-import time
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -41,14 +40,12 @@ def _country(text: str) -> tuple[str | None, str | None, str | None]:
 # -- lookups -----------------------------------------------------------------
 
 
-def test_loads_fast_and_cleanly(caplog):
+def test_loads_cleanly(caplog):
+    # How fast it loads is measured by `make bench` (section 0), not here: a busy machine must not fail a test.
     gazetteer_data.load.cache_clear()
     gazetteer_data.curated_records.cache_clear()
     with caplog.at_level(logging.WARNING, logger="kg.extraction.gazetteer"):
-        start = time.perf_counter()
         keys = len(index())
-        elapsed = time.perf_counter() - start
-    assert elapsed < 1.5, f"loading took {elapsed:.2f} s"
     assert keys > 1500
     assert not caplog.records, [record.getMessage() for record in caplog.records]
 
