@@ -232,12 +232,13 @@ def match_verb(
     dictionary = dictionary or load_cameo_verbs()
     lemma = lemma or verb_lemma(verb)
     best: CameoMatch | None = None
+    nearby = {word for token in verb.subtree for word in (token.lower_, token.lemma_.lower())}
     for predicate, used in _verb_forms(verb, lemma, dictionary):
         block, own = dictionary.verbs[predicate]
         verb_words = len(predicate.split())
         found = CameoMatch(own, plover_of(own, dictionary=dictionary), predicate, verb_words, False) if own else None
         for pattern in dictionary.patterns(block):
-            if origin_only and pattern.verbs and predicate not in pattern.verbs:
+            if (origin_only and pattern.verbs and predicate not in pattern.verbs) or not _may_match(pattern, nearby):
                 continue
             words, nouns = _pattern_words(pattern, verb, used)
             if words and (found is None or (verb_words + words, nouns) > (found.words, found.nouns)):
@@ -262,6 +263,16 @@ def _verb_forms(verb: Token, lemma: str, dictionary: CameoVerbs) -> Iterator[tup
             yield f"{lemma} {' '.join(rest)}", frozenset(used)
     if lemma in dictionary.verbs:
         yield lemma, frozenset()
+
+
+def _may_match(pattern: _Pattern, nearby: set[str]) -> bool:
+    """False when a word ``pattern`` needs after the verb (its particle, an object head, a
+    preposition) is nowhere under it: most patterns of a block are ruled out without reading the parse."""
+    if pattern.particle is not None and pattern.particle not in nearby:
+        return False
+    if pattern.object is not None and nearby.isdisjoint(pattern.object.heads):
+        return False
+    return all(prep in nearby for prep, _ in pattern.preps)
 
 
 def _pattern_words(pattern: _Pattern, verb: Token, used: frozenset[int]) -> tuple[int, int]:

@@ -33,10 +33,10 @@ def _indexed_ruler_class():
 
         Every gazetteer pattern is an exact first token (``ORTH``, or
         ``ORTH IN`` a few spellings) followed by lower-cased tokens
-        (``LOWER``). spaCy's ``Matcher`` tries each of the ~2,400 patterns
-        at every token, which made this ruler three quarters of the parse
-        time; here the first token is looked up in a dict and only the few
-        patterns starting with it are checked. Other patterns still go
+        (``LOWER``). spaCy's ``Matcher`` tries each of the ~35,000 patterns
+        (kg's names and the CAMEO dictionaries') at every token; here the
+        first two tokens are looked up in dicts and only the few patterns
+        starting with them are checked. Other patterns still go
         through a ``Matcher``. The matches, their order and so the entities
         are exactly the ``EntityRuler``'s (``tests/test_nlp.py`` compares them).
         """
@@ -81,7 +81,9 @@ def _indexed_ruler_class():
             self._reindex()
 
         def _reindex(self):
-            index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+            # first token -> second token (lower-cased; "" for a one-word name) -> [(later tokens, key)]:
+            # common first names ("Jose", "International") begin hundreds of names.
+            index: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
             rest = Matcher(self.nlp.vocab, validate=self._validate, fuzzy_compare=self.matcher_fuzzy_compare)
             for label, patterns in self.token_patterns.items():
                 key = self.matcher._normalize_key(label)
@@ -92,7 +94,7 @@ def _indexed_ruler_class():
                         continue
                     firsts, lowers = simple
                     for first in firsts:
-                        index.setdefault(first, []).append((lowers, key))
+                        index.setdefault(first, {}).setdefault(lowers[0] if lowers else "", []).append((lowers, key))
             self._first_index = index
             self._rest_matcher = rest if len(rest) else None
 
@@ -103,11 +105,14 @@ def _indexed_ruler_class():
             size = len(doc)
             lowers = None
             for i, token in enumerate(doc):
-                candidates = index.get(token.orth_)
-                if not candidates:
+                by_second = index.get(token.orth_)
+                if not by_second:
                     continue
                 if lowers is None:
                     lowers = [t.lower_ for t in doc]
+                candidates = by_second.get("", [])
+                if i + 1 < size:
+                    candidates = candidates + by_second.get(lowers[i + 1], [])
                 for rest, key in candidates:
                     end = i + 1 + len(rest)
                     if end <= size and all(lowers[i + 1 + k] == word for k, word in enumerate(rest)):
