@@ -290,8 +290,10 @@ def test_shadow_names_are_needed():
 
 @pytest.fixture(scope="module")
 def nlp():
+    import kg.extraction.ruler  # noqa: F401  registers kg_actor_ruler
+
     nlp = spacy.blank("en")
-    nlp.add_pipe("entity_ruler").add_patterns(ruler_patterns())
+    nlp.add_pipe("kg_actor_ruler")  # the gazetteer's names, as kg's pipeline reads them
     return nlp
 
 

@@ -38,7 +38,6 @@ withdrawn one, then the larger population ("French" -> FRA, not Réunion).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, cast
@@ -57,6 +56,7 @@ __all__ = [
     "ner_label",
     "normalize",
     "place_country",
+    "ruler_names",
     "ruler_patterns",
 ]
 
@@ -188,31 +188,45 @@ def ner_label(entry: Entry) -> str:
     return _LABELS[entry.type]
 
 
-def ruler_patterns() -> list[dict[str, Any]]:
-    """Patterns for a spaCy ``entity_ruler``, one per written form of every key.
+def ruler_names() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...], str | None], ...]:
+    """Every written form of every key, as ``kg_actor_ruler`` reads them: ``(label, first token
+    spellings, later tokens lower-cased, iri)``, sorted.
 
-    Each pattern is ``{"label": ..., "pattern": [token specs], "id": iri}``.
     Tokens are split by spaCy's English tokenizer. The first token must match
     as written (or in capitals, as in headlines), so "us" and "turkey" do not
     match "US" and "Turkey"; the later tokens of a multiword name match
     case-insensitively ("White house"). Names that contain a key but are no
-    actor ("South China Sea") get a pattern without id so the longer span wins.
-    The dicts are shared between calls: do not mutate them.
-
-    Returns
-    -------
-    list of dict
+    actor ("South China Sea") have no IRI, so that the longer span wins.
 
     Examples
     --------
-    >>> kremlin = [p for p in ruler_patterns() if p.get("id", "").endswith("/RUS") and "Kremlin" in str(p)]
-    >>> kremlin[0]["label"], kremlin[0]["pattern"]
-    ('GPE', [{'ORTH': {'IN': ['KREMLIN', 'Kremlin']}}])
-    >>> white_house = [{'ORTH': {'IN': ['WHITE', 'White']}}, {'LOWER': 'house'}]
-    >>> white_house in [p["pattern"] for p in ruler_patterns() if p.get("id", "").endswith("/USA")]
+    >>> ("GPE", ("KREMLIN", "Kremlin"), (), "https://w3id.org/kg/id/country/RUS") in ruler_names()
+    True
+    >>> ("GPE", ("WHITE", "White"), ("house",), "https://w3id.org/kg/id/country/USA") in ruler_names()
     True
     """
-    return list(_patterns())
+    return _names()
+
+
+def ruler_patterns(names: Iterable[tuple[str, tuple[str, ...], tuple[str, ...], str | None]] | None = None) -> list[dict[str, Any]]:
+    """`ruler_names` (by default all of them) as patterns of spaCy's own ``entity_ruler``:
+    ``{"label": ..., "pattern": [token specs], "id": iri}``. kg's pipeline does not use them:
+    spaCy's ``EntityRuler`` compares each new pattern with all before it and takes minutes
+    to add the ~35,000 names (``kg_actor_ruler`` reads `ruler_names` in about a second).
+
+    Examples
+    --------
+    >>> ruler_patterns([("GPE", ("KREMLIN", "Kremlin"), (), "https://w3id.org/kg/id/country/RUS")])
+    [{'label': 'GPE', 'pattern': [{'ORTH': {'IN': ['KREMLIN', 'Kremlin']}}], 'id': 'https://w3id.org/kg/id/country/RUS'}]
+    """
+    patterns = []
+    for label, firsts, lowers, iri in ruler_names() if names is None else names:
+        head = {"ORTH": firsts[0]} if len(firsts) == 1 else {"ORTH": {"IN": list(firsts)}}
+        pattern: dict[str, Any] = {"label": label, "pattern": [head] + [{"LOWER": word} for word in lowers]}
+        if iri:
+            pattern["id"] = iri
+        patterns.append(pattern)
+    return patterns
 
 
 def actor_records() -> list[dict[str, Any]]:
@@ -229,16 +243,14 @@ def actor_records() -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[dict[str, Any], ...]:
+def _names() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...], str | None], ...]:
     import spacy
-
     from spacy.tokenizer import Tokenizer
 
     tokenizer = cast(Tokenizer, spacy.blank("en").tokenizer)
-    gazetteer = load()
-    patterns: dict[tuple[str, str, str], dict[str, Any]] = {}
-
     special = {key.casefold() for key in tokenizer.rules}
+    gazetteer = load()
+    names: set[tuple[str, tuple[str, ...], tuple[str, ...], str | None]] = set()
 
     def tokens_of(surface: str) -> list[str]:
         # Words of plain letters are tokens as they stand: the tokenizer (slow on ~35,000 names)
@@ -250,23 +262,13 @@ def _patterns() -> tuple[dict[str, Any], ...]:
 
     def add(label: str, surface: str, iri: str | None) -> None:
         tokens = tokens_of(surface)
-        if not tokens:
-            return
-        pattern: dict[str, Any] = {"label": label, "pattern": _token_pattern(tokens)}
-        if iri:
-            pattern["id"] = iri
-        patterns.setdefault((label, json.dumps(pattern["pattern"]), iri or ""), pattern)
+        if tokens:
+            first, *rest = tokens
+            names.add((label, tuple(sorted({first, first.upper()})), tuple(word.lower() for word in rest), iri))
 
     for surface, key in gazetteer.surfaces:
         entry = gazetteer.index[key]
         add(ner_label(entry), surface, entry.iri)
     for label, surface in gazetteer.shadows:
         add(label, surface, None)
-    return tuple(patterns[key] for key in sorted(patterns))
-
-
-def _token_pattern(tokens: Iterable[str]) -> list[dict[str, Any]]:
-    first, *rest = tokens
-    forms = sorted({first, first.upper()})
-    head = {"ORTH": forms[0]} if len(forms) == 1 else {"ORTH": {"IN": forms}}
-    return [head] + [{"LOWER": token.lower()} for token in rest]
+    return tuple(sorted(names, key=lambda name: (name[0], name[1], name[2], name[3] or "")))

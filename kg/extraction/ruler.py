@@ -15,18 +15,19 @@ __all__ = ["make_actor_ruler"]
 def make_actor_ruler(nlp: Language, name: str, overwrite_ents: bool):
     """An EntityRuler fed from the gazetteer, so known names win over NER mistakes."""
     ruler = _indexed_ruler_class()(nlp, name, overwrite_ents=overwrite_ents, phrase_matcher_attr=None)
-    from kg.extraction.gazetteer import ruler_patterns
+    from kg.extraction.gazetteer import ruler_names
 
-    with nlp.select_pipes(enable=[]):
-        ruler.add_patterns(ruler_patterns())
+    ruler.add_names(ruler_names())
     return ruler
 
 
 @lru_cache(maxsize=1)
 def _indexed_ruler_class():
     """spaCy's ``EntityRuler`` with a faster ``match`` for the gazetteer's patterns (see :class:`IndexedRuler`)."""
+    from spacy.attrs import LOWER, ORTH
     from spacy.matcher import Matcher
     from spacy.pipeline import EntityRuler
+    from spacy.strings import get_string_id
 
     class IndexedRuler(EntityRuler):
         """An ``EntityRuler`` that finds its simple token patterns through a dictionary.
@@ -40,6 +41,24 @@ def _indexed_ruler_class():
         through a ``Matcher``. The matches, their order and so the entities
         are exactly the ``EntityRuler``'s (``tests/test_nlp.py`` compares them).
         """
+
+        def add_names(self, names):
+            """Add ``(label, first token spellings, later tokens lower-cased, id or None)`` names
+            (:func:`kg.extraction.gazetteer.ruler_names`): what a simple pattern says, without the
+            pattern dicts (the gazetteer's ~35,000 names would take 90 MB as patterns). They match
+            as the patterns would, but are not listed in ``patterns``."""
+            names = tuple(names)
+            for label, _, _, ent_id in names:
+                if ent_id:
+                    key = get_string_id(self._create_label(label, ent_id))
+                    self._ent_ids[key] = (label, ent_id)
+                else:
+                    self.nlp.vocab.strings.add(label)  # the entity label of a match without id
+            self._names = getattr(self, "_names", ()) + names
+            self._reindex()
+
+        def __len__(self):
+            return super().__len__() + len(getattr(self, "_names", ()))
 
         def add_patterns(self, patterns):
             # spaCy's Matcher compares each new pattern with every one before it (quadratic: minutes
@@ -62,10 +81,12 @@ def _indexed_ruler_class():
                     self._ent_ids[self.matcher._normalize_key(label)] = (entry["label"], entry["id"])
                 self.token_patterns[label].append(entry["pattern"])
             self._reindex()
+            self._parsed = {}  # read into the index; a later _reindex reads the patterns again
 
         def clear(self):
             super().clear()
             self._parsed = {}
+            self._names = ()
             self._reindex()
 
         def remove(self, ent_id):
@@ -78,12 +99,14 @@ def _indexed_ruler_class():
                 for matcher in (self.matcher, self.phrase_matcher):
                     if label in matcher:
                         matcher.remove(label)
+            self._names = tuple(name for name in getattr(self, "_names", ()) if name[3] != ent_id)
             self._reindex()
 
         def _reindex(self):
-            # first token -> second token (lower-cased; "" for a one-word name) -> [(later tokens, key)]:
-            # common first names ("Jose", "International") begin hundreds of names.
-            index: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
+            # By string hashes, as ``Doc.to_array`` gives them: first token -> second token (lower-cased;
+            # 0 for a one-word name) -> [(later tokens lower-cased, key)]. Common first names ("Jose",
+            # "International") begin hundreds of names.
+            index: dict[int, dict[int, list[tuple[tuple[int, ...], int]]]] = {}
             rest = Matcher(self.nlp.vocab, validate=self._validate, fuzzy_compare=self.matcher_fuzzy_compare)
             for label, patterns in self.token_patterns.items():
                 key = self.matcher._normalize_key(label)
@@ -93,24 +116,35 @@ def _indexed_ruler_class():
                         rest.add(label, [pattern])
                         continue
                     firsts, lowers = simple
+                    hashed = tuple(get_string_id(word) for word in lowers)
                     for first in firsts:
-                        index.setdefault(first, {}).setdefault(lowers[0] if lowers else "", []).append((lowers, key))
+                        index.setdefault(get_string_id(first), {}).setdefault(hashed[0] if hashed else 0, []).append((hashed, key))
+            for label, firsts, lowers, ent_id in getattr(self, "_names", ()):
+                key = get_string_id(self._create_label(label, ent_id) if ent_id else label)
+                hashed = tuple(get_string_id(word) for word in lowers)
+                for first in firsts:
+                    index.setdefault(get_string_id(first), {}).setdefault(hashed[0] if hashed else 0, []).append((hashed, key))
             self._first_index = index
             self._rest_matcher = rest if len(rest) else None
+
+        def _require_patterns(self):
+            # spaCy's counts every pattern (it lists all ~35,000) on every doc.
+            if not self.token_patterns and not self.phrase_patterns and not getattr(self, "_names", ()):
+                super()._require_patterns()
 
         def match(self, doc):
             self._require_patterns()
             index = self._first_index
             found = set()
             size = len(doc)
-            lowers = None
-            for i, token in enumerate(doc):
-                by_second = index.get(token.orth_)
+            columns = doc.to_array([ORTH, LOWER]).tolist() if size else []
+            orths = [row[0] for row in columns]
+            lowers = [row[1] for row in columns]
+            for i, orth in enumerate(orths):
+                by_second = index.get(orth)
                 if not by_second:
                     continue
-                if lowers is None:
-                    lowers = [t.lower_ for t in doc]
-                candidates = by_second.get("", [])
+                candidates = by_second.get(0, [])
                 if i + 1 < size:
                     candidates = candidates + by_second.get(lowers[i + 1], [])
                 for rest, key in candidates:
