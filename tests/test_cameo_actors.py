@@ -92,3 +92,13 @@ def test_a_state_force_is_military():
 
     army = Entity("Colombian armed forces", "ArmedForce", "COL", "x")
     assert actor_code(army, "the Colombian army", None) == ("MIL", "COLMIL")
+
+
+def test_rebels_are_of_the_state_they_fight(nlp):
+    subject, obj = _pair(_events(nlp, "Karen guerrillas attacked a Burmese army post.", "2024-03-01"), "attack")
+    assert (subject.country, subject.code, obj.country) == ("MMR", "MMRREB", "MMR")
+
+
+def test_a_named_armed_group_keeps_its_own_code(nlp):
+    subject, _ = _pair(_events(nlp, "Hezbollah guerrillas fired rockets at Israel.", "2024-03-01"), "fire")
+    assert (subject.label, subject.country, subject.code) == ("Hezbollah", "LBN", "LBNREB")

@@ -26,6 +26,7 @@ from kg.extraction import cameo_verbs, lexicon
 from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic, is_headline
 from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, place_country
+from kg.extraction.codes import agent_code
 from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
 from kg.extraction.modality import intent_type, modality, negated_noun, negation
 from kg.extraction.predicates import noun_lexeme, verb_lemma
@@ -329,19 +330,30 @@ def implicit_subject(frame: Frame) -> bool:
     return True
 
 
-@step("Serbian police detained protesters.", gives="SRB detain COERCE SRB")
+@step("Serbian police detained protesters. Karen guerrillas attacked a Burmese army post.", gives="SRB detain COERCE SRB; MMR attack ASSAULT MMR [Burmese army post]")
 def placed_groups(frame: Frame) -> bool:
     """Groups of no stated country take the country where the event happens ("demonstrators
-    ... in Monrovia"); failing that, a group a state coerces is one of its own."""
+    ... in Monrovia"); failing that, rebels are of the state they fight ("Karen guerrillas
+    attacked a Burmese army post"), and a group a state coerces is one of its own."""
     if frame.location_country:
         frame.subjects = [in_country(m, frame.location_country) for m in frame.subjects]
         frame.objects = [in_country(m, frame.location_country) for m in frame.objects]
         return True
+    fought = {m.actor.country for m in frame.objects if m.actor.type in STATE_TYPES and m.actor.country}
+    if len(fought) == 1 and frame.type is not None and frame.type.plover == "ASSAULT":
+        (state,) = fought
+        frame.subjects = [in_country(m, state) if _is_rebel(m) else m for m in frame.subjects]
     states = {m.actor.country for m in frame.subjects if m.actor.type in STATE_TYPES and m.actor.country}
     if len(states) == 1 and frame.type is not None and frame.type.plover == "COERCE":
         (state,) = states
         frame.objects = [in_country(m, state) if is_domestic_group(m.actor) else m for m in frame.objects]
     return True
+
+
+def _is_rebel(mention: Mention) -> bool:
+    """A group of no state that the CAMEO agents call rebels: guerrillas, insurgents, militants."""
+    found = agent_code(mention.actor.label) if is_generic(mention.actor) else None
+    return found is not None and found[0].startswith("REB")
 
 
 @step("Sudanese rebels shelled the town for two days.", gives="SDN shell ASSAULT SDN [town]")
