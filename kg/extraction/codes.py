@@ -147,8 +147,9 @@ def _records_by_name() -> Mapping[str, Mapping[str, Any]]:
     for record in cameo_records():
         if record["type"] == "Country":
             continue
+        dated = {"code": record.get("code"), "roles": tuple(map(tuple, record.get("roles", ())))}  # what codes need
         for name in (record["name"], *record.get("aliases", ())):
-            by_name.setdefault(normalize(name), record)
+            by_name.setdefault(normalize(name), dated)
     return MappingProxyType(by_name)
 
 

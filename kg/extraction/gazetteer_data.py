@@ -404,10 +404,10 @@ def _record_candidates(record: Mapping[str, Any], countries: Mapping[str, _Count
         yield _candidate(alias, replace(entry, kind=alias_kind), (_ACTORS, _KIND_ORDER[alias_kind]))
 
 
-@lru_cache(maxsize=1)
 def cameo_records() -> tuple[Mapping[str, Any], ...]:
     """The actor records of the CAMEO dictionaries (``kg/data/cameo_actors.jsonl``, converted
-    by ``scripts/import_cameo_dictionaries.py``): names, aliases, type, default code and dated roles."""
+    by ``scripts/import_cameo_dictionaries.py``): names, aliases, type, default code and dated roles.
+    Read anew on each call (twice a run: the gazetteer and the actor codes keep what they need)."""
     path = _data_path("cameo_actors.jsonl")
     records = []
     with path.open(encoding="utf-8") as stream:
