@@ -278,17 +278,14 @@ def test_origin_only_keeps_a_pattern_to_the_verbs_it_was_written_for(nlp):
     assert match_verb(doc[1], origin_only=True) is None
 
 
-def test_loading_is_fast_and_a_broken_file_is_a_coded_error(tmp_path):
-    import time
-
+def test_the_dictionary_loads_and_a_broken_file_is_a_coded_error(tmp_path):
+    # How long loading takes is measured in make bench, not asserted here (a busy machine is slow).
     from kg.errors import KGError
     from kg.extraction.cameo_verbs import DEFAULT_PATH, load_cameo_verbs
 
     copy = tmp_path / "cameo_verbs.json"
     copy.write_bytes(DEFAULT_PATH.read_bytes())
-    start = time.perf_counter()
     loaded = load_cameo_verbs(copy)
-    assert time.perf_counter() - start < 0.5
     assert loaded.verbs["call off"] == ("CANCEL", "160")
     broken = tmp_path / "broken.json"
     broken.write_text('{"version": 1, "codes": {"162": "NOT_A_TYPE"}}', encoding="utf-8")

@@ -4,7 +4,7 @@ back to the article's own characters. Every sentence here is our own writing."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.extraction.clean import TITLE_SPAN, CleanText, clean_text, is_boilerplate, title_end
@@ -263,7 +263,7 @@ _PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=12))
 def test_every_kept_character_maps_back_to_itself(pieces):
     text = "".join(pieces)

@@ -85,7 +85,7 @@ def test_every_jsonl_record_is_an_article_or_a_coded_message(records):
         assert article.text in {r["text"] for r in with_text}
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300), st.sampled_from([".txt", ".md", ".jsonl", ".html"]))
 def test_any_bytes_give_articles_or_coded_messages(raw, suffix):
     for item in read_bytes(raw, "input" + suffix):

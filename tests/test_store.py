@@ -104,7 +104,7 @@ def test_lock_held_by_another_process(tmp_path):
             open_store(path)
         assert str(caught.value) == f"[E020] Store {path} is in use by another process (Oxigraph holds a lock on it). Stop the other kg process or use another --store."
     finally:
-        holder.communicate("", timeout=30)
+        holder.communicate("", timeout=120)
     open_store(path)  # free again once the other process has ended
 
 
