@@ -70,6 +70,27 @@ def _min_confidence(value: float | None) -> float:
     return load_rules().confidence.min_confidence if value is None else value
 
 
+def _languages(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    from kg.ingest.screen import parse_languages
+
+    try:
+        return parse_languages(value)
+    except KGError as e:
+        raise click.BadParameter(str(e)) from e
+
+
+LANG_OPTION = click.option(
+    "--lang",
+    "languages",
+    default="en",
+    show_default=True,
+    metavar="CODE[,CODE]",
+    callback=_languages,
+    help="Languages the articles are in (ISO 639-1 codes); an article of 200 characters or more in another is skipped "
+    "([E078]). Each needs a spaCy pipeline for it: --model (kg's event rules are written for English).",
+)
+
+
 STRICT_OPTION = click.option(
     "--strict",
     is_flag=True,
@@ -129,6 +150,7 @@ def cli() -> None:
 )
 @MIN_CONFIDENCE_OPTION
 @MODEL_OPTION
+@LANG_OPTION
 @WORKERS_OPTION
 @STRICT_OPTION
 def extract(
@@ -138,6 +160,7 @@ def extract(
     include_all: bool,
     min_confidence: float | None,
     model: str,
+    languages: tuple[str, ...],
     workers: int | None,
     strict: bool,
 ) -> None:
@@ -169,7 +192,9 @@ def extract(
     columns = ["doc", "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "sentence"]
     if fmt == "tsv":
         output.write("\t".join(columns + ["kept"] * include_all) + "\n")
-    extractions = run_extract(inputs, model=model, on_skip=warn, workers=_workers(workers), min_confidence=0 if include_all else threshold)
+    extractions = run_extract(
+        inputs, model=model, on_skip=warn, workers=_workers(workers), min_confidence=0 if include_all else threshold, languages=languages
+    )
     for extraction in extractions:
         for event in extraction.events:
             kept = event.is_factual and event.confidence >= threshold
@@ -270,6 +295,7 @@ def evaluate(
 @click.argument("inputs", nargs=-1, required=True)
 @STORE_OPTION
 @MODEL_OPTION
+@LANG_OPTION
 @STRICT_OPTION
 @click.option(
     "--dedup-window", type=click.IntRange(min=0), default=None, metavar="DAYS",
@@ -298,6 +324,7 @@ def build(
     inputs: tuple[str, ...],
     store_dir: str,
     model: str,
+    languages: tuple[str, ...],
     strict: bool,
     dedup_window: int | None,
     no_dedup: bool,
@@ -313,7 +340,9 @@ def build(
     Each article is committed on its own: if the build is stopped, run it
     again to complete the rest. Reports of the same real-world event, in one
     article or many, are merged into one event (docs/dedup.md). Events of
-    confidence under --min-confidence are left out.
+    confidence under --min-confidence are left out. Articles not in --lang
+    (default English), pages of template code and pages too short to be an
+    article are skipped, each with a coded line.
 
     \b
     Example:
@@ -328,8 +357,9 @@ def build(
 
     from kg.rdf.merge import MergeRules
     from kg.rdf.store import open_store
-    from kg.run.pipeline import build as run_build
+    from kg.run.pipeline import build as run_build, check_languages
 
+    check_languages(model, languages)  # E010, E086 before the store is made
     console = Console(stderr=True)
     stored = 0
 
@@ -361,13 +391,13 @@ def build(
                 summary = build_on_dask(
                     inputs, store, merge=merge, scheduler=dask_address, shards=shards_dir, model=model, on_skip=warn,
                     on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
-                    workers=_workers(workers), force=force, min_confidence=min_confidence,
+                    workers=_workers(workers), force=force, min_confidence=min_confidence, languages=languages,
                 )
             else:
                 summary = run_build(
                     inputs, store, merge=merge, model=model, on_skip=warn,
                     on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
-                    workers=_workers(workers), force=force, min_confidence=min_confidence,
+                    workers=_workers(workers), force=force, min_confidence=min_confidence, languages=languages,
                 )
     except KeyboardInterrupt:
         console.print(Errors.E082.format(articles=stored), highlight=False, markup=False, soft_wrap=True)

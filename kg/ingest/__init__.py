@@ -31,6 +31,7 @@ from kg.errors import Errors
 from kg.ingest.decode import Undecodable, decode
 from kg.ingest.metadata import DATELINE, content_hash, find_dateline_date
 from kg.ingest.readers import read_content, read_stream, reader_for, suffix_list, suffixes
+from kg.ingest.screen import screen
 from kg.records import Article, Notice, Skipped
 
 __all__ = [
@@ -66,6 +67,7 @@ def read_articles(
     stdin: TextIO | BinaryIO | None = None,
     max_chars: int = MAX_ARTICLE_CHARS,
     max_file_bytes: int = MAX_FILE_BYTES,
+    languages: Iterable[str] | None = None,
 ) -> Items:
     """Yield every article found in ``inputs``, in order.
 
@@ -79,6 +81,10 @@ def read_articles(
         from its ``buffer`` when it has one, so any encoding is handled.
     max_chars : longest article text; longer ones are split (:func:`split_text`).
     max_file_bytes : largest text or HTML file read; larger ones are skipped.
+    languages : ISO 639-1 codes of the languages an article may be in
+        (``("en",)``); one in another is skipped (E078, :func:`kg.ingest.screen.screen`).
+        ``None`` (the default) reads every language. Text that is mostly
+        template code is skipped whatever the languages (E079).
 
     Yields
     ------
@@ -87,7 +93,7 @@ def read_articles(
     article with a used id but other text gets the id ``ID-<hash>``, and the
     same article read twice is skipped the second time.
     """
-    yield from _checked(read_inputs(inputs, stdin, max_file_bytes), max_chars)
+    yield from _checked(read_inputs(inputs, stdin, max_file_bytes), max_chars, languages)
 
 
 def read_bytes(raw: bytes, name: str) -> Items:
@@ -104,12 +110,18 @@ def read_bytes(raw: bytes, name: str) -> Items:
     yield from _checked(read_content(raw, name, Path(name).suffix.lower()), MAX_ARTICLE_CHARS)
 
 
-def _checked(items: Iterable[Article | Skipped | Notice], max_chars: int) -> Items:
-    """Articles split to ``max_chars`` and given unique ids; messages on one line."""
+def _checked(items: Iterable[Article | Skipped | Notice], max_chars: int, languages: Iterable[str] | None = None) -> Items:
+    """Articles screened (:func:`kg.ingest.screen.screen`), split to ``max_chars`` and given unique ids;
+    messages on one line."""
     seen: dict[str, tuple[str, str]] = {}  # article id -> (source, content hash)
+    accepted = tuple(languages) if languages is not None else None
     for item in items:
         if not isinstance(item, Article):
             yield one_line(item)
+            continue
+        problem = screen(item, accepted)
+        if problem is not None:
+            yield one_line(problem)
             continue
         for part in split_article(item, max_chars):
             for result in unique(part, seen) if isinstance(part, Article) else (part,):

@@ -29,6 +29,7 @@ __all__ = [
     "iso_date",
     "match_dateline",
     "optional_str",
+    "page_date",
     "published_line_date",
 ]
 
@@ -159,6 +160,78 @@ def published_line_date(text: str) -> str | None:
     """The date of a "Published 2024-05-02" line near the top of a text."""
     found = _PUBLISHED_LINE.search(text[:2000])
     return iso_date(found.group(1)) if found else None
+
+
+# A page's own statement of when it was published, best first: Open Graph / article metadata,
+# schema.org microdata, Dublin Core and the names news sites and their analytics use.
+_DATE_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "dc.date.issued", "dcterms.issued",
+    "dc.date", "dcterms.date", "date", "pubdate", "publishdate", "publish-date", "parsely-pub-date", "sailthru.date",
+)
+_ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting", "report", "webpage"}
+
+
+def page_date(html: str) -> str | None:
+    """The publication date a web page gives of itself: its ``<meta>`` tags
+    (``article:published_time``, ``itemprop="datePublished"``, ``dc.date`` ...), else
+    the ``datePublished`` of its JSON-LD article (not of the articles it links to),
+    else a ``<time itemprop="datePublished">``. ``None`` when it gives none.
+
+    Dates anywhere else on the page (teasers of related articles, archives) are
+    not the article's: :func:`kg.ingest.readers.read_html` looks at them last.
+
+    >>> page_date('<html><head><meta property="article:published_time" content="2024-03-11T07:30:00Z"></head></html>')
+    '2024-03-11'
+    >>> page_date('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-11"}</script>')
+    '2024-03-11'
+    """
+    from lxml import etree, html as lxml_html  # lxml comes with trafilatura
+
+    try:
+        root = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        value = iso_date(meta.get("content"))
+        if key in _DATE_META and value and key not in found:
+            found[key] = value
+    for key in _DATE_META:
+        if key in found:
+            return found[key]
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        value = _json_ld_date(data)
+        if value:
+            return value
+    for element in root.iter("time"):
+        if (element.get("itemprop") or "").lower() == "datepublished":
+            value = iso_date(element.get("datetime"))
+            if value:
+                return value
+    return None
+
+
+def _json_ld_date(data: object) -> str | None:
+    """The ``datePublished`` of the article a JSON-LD block describes (top level or in its ``@graph``)."""
+    items = data if isinstance(data, list) else [data]
+    items = [graph_item for item in items if isinstance(item, dict) for graph_item in [item, *(item.get("@graph") or [])]]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        kinds = item.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+            value = iso_date(item.get("datePublished"))
+            if value:
+                return value
+    return None
 
 
 def headline(text: str) -> str | None:

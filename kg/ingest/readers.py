@@ -27,8 +27,10 @@ from kg.ingest.metadata import (
     id_text,
     iso_date,
     optional_str,
+    page_date,
     published_line_date,
 )
+from kg.ingest.screen import page_problem
 from kg.records import Article, Notice, Skipped
 
 __all__ = ["Reader", "jsonl_record", "read_content", "read_stream", "reader_for", "readers", "register_reader", "suffix_list", "suffixes"]
@@ -142,7 +144,15 @@ def read_stream(text: str, name: str) -> Items:
 
 
 def read_html(html: str, name: str) -> Items:
-    """A web page is one article: its main text, title, date and URL as trafilatura finds them."""
+    """A web page is one article: its main text, title, date and URL as trafilatura finds them.
+
+    A page whose main text is template code (E079) or too short to be an
+    article (E009, :func:`kg.ingest.screen.page_problem`) is skipped. Its date
+    is the one the page gives of itself (:func:`kg.ingest.metadata.page_date`:
+    ``<meta>``, JSON-LD), else a dateline or "Published" line of the main
+    text, else trafilatura's (which may come from a teaser of another
+    article), else one in the file name.
+    """
     import trafilatura  # heavy: imported only when an HTML file is read
 
     try:
@@ -154,7 +164,17 @@ def read_html(html: str, name: str) -> Items:
     if not body or not body.strip():
         yield Skipped(name, Errors.E006.format(path=name))
         return
-    published = iso_date(getattr(document, "date", None)) or find_dateline_date(body) or date_in_name(name)
+    problem = page_problem(body, name)
+    if problem is not None:
+        yield problem
+        return
+    published = (
+        page_date(html)
+        or published_line_date(body)
+        or find_dateline_date(body)
+        or iso_date(getattr(document, "date", None))
+        or date_in_name(name)
+    )
     yield Article(
         id=Path(name).stem,
         text=body,

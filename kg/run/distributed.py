@@ -45,10 +45,11 @@ from kg.extraction.language import DEFAULT_MODEL
 from kg.ingest import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, content_hash, one_line, read_articles, read_inputs, split_article
 from kg.ingest.decode import BOMS, Undecodable, binary_signature, decode
 from kg.ingest.readers import jsonl_record, suffixes
+from kg.ingest.screen import DEFAULT_LANGUAGES, screen
 from kg.rdf.merge import MergeRules
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, default_workers
-from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, input_key
+from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, check_languages, input_key
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -108,6 +109,7 @@ def build_on_dask(
     partition_size: int = PARTITION_SIZE,
     client: Client | None = None,
     min_confidence: float | None = None,
+    languages: Iterable[str] | None = DEFAULT_LANGUAGES,
 ) -> BuildSummary:
     """Build ``store`` from ``inputs`` on a Dask cluster (see the module docs); the same store a
     :func:`kg.run.pipeline.build` gives, and N-Quads shards of it in ``shards``.
@@ -116,13 +118,15 @@ def build_on_dask(
     for a ``LocalCluster`` of ``workers`` processes (default: all cores);
     ``client`` is a ``distributed.Client`` to use instead. Reports of one real-world
     event are merged by the rules ``merge`` (default: the shipped ones), and events under
-    ``min_confidence`` (default: the shipped threshold) left out, as in a normal build.
+    ``min_confidence`` (default: the shipped threshold) left out, and articles in a language
+    not in ``languages`` skipped (E078), as in a normal build.
     """
     try:
         import dask.bag as db
         from distributed import Client, LocalCluster
     except ImportError as e:
         raise KGError(Errors.E015) from e
+    accepted = check_languages(model, languages)
     shard_dir = Path(shards)
     try:
         shard_dir.mkdir(parents=True, exist_ok=True)
@@ -140,7 +144,7 @@ def build_on_dask(
         on_unchanged=on_unchanged,
         min_confidence=min_confidence,
     )
-    units = list(_units(inputs, stdin, partition_size, builder.skip))
+    units = list(_units(inputs, stdin, partition_size, builder.skip, accepted))
     own_cluster = None
     if client is None:
         try:
@@ -160,7 +164,7 @@ def build_on_dask(
                 own_cluster.close()
             raise KGError(Errors.E016.format(address=scheduler, detail=e)) from e
     try:
-        plan = _plan(client, db, units, builder, partition_size, force)
+        plan = _plan(client, db, units, builder, partition_size, force, accepted)
         if plan:
             bag = db.from_sequence(plan, npartitions=len(plan)).map_partitions(
                 _parse_partition,
@@ -168,6 +172,7 @@ def build_on_dask(
                 model=model,
                 merge=builder.merge,
                 min_confidence=builder.min_confidence,
+                languages=accepted,
             )
             futures = client.compute(bag.to_delayed())
             for index, future in enumerate(futures):
@@ -190,12 +195,16 @@ def build_on_dask(
 
 
 def _units(
-    inputs: Iterable[str], stdin: TextIO | None, partition_size: int, report: Callable[[Skipped | Notice], None]
+    inputs: Iterable[str],
+    stdin: TextIO | None,
+    partition_size: int,
+    report: Callable[[Skipped | Notice], None],
+    languages: tuple[str, ...] | None = DEFAULT_LANGUAGES,
 ) -> Iterator[_Unit]:
     """The units of ``inputs``, in the order a normal build reads them."""
     for item in inputs:
         if str(item) == "-":  # the workers cannot read this process's standard input
-            read = list(read_articles(["-"], stdin=stdin))
+            read = list(read_articles(["-"], stdin=stdin, languages=languages))
             articles = tuple(a for a in read if isinstance(a, Article))
             for message in (m for m in read if not isinstance(m, Article)):
                 report(message)
@@ -254,9 +263,10 @@ def _special(head: bytes) -> bool:
     return any(head.startswith(bom) for bom, _ in BOMS) or binary_signature(head) is not None
 
 
-def _read_unit(unit: _Unit) -> Iterator[Article | Skipped | Notice]:
-    """Articles and messages of a unit, as :func:`kg.ingest.read_articles` gives them but for the
-    renaming of repeated ids, which needs every unit and is done by the client."""
+def _read_unit(unit: _Unit, languages: tuple[str, ...] | None = DEFAULT_LANGUAGES) -> Iterator[Article | Skipped | Notice]:
+    """Articles and messages of a unit, as :func:`kg.ingest.read_articles` gives them (articles
+    in other ``languages`` skipped) but for the renaming of repeated ids, which needs every unit
+    and is done by the client."""
     if unit.path is None:  # articles read by the client
         yield from unit.articles
         return
@@ -267,6 +277,10 @@ def _read_unit(unit: _Unit) -> Iterator[Article | Skipped | Notice]:
     for item in items:
         if not isinstance(item, Article):
             yield one_line(item)
+            continue
+        problem = screen(item, languages)
+        if problem is not None:
+            yield one_line(problem)
             continue
         for part in split_article(item, MAX_ARTICLE_CHARS):
             yield part if isinstance(part, Article) else one_line(part)
@@ -303,12 +317,12 @@ def _read_lines(path: Path, start: int, end: int, first_line: int) -> Iterator[A
             yield from jsonl_record(line, name, number)
 
 
-def _list_partition(units: Iterable[_Unit]) -> list[list[_Listed | Skipped | Notice]]:
+def _list_partition(units: Iterable[_Unit], languages: tuple[str, ...] | None = DEFAULT_LANGUAGES) -> list[list[_Listed | Skipped | Notice]]:
     """Dask task: for each unit, its articles (without their texts) and messages, in order."""
     listed = []
     for unit in units:
         entries: list[_Listed | Skipped | Notice] = []
-        for item in _read_unit(unit):
+        for item in _read_unit(unit, languages):
             if isinstance(item, Article):
                 entries.append(_Listed(item.id, content_hash(item.text), item.title, item.date, item.url, item.source))
             else:
@@ -321,13 +335,19 @@ def _list_partition(units: Iterable[_Unit]) -> list[list[_Listed | Skipped | Not
 
 
 def _plan(
-    client: Client, db: ModuleType, units: list[_Unit], builder: Builder, partition_size: int, force: bool
+    client: Client,
+    db: ModuleType,
+    units: list[_Unit],
+    builder: Builder,
+    partition_size: int,
+    force: bool,
+    languages: tuple[str, ...] | None = DEFAULT_LANGUAGES,
 ) -> list[tuple[int, list]]:
     """Partitions to parse: ``(index, [(unit, {position: article id})])``, about ``partition_size`` articles each."""
     if not units:
         return []
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    bag = db.from_sequence(units, npartitions=min(len(units), 4 * workers)).map_partitions(_list_partition)
+    bag = db.from_sequence(units, npartitions=min(len(units), 4 * workers)).map_partitions(_list_partition, languages=languages)
     seen: dict[str, tuple[str, str]] = {}  # article id -> (source, text hash), as kg.ingest.read_articles keeps it
     plan: list[tuple[int, list]] = []
     current: list = []
@@ -386,7 +406,13 @@ def _unique(entry: _Listed, seen: dict[str, tuple[str, str]], report: Callable[[
 
 
 def _parse_partition(
-    partitions: Iterable[tuple[int, list]], *, shards: str, model: str, merge: MergeRules, min_confidence: float
+    partitions: Iterable[tuple[int, list]],
+    *,
+    shards: str,
+    model: str,
+    merge: MergeRules,
+    min_confidence: float,
+    languages: tuple[str, ...] | None = DEFAULT_LANGUAGES,
 ) -> list[dict]:
     """Dask task: parse the planned articles of a partition and write their shard; its manifest."""
     from kg.rdf.graph import Provenance
@@ -400,7 +426,7 @@ def _parse_partition(
         articles: list[Article] = []
         for unit, picks in entries:
             position = -1
-            for item in _read_unit(unit):
+            for item in _read_unit(unit, languages):
                 if isinstance(item, Article):
                     position += 1
                     if position in picks:

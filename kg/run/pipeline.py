@@ -36,6 +36,7 @@ from kg.errors import Errors, KGError
 from kg.extraction.language import DEFAULT_MODEL, load_pipeline, model_meta
 from kg.extraction.rules import load_rules
 from kg.ingest import content_hash, read_articles
+from kg.ingest.screen import DEFAULT_LANGUAGES
 from kg.rdf.blocks import block_quads
 from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
 from kg.rdf.merge import MergeRules
@@ -44,7 +45,7 @@ from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, WorkerPool, process_chunk
 from kg.vocab import KG_NS, article_iri
 
-__all__ = ["BuildSummary", "Builder", "INPUTS_GRAPH", "extract", "build", "extractor_fingerprint", "input_key"]
+__all__ = ["BuildSummary", "Builder", "INPUTS_GRAPH", "extract", "build", "check_languages", "extractor_fingerprint", "input_key"]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def extract(
     min_parallel: int | None = None,
     pool: WorkerPool | None = None,
     min_confidence: float = 0.0,
+    languages: Iterable[str] | None = DEFAULT_LANGUAGES,
 ) -> Iterator[ArticleExtraction]:
     """Read, parse and extract every article of ``inputs`` (paths, ``"-"`` for standard
     input, or articles already read), streaming, in input order; events of confidence
@@ -104,7 +106,10 @@ def extract(
 
     Inputs that cannot be read, and articles whose parsing or extraction
     fails, are passed to ``on_skip`` (as ``Skipped``, or ``Notice`` for an
-    input read with a caveat) and the run goes on.
+    input read with a caveat) and the run goes on. So are articles in a
+    language not in ``languages`` (ISO 639-1 codes; ``None``: any) and text
+    that is template code (:func:`kg.ingest.screen.screen`); every language
+    accepted must be the model's (``KGError`` E086, :func:`check_languages`).
 
     ``workers > 1`` parses in that many processes, ``chunk_size`` articles
     per task, once the input holds more than ``min_parallel`` articles
@@ -114,8 +119,8 @@ def extract(
     of the input), so that several calls load the model once.
     """
     report = on_skip or (lambda skipped: log.warning(skipped.message))
-    model_meta(model)  # E010 now, not after the first article
-    articles = _articles(inputs, stdin, report)
+    languages = check_languages(model, languages)  # E010, E086 now, not after the first article
+    articles = _articles(inputs, stdin, report, languages)
     for outputs in _parsed(
         articles,
         model=model,
@@ -151,6 +156,7 @@ def build(
     min_parallel: int | None = None,
     pool: WorkerPool | None = None,
     min_confidence: float | None = None,
+    languages: Iterable[str] | None = DEFAULT_LANGUAGES,
 ) -> BuildSummary:
     """Extract every article of ``inputs`` and write each into its own named graph of ``store``.
 
@@ -171,8 +177,9 @@ def build(
     completes the rest. With one worker each article is its own
     transaction; with ``workers > 1`` (see :func:`extract`) the graphs are
     made in the worker processes and each chunk of articles is written in
-    one transaction. ``pool``: see :func:`extract`.
+    one transaction. ``pool``, ``languages``: see :func:`extract`.
     """
+    languages = check_languages(model, languages)
     builder = Builder(
         store,
         merge=merge,
@@ -183,7 +190,7 @@ def build(
         min_confidence=min_confidence,
     )
     parsed = _parsed(
-        (article for article in _articles(inputs, stdin, builder.skip) if force or not builder.already_built(article)),
+        (article for article in _articles(inputs, stdin, builder.skip, languages) if force or not builder.already_built(article)),
         model=model,
         workers=workers,
         graphs=True,
@@ -313,8 +320,29 @@ class Builder:
 # ---------------------------------------------------------------- parsing, here or in workers
 
 
-def _articles(inputs: Iterable[str | Article], stdin: TextIO | None, report: Callable[[Skipped | Notice], None]) -> Iterator[Article]:
-    for item in read_articles(inputs, stdin=stdin):
+def check_languages(model: str, languages: Iterable[str] | None) -> tuple[str, ...] | None:
+    """``languages`` as a tuple, after checking that the spaCy pipeline ``model`` is for every one
+    of them (a multi-language pipeline, ``lang`` "xx", is for all): ``KGError`` E086 if not,
+    E010 when it is not installed."""
+    model_lang = str(model_meta(model).get("lang", ""))
+    if languages is None:
+        return None
+    accepted = tuple(languages)
+    if model_lang == "xx":
+        return accepted
+    missing = [code for code in accepted if code != model_lang]
+    if missing:
+        raise KGError(Errors.E086.format(languages=",".join(accepted), model=model, model_lang=model_lang, missing=", ".join(missing)))
+    return accepted
+
+
+def _articles(
+    inputs: Iterable[str | Article],
+    stdin: TextIO | None,
+    report: Callable[[Skipped | Notice], None],
+    languages: Iterable[str] | None = DEFAULT_LANGUAGES,
+) -> Iterator[Article]:
+    for item in read_articles(inputs, stdin=stdin, languages=languages):
         if isinstance(item, Article):
             yield item
         else:
