@@ -68,7 +68,8 @@ def _kg_build(corpus: Path, store: Path, workers: int, *, dedup: bool = False) -
     result = _task("rss", "--", *command)
     if result["returncode"] != 0:
         raise RuntimeError(f"kg build failed:\n{result['stderr']}")
-    built = next((line for line in result["stderr"].splitlines() if line.startswith("Built")), "")
+    lines = result["stderr"].splitlines()  # "Built ...", then what the store holds
+    built = next(("\n".join(lines[i : i + 2]) for i, line in enumerate(lines) if line.startswith("Built")), "")
     shutil.rmtree(store, ignore_errors=True)
     return {key: result[key] for key in ("seconds", "max_rss_mb", "main_rss_mb", "worker_rss_mb")} | {"summary": built}
 

@@ -36,8 +36,7 @@ import networkx as nx
 from networkx.utils import not_implemented_for
 
 from kg.exporters.network import to_networkx
-from kg.rdf.store import select
-from kg.vocab import ACTOR_CLASSES, FACTUAL_MODALITIES, PREFIXES
+from kg.rdf.counts import StoreCounts, real_world_events, store_actors, store_counts
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -54,30 +53,6 @@ __all__ = [
 ]
 
 UNTYPED = "untyped"
-
-
-_ACTOR_TYPES_QUERY = """
-SELECT DISTINCT ?actor ?class WHERE {
-  ?actor a ?class .
-  FILTER(?class IN (%s))
-}
-""" % ", ".join(f"kg:{name}" for name in ACTOR_CLASSES)
-
-# Real-world events: each merged event (kg.rdf.merge) once, and each report merged into none on its own.
-_EVENT_TYPES_QUERY = """
-SELECT ?event ?type ?negated ?modality WHERE {
-  { ?event a kg:MergedEvent }
-  UNION
-  { ?event a kg:Event . FILTER NOT EXISTS { ?merged kg:reportedBy ?event } }
-  OPTIONAL { ?event kg:eventType ?type }
-  OPTIONAL { ?event kg:negated ?negated }
-  OPTIONAL { ?event kg:modality ?modality }
-}
-"""
-
-_MENTIONS_QUERY = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a kg:Event }"
-
-_ARTICLES_QUERY = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kg:Article }"
 
 
 @not_implemented_for("undirected")
@@ -328,24 +303,23 @@ def _parse_types(text: str) -> Counter:
 def actors_by_type(store: pyoxigraph.Store) -> dict[str, int]:
     """Number of actors in ``store`` per actor class, most frequent first.
 
-    Every actor of the store counts, mentioned or taking part in events. An
-    actor with several classes counts once, under its most specific one (as
-    in :func:`kg.exporters.to_networkx`).
+    The actors are those of the ``actors`` count (:mod:`kg.rdf.counts`): every
+    actor an article mentions or makes a side of an event, so the numbers add
+    up to it. An actor with several classes counts once, under its most
+    specific one (as in :func:`kg.exporters.to_networkx`).
 
     Examples
     --------
     >>> from kg.rdf.store import open_memory_store
     >>> store = open_memory_store()
     >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#>
-    ...   INSERT DATA { <urn:rus> a kg:Country . <urn:blr> a kg:Country . <urn:nato> a kg:Organization, kg:Actor }''')
-    >>> actors_by_type(store)
+    ...   INSERT DATA { <urn:rus> a kg:Country . <urn:blr> a kg:Country . <urn:nato> a kg:Organization, kg:Actor .
+    ...                 <urn:m1> kg:actor <urn:rus> . <urn:m2> kg:actor <urn:nato> . <urn:e1> kg:object <urn:blr> .
+    ...                 <urn:pol> a kg:Country }''')
+    >>> actors_by_type(store)   # Poland: in no article
     {'Country': 2, 'Organization': 1}
     """
-
-    classes: dict[str, set[str]] = {}
-    for row in select(store, _ACTOR_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
-        classes.setdefault(row["actor"].value, set()).add(row["class"].value.rsplit("#", 1)[-1])
-    counts = Counter(min(names - {"Actor"} or names) for names in classes.values())
+    counts = Counter(store_actors(store).values())
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -357,8 +331,9 @@ def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) 
     is each report merged into none (not stated as fact, or built with
     ``--no-dedup``). Events without a type count as ``"untyped"``; events not stated as facts
     (negated, or hypothetical, alleged or purpose ``kg:modality``) are left
-    out unless ``include_unfactual``.
-    Events without an object (``NATO convened``) count too, though they are
+    out unless ``include_unfactual``. The numbers add up to the ``events``
+    count of :mod:`kg.rdf.counts` (with ``include_unfactual``, to ``events``
+    and ``not_factual``). Events without an object (``NATO convened``) count too, though they are
     no edge of the actor network.
 
     Examples
@@ -378,19 +353,10 @@ def events_by_type(store: pyoxigraph.Store, *, include_unfactual: bool = False) 
     {'AID': 1, 'untyped': 1}
     """
 
-    types: dict[str, set[str]] = {}
-    unfactual: set[str] = set()
-    for row in select(store, _EVENT_TYPES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
-        event = row["event"].value
-        names = types.setdefault(event, set())
-        if row["type"] is not None:
-            names.add(row["type"].value.rsplit("#", 1)[-1])
-        if row["negated"] is not None and row["negated"].value.lower() in ("true", "1"):
-            unfactual.add(event)
-        if row["modality"] is not None and row["modality"].value not in FACTUAL_MODALITIES:
-            unfactual.add(event)
     counts = Counter(
-        min(names) if names else UNTYPED for event, names in types.items() if include_unfactual or event not in unfactual
+        min(event.types) if event.types else UNTYPED
+        for event in real_world_events(store).values()
+        if include_unfactual or event.factual
     )
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
@@ -408,12 +374,11 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``counts`` (``articles``, ``events`` — real-world events, reports of one
-        event merged, see :func:`events_by_type`, ``mentions`` — the event
-        reports before merging, one per sentence that states an event,
-        ``not_factual``: events negated, hypothetical, alleged or purpose,
+        ``counts`` (:func:`kg.rdf.counts.store_counts`, the counts ``kg build``
+        ends with: ``articles``, ``reports``, ``events`` — real-world events
+        stated as fact, reports of one event merged —, ``not_factual``,
         ``actors``, ``triples``), ``actors_by_type``, ``events_by_type``
-        (factual events only),
+        (events stated as fact: they add up to ``counts["events"]``),
         ``network`` (``actors``, ``events`` and ``pairs``: the nodes, edges
         and actor pairs of the actor network of factual events with an
         object, its ``density`` and number of
@@ -425,28 +390,16 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     >>> from kg.rdf.store import open_memory_store
     >>> result = summary(open_memory_store())
     >>> result["counts"]
-    {'articles': 0, 'events': 0, 'mentions': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
+    {'articles': 0, 'reports': 0, 'events': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
     >>> result["top_actors"], result["dyads"]
     ([], [])
     """
     multi = to_networkx(store)
     collapsed = weighted_digraph(multi)
-    by_type = actors_by_type(store)
-    all_events = events_by_type(store, include_unfactual=True)
-    asserted = events_by_type(store)
-    articles = next(iter(select(store, _ARTICLES_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
-    mentions = next(iter(select(store, _MENTIONS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)))
     return {
-        "counts": {
-            "articles": int(articles["n"].value),
-            "events": sum(all_events.values()),
-            "mentions": int(mentions["n"].value),
-            "not_factual": sum(all_events.values()) - sum(asserted.values()),
-            "actors": sum(by_type.values()),
-            "triples": len(store),
-        },
-        "actors_by_type": by_type,
-        "events_by_type": asserted,
+        "counts": store_counts(store).to_dict(),
+        "actors_by_type": actors_by_type(store),
+        "events_by_type": events_by_type(store),
         "network": {
             "actors": multi.number_of_nodes(),
             "events": multi.number_of_edges(),
@@ -472,12 +425,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
 
     console = console or Console()
     counts, network = result["counts"], result["network"]
-    console.print(
-        f"{counts['articles']} articles, {counts['events']} events ({counts['not_factual']} not stated as fact; "
-        f"{counts['mentions']} reports before merging), "
-        f"{counts['actors']} actors, {counts['triples']} triples",
-        highlight=False,
-    )
+    console.print(str(StoreCounts(**counts)), highlight=False)
     console.print(
         f"Actor network: {network['actors']} actors, {network['events']} events between "
         f"{network['pairs']} directed pairs, density {network['density']:.3f}, "

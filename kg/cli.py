@@ -402,16 +402,7 @@ def build(
     except KeyboardInterrupt:
         console.print(Errors.E082.format(articles=stored), highlight=False, markup=False, soft_wrap=True)
         sys.exit(130)
-    console.print(
-        f"Built {store_dir}: {summary.articles} articles, {summary.events} events, "
-        f"{summary.actors} actors, {summary.triples} triples in {summary.seconds:.1f} s"
-        + (f"; {summary.unchanged} unchanged" if summary.unchanged else "")
-        + (f" ({summary.skipped_unchanged} not parsed again)" if summary.skipped_unchanged else "")
-        + (f"; {len(summary.skipped)} inputs skipped" if summary.skipped else ""),
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
-    )
+    console.print(summary.describe(store_dir), highlight=False, markup=False, soft_wrap=True)
     _report_problems(summary.skipped, summary.notices, strict=strict)
 
 

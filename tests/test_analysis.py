@@ -210,8 +210,10 @@ def test_summary(store):
     result = analysis.summary(store, top=2)
     # no kg:MergedEvent in this hand-made store: every report is an event of its own
     assert result["counts"] == {
-        "articles": 2, "events": 9, "mentions": 9, "not_factual": 1, "actors": 5, "triples": len(store),
+        "articles": 2, "reports": 9, "events": 8, "not_factual": 1, "actors": 5, "triples": len(store),
     }
+    assert sum(result["events_by_type"].values()) == result["counts"]["events"]
+    assert sum(result["actors_by_type"].values()) == result["counts"]["actors"]
     assert result["actors_by_type"] == {"Country": 4, "Organization": 1}
     assert result["events_by_type"]["AID"] == 3
     assert result["network"]["actors"] == 5 and result["network"]["events"] == 7 and result["network"]["pairs"] == 6
@@ -246,7 +248,7 @@ def test_stats_table(store_dir):
     result = CliRunner().invoke(cli, ["stats", "--store", str(store_dir), "--top", "2"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "2 articles, 9 events (1 not stated as fact; 9 reports before merging), 5 actors" in out
+    assert "2 articles, 9 reports, 8 events stated as fact, 1 not stated as fact, 5 actors" in out
     for title in ("Actors by type", "Events by type", "Top actors by degree", "Strongest dyads"):
         assert title in out
     assert "AID 2, CONSULT 1" in out

@@ -92,5 +92,5 @@ def test_build_query_network_and_export(tmp_path):
 
 def test_build_opens_a_store_folder(tmp_path):
     summary = kg.build("Poland sent tanks to Ukraine.", tmp_path / "store")
-    assert summary.events == 1
+    assert summary.counts.events == summary.counts.reports == 1
     assert kg.query(tmp_path / "store", "relations").records()[0]["object"] == "Ukraine"

@@ -157,9 +157,9 @@ def test_the_merged_store_conforms_to_the_shapes(strikes):
     assert_conforms(strikes)
 
 
-def test_stats_count_events_and_mentions(strikes):
+def test_stats_count_events_and_reports(strikes):
     counts = summary(strikes)["counts"]
-    assert counts["mentions"] == 3 and counts["events"] == 2
+    assert counts["reports"] == 3 and counts["events"] == 2
     assert summary(strikes)["events_by_type"] == {"ASSAULT": 2}
     assert summary(strikes)["network"]["events"] == 2  # the actor network has one edge per real-world event
 
@@ -221,7 +221,7 @@ def test_no_dedup_gives_one_event_per_report(nlp):
     assert sorted(r["article"] for r in relations if r["object"] == "Ukraine") == ["kyiv-post", "may-report", "monthly-review"]
     assert {r["sources"] for r in relations} == {1}
     counts = summary(store)["counts"]
-    assert counts["events"] == counts["mentions"] == 3
+    assert counts["events"] == counts["reports"] == 3
 
     # Merging switched on for the same store: the articles change (their reports get keys), so they are rewritten.
     build(["-"], store, min_confidence=0, stdin=jsonl(KYIV_POST, MONTHLY_REVIEW, MAY_REPORT))
@@ -287,7 +287,7 @@ def test_kg_build_dedup_options(tmp_path, nlp):
     assert "--dedup-window" in CliRunner().invoke(cli, ["build", "--help"]).output
 
 
-def test_stats_json_has_events_and_mentions(tmp_path, nlp):
+def test_stats_json_has_events_and_reports(tmp_path, nlp):
     source = tmp_path / "articles.jsonl"
     source.write_text(jsonl(KYIV_POST, MONTHLY_REVIEW).getvalue())
     store = tmp_path / "store"
@@ -295,7 +295,7 @@ def test_stats_json_has_events_and_mentions(tmp_path, nlp):
     result = CliRunner().invoke(cli, ["stats", "--store", str(store), "--format", "json"])
     assert result.exit_code == 0, result.output
     counts = json.loads(result.output)["counts"]
-    assert (counts["events"], counts["mentions"]) == (1, 2)
+    assert (counts["events"], counts["reports"]) == (1, 2)
 
 
 # ---------------------------------------------------------------- the rules

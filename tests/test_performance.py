@@ -77,7 +77,7 @@ def test_two_workers_give_the_same_store_and_jsonl_as_one(serial_sample, pool):
     store, events = serial_sample
     parallel = open_memory_store()
     summary = build(SAMPLE, parallel, pool=pool, chunk_size=3)
-    assert summary.articles == 14 and not summary.skipped and summary.events == len(events)
+    assert summary.articles == 14 and not summary.skipped and summary.counts.reports == len(events)
     assert quads(parallel) == quads(store)  # merged events and build records included
     assert len(parallel) == len(store)
     before = quads(parallel, times=True)
@@ -168,13 +168,13 @@ def test_an_incremental_build_parses_only_what_is_new(tmp_path, nlp, parses, mon
     small_articles(folder, 4)
     store = open_memory_store()
     first_build = build([str(folder)], store)
-    assert first_build.articles == 4 and len(parses) == 4 and first_build.events == 8
+    assert first_build.articles == 4 and len(parses) == 4 and first_build.counts.reports == 8
     first = quads(store, times=True)
 
     parses.clear()
     again = build([str(folder)], store)
     assert parses == [] and again.skipped_unchanged == again.unchanged == again.articles == 4
-    assert again.events == 8 and again.actors > 0
+    assert again.counts == first_build.counts and again.counts.actors > 0
     assert quads(store, times=True) == first  # the same triples, times included
 
     small_articles(folder, 1, start=4)  # a new article in the folder
@@ -208,7 +208,7 @@ def test_a_graph_replaced_by_other_means_is_parsed_again(nlp, parses):
     write_article(store, ArticleExtraction(Article("a1", "Poland sent tanks to Ukraine."), [], []))  # no events
     parses.clear()
     summary = build(["-"], store, stdin=io.StringIO(json.dumps(article)))
-    assert parses == ["a1"] and summary.events == 1 and summary.skipped_unchanged == 0
+    assert parses == ["a1"] and summary.counts.reports == 1 and summary.skipped_unchanged == 0
     assert len(list(store.quads_for_pattern(None, None, None, INPUTS_GRAPH))) == 1
 
 
@@ -219,7 +219,7 @@ def test_cli_build_reports_what_was_not_parsed_again(tmp_path, nlp):
     assert CliRunner().invoke(cli, args).exit_code == 0
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "3 articles" in result.output and "3 unchanged (3 not parsed again)" in result.output
+    assert ": 3 articles, 3 of them unchanged (3 not parsed again)" in result.output
     forced = CliRunner().invoke(cli, [*args, "--force"])
     assert forced.exit_code == 0 and "not parsed again" not in forced.output
 
@@ -332,7 +332,7 @@ def test_dask_local_gives_the_store_of_a_normal_build_and_loadable_shards(tmp_pa
             summary = build_on_dask(inputs, store, client=client, shards=tmp_path / "shards", partition_size=2,
                                     on_skip=lambda s: seen.append(s.message))
             again = build_on_dask(inputs, store, client=client, shards=tmp_path / "shards2", partition_size=2)
-    assert summary.articles == normal.articles == 18 and summary.events == normal.events
+    assert summary.articles == normal.articles == 18 and summary.counts == normal.counts
     assert sorted(seen) == sorted(messages)  # E075 (renamed), E076 (read once), E003 (missing)
     assert quads(store) == quads(expected)
     assert again.skipped_unchanged == 18 and not list((tmp_path / "shards2").glob("part-*.nq"))

@@ -13,8 +13,8 @@ running ``kg build`` again on a growing folder only parses what is new. See
 >>> import io
 >>> from kg.rdf.store import open_memory_store
 >>> summary = build(["-"], open_memory_store(), stdin=io.StringIO("Poland sent tanks to Ukraine."))
->>> summary.articles, summary.events
-(1, 1)
+>>> summary.articles, summary.counts.reports, summary.counts.events
+(1, 1, 1)
 """
 from __future__ import annotations
 
@@ -38,12 +38,13 @@ from kg.extraction.rules import load_rules
 from kg.ingest import content_hash, read_articles
 from kg.ingest.screen import DEFAULT_LANGUAGES
 from kg.rdf.blocks import block_quads
+from kg.rdf.counts import StoreCounts, store_counts
 from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
 from kg.rdf.merge import MergeRules
 from kg.rdf.store import replace_graphs, term_value
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, WorkerPool, process_chunk
-from kg.vocab import KG_NS, article_iri
+from kg.vocab import article_iri
 
 __all__ = ["BuildSummary", "Builder", "INPUTS_GRAPH", "extract", "build", "check_languages", "extractor_fingerprint", "input_key"]
 
@@ -53,9 +54,6 @@ log = logging.getLogger(__name__)
 #: ``<article graph> <urn:x-kg:input-key> "INPUT_KEY GRAPH_HASH"``. Bookkeeping, not part of the ontology.
 INPUTS_GRAPH = pyoxigraph.NamedNode("urn:x-kg:inputs")
 _INPUT_KEY = pyoxigraph.NamedNode("urn:x-kg:input-key")
-_RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_EVENT = pyoxigraph.NamedNode(KG_NS + "Event")
-_ACTOR = pyoxigraph.NamedNode(KG_NS + "actor")
 
 #: Articles per task handed to a worker process.
 CHUNK_SIZE = 16
@@ -65,25 +63,44 @@ FLUSH_EVERY = 64
 
 @dataclass
 class BuildSummary:
-    """What a build did: counts, what was skipped and why, and how long it took.
+    """What a build did: the articles it read, what was skipped and why, how long it took,
+    and what the store holds after it.
 
-    ``notices`` are inputs read with a caveat (decoded from a legacy
-    encoding, split because of their size): nothing of them was lost.
-    ``unchanged`` counts articles whose stored graph was already up to date
-    and was left as it was; ``skipped_unchanged`` of them were not even
-    parsed, because the store holds their graph from the same input and
-    extractor (see :func:`input_key`).
+    ``articles`` are the articles of this build's input that are in the
+    store, ``unchanged`` of them left as they were, their stored graph being
+    up to date, and ``skipped_unchanged`` of those not even parsed, because
+    the store holds their graph from the same input and extractor (see
+    :func:`input_key`). ``notices`` are inputs read with a caveat (decoded
+    from a legacy encoding, split because of their size): nothing of them
+    was lost. ``counts`` are those of the whole store once built, as ``kg
+    stats`` gives them (:func:`kg.rdf.counts.store_counts`: articles,
+    reports, events, not_factual, actors, triples).
     """
 
     articles: int = 0
-    events: int = 0
-    actors: int = 0
-    triples: int = 0
     seconds: float = 0.0
+    counts: StoreCounts = field(default_factory=StoreCounts)
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     unchanged: int = 0  # articles whose stored graph was already up to date (left as it was)
     skipped_unchanged: int = 0  # of those, the ones skipped before parsing
+
+    def describe(self, store: str) -> str:
+        """Two lines: what this build did, and what the store ``store`` holds (as ``kg stats`` says it).
+
+        >>> summary = BuildSummary(articles=3, seconds=1.25, counts=StoreCounts(3, 5, 3, 1, 4, 900), unchanged=2)
+        >>> print(summary.describe("kg-store"))
+        Built kg-store in 1.2 s: 3 articles, 2 of them unchanged
+        kg-store holds 3 articles, 5 reports, 3 events stated as fact, 1 not stated as fact, 4 actors, 900 triples
+        """
+        run = f"Built {store} in {self.seconds:.1f} s: {self.articles} article{'' if self.articles == 1 else 's'}"
+        if self.unchanged:
+            run += f", {self.unchanged} of them unchanged"
+            if self.skipped_unchanged:
+                run += f" ({self.skipped_unchanged} not parsed again)"
+        if self.skipped:
+            run += f"; {len(self.skipped)} input{'' if len(self.skipped) == 1 else 's'} skipped"
+        return f"{run}\n{store} holds {self.counts}"
 
 
 def extract(
@@ -236,7 +253,6 @@ class Builder:
         self._started = time.perf_counter()
         self._on_skip, self._on_article, self._on_unchanged = on_skip, on_article, on_unchanged
         self.fingerprint = extractor_fingerprint(model, self.merge, self.min_confidence)  # E010 now, not after the first article
-        self._actors: set[str] = set()
         self._keys: dict[str, str] = {}  # article id -> input key, while the article is being parsed
         self._provenance: Provenance | None = None
         self._unflushed = 0  # articles written since the store last flushed its write buffers
@@ -258,12 +274,9 @@ class Builder:
         if not _built_from(self.store, article.id, key):
             self._keys[article.id] = key
             return False
-        graph = pyoxigraph.NamedNode(article_iri(article.id))
         self.summary.articles += 1
         self.summary.unchanged += 1
         self.summary.skipped_unchanged += 1
-        self.summary.events += sum(1 for _ in self.store.quads_for_pattern(None, _RDF_TYPE, _EVENT, graph))
-        self._actors.update(term_value(q.object) for q in self.store.quads_for_pattern(None, _ACTOR, None, graph))
         log.info("stored %s (unchanged, not parsed again)", article.id)
         if self._on_unchanged:
             self._on_unchanged(article)
@@ -293,8 +306,7 @@ class Builder:
     def finish(self) -> BuildSummary:
         """Flush the store and complete the summary."""
         self.store.flush()
-        self.summary.actors = len(self._actors)
-        self.summary.triples = len(self.store)
+        self.summary.counts = store_counts(self.store)
         self.summary.seconds = time.perf_counter() - self._started
         return self.summary
 
@@ -310,9 +322,7 @@ class Builder:
             self._unflushed = 0
         log.info("stored %s (%d events)", extraction.article.id, len(extraction.events))
         self.summary.articles += 1
-        self.summary.events += len(extraction.events)
         self.summary.unchanged += not changed
-        self._actors.update(m.id for m in extraction.mentions)
         if self._on_article:
             self._on_article(extraction)
 
