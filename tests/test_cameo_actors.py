@@ -102,3 +102,10 @@ def test_rebels_are_of_the_state_they_fight(nlp):
 def test_a_named_armed_group_keeps_its_own_code(nlp):
     subject, _ = _pair(_events(nlp, "Hezbollah guerrillas fired rockets at Israel.", "2024-03-01"), "fire")
     assert (subject.label, subject.country, subject.code) == ("Hezbollah", "LBN", "LBNREB")
+
+
+def test_dictionary_cities_and_one_word_of_a_name_leave_people_their_names(nlp):
+    # "Lorraine" (a region of France) and "Sydney" (Australia) are cities of the dictionaries, and people's names.
+    doc = nlp("Lorraine Smith criticized Sydney Jones.")
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [("Lorraine Smith", "PERSON"), ("Sydney Jones", "PERSON")]
+    assert lookup("Lorraine").country == "FRA"  # found once the NER reads it as a place

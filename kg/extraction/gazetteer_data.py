@@ -183,7 +183,7 @@ def load() -> Gazetteer:
         candidates.extend(c for c in _cameo_candidates(record, by_iso, demonyms) if c.key not in shadowed)
 
     best, overridden = _resolve(candidates)
-    surfaces = sorted({(form, c.key) for c in candidates for form in _written_forms(c.surface)})
+    surfaces = sorted({(form, c.key) for c in candidates if _in_ruler(c) for form in _written_forms(c.surface)})
     shadows = sorted(
         (label, form)
         for label, names in extra.get("shadow_names", {}).items()
@@ -199,6 +199,15 @@ def load() -> Gazetteer:
         shadows=tuple(shadows),
         overridden=tuple(overridden),
     )
+
+
+def _in_ruler(candidate: _Candidate) -> bool:
+    """Whether a name is matched in text before the NER, or only looked up once the NER found it:
+    the dictionaries' cities and a word of a person's name are also people's names ("Santiago
+    Uribe", "Lorraine Smith", "Albert"), so the NER's reading of them stands."""
+    if candidate.rank[0] != _CAMEO:
+        return True
+    return not (candidate.entry.kind == "place" or (candidate.entry.type == "Person" and " " not in candidate.surface.strip()))
 
 
 def _cameo_homes(candidates: list[_Candidate], best: Mapping[str, _Candidate]) -> dict[str, str]:
