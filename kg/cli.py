@@ -315,10 +315,10 @@ def evaluate(
 @click.option(
     "--shards",
     "shards_dir",
-    default="shards",
-    show_default=True,
+    default=None,
     type=click.Path(file_okay=False),
-    help="With --dask: folder for the N-Quads shards (part-00000.nq, ...), shared by the workers and this machine.",
+    help="With --dask: folder for the N-Quads shards (part-00000.nq, ...), shared by the workers and this machine "
+    "[default: STORE/shards, inside the store].",
 )
 def build(
     inputs: tuple[str, ...],
@@ -332,7 +332,7 @@ def build(
     workers: int | None,
     force: bool,
     dask_address: str | None,
-    shards_dir: str,
+    shards_dir: str | None,
 ) -> None:
     """Ingest INPUT articles, extract their events and write them to the store.
 
@@ -386,10 +386,11 @@ def build(
                 progress.console.print(f"[yellow]warning:[/] {escape(skipped.message)}", markup=True, highlight=False, soft_wrap=True)
 
             if dask_address:
-                from kg.run.distributed import build_on_dask
+                from kg.run.distributed import build_on_dask, default_shards
 
                 summary = build_on_dask(
-                    inputs, store, merge=merge, scheduler=dask_address, shards=shards_dir, model=model, on_skip=warn,
+                    inputs, store, merge=merge, scheduler=dask_address, shards=shards_dir or default_shards(store_dir),
+                    model=model, on_skip=warn,
                     on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
                     workers=_workers(workers), force=force, min_confidence=min_confidence, languages=languages,
                 )

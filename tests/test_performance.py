@@ -343,3 +343,53 @@ def test_dask_local_gives_the_store_of_a_normal_build_and_loadable_shards(tmp_pa
     for shard in shards:
         loaded.load(path=str(shard), format=pyoxigraph.RdfFormat.N_QUADS)
     assert quads(loaded) == {q for q in quads(store) if str(INPUTS_GRAPH) not in q}  # all but kg's build records
+
+
+def test_dask_shards_go_inside_the_store_unless_named(tmp_path, monkeypatch):
+    """kg build --dask writes its shards into STORE/shards, or the folder --shards names: never into
+    the working directory. Checked without a cluster: the CLI's choice, and a store holding them."""
+    import gc
+
+    import kg.run.distributed
+    from kg.rdf.store import open_store
+    from kg.run.distributed import default_shards
+    from kg.run.pipeline import BuildSummary
+
+    chosen: list[Path] = []
+
+    def fake_build_on_dask(inputs, store, *, shards, **options):
+        chosen.append(Path(shards))
+        return BuildSummary()
+
+    monkeypatch.setattr(kg.run.distributed, "build_on_dask", fake_build_on_dask)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_STORE", raising=False)
+    (tmp_path / "a.txt").write_text("Poland sent tanks to Ukraine.")
+    store = tmp_path / "stores" / "kg"
+    runs = [
+        ["--store", str(store)],
+        ["--store", str(store), "--shards", str(tmp_path / "shared")],
+        [],  # ./kg-store
+    ]
+    for options in runs:
+        result = CliRunner().invoke(cli, ["build", "a.txt", "--dask", "local", *options])
+        assert result.exit_code == 0, result.output
+        gc.collect()  # the command's store, closed
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "env-store"))
+    assert CliRunner().invoke(cli, ["build", "a.txt", "--dask", "local"]).exit_code == 0
+    assert chosen == [store / "shards", tmp_path / "shared", Path("kg-store") / "shards", tmp_path / "env-store" / "shards"]
+    assert default_shards(store) == store / "shards"
+    assert "STORE/shards" in CliRunner().invoke(cli, ["build", "--help"]).output
+    assert not (tmp_path / "shards").exists()
+
+    # Oxigraph leaves a folder of its own inside the store alone: the store opens, writes, reopens.
+    gc.collect()
+    (store / "shards").mkdir()
+    (store / "shards" / "part-00000.nq").write_text("<urn:a> <urn:b> <urn:c> <urn:g> .\n")
+    writer = open_store(store)
+    writer.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:s"), pyoxigraph.NamedNode("urn:p"), pyoxigraph.NamedNode("urn:o")))
+    writer.flush()
+    del writer
+    gc.collect()
+    assert len(open_store(store, read_only=True)) == 1  # the fake build wrote nothing else
+    assert (store / "shards" / "part-00000.nq").exists()

@@ -27,6 +27,9 @@
 
 The workers need kg and the model installed, and ``SHARDS`` must be a folder
 they can write and the client can read (one machine, or a shared volume).
+``kg build --dask`` puts the shards in the store's folder, ``STORE/shards``
+(:func:`default_shards`), unless ``--shards DIR`` names another: never in
+the working directory.
 """
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ from kg.ingest.decode import BOMS, Undecodable, binary_signature, decode
 from kg.ingest.readers import jsonl_record, suffixes
 from kg.ingest.screen import DEFAULT_LANGUAGES, screen
 from kg.rdf.merge import MergeRules
+from kg.rdf.store import store_path
 from kg.records import Article, ArticleExtraction, Notice, Skipped
 from kg.run.workers import ArticleOutput, default_workers
 from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, check_languages, input_key
@@ -54,7 +58,7 @@ from kg.run.pipeline import CHUNK_SIZE, Builder, BuildSummary, check_languages, 
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["build_on_dask", "PARTITION_SIZE"]
+__all__ = ["build_on_dask", "default_shards", "PARTITION_SIZE"]
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +102,7 @@ def build_on_dask(
     *,
     merge: MergeRules | None = None,
     scheduler: str = "local",
-    shards: str | os.PathLike = "shards",
+    shards: str | os.PathLike,
     model: str = DEFAULT_MODEL,
     stdin: TextIO | None = None,
     on_skip: Callable[[Skipped | Notice], None] | None = None,
@@ -112,7 +116,8 @@ def build_on_dask(
     languages: Iterable[str] | None = DEFAULT_LANGUAGES,
 ) -> BuildSummary:
     """Build ``store`` from ``inputs`` on a Dask cluster (see the module docs); the same store a
-    :func:`kg.run.pipeline.build` gives, and N-Quads shards of it in ``shards``.
+    :func:`kg.run.pipeline.build` gives, and N-Quads shards of it in the folder ``shards``
+    (``kg build --dask`` gives :func:`default_shards`, inside the store, unless told).
 
     ``scheduler`` is a scheduler address (``tcp://host:8786``) or ``"local"``
     for a ``LocalCluster`` of ``workers`` processes (default: all cores);
@@ -189,6 +194,18 @@ def build_on_dask(
             own_cluster.close()
     _write_extra_shards(store, shard_dir)
     return builder.finish()
+
+
+def default_shards(store: str | os.PathLike | None = None) -> Path:
+    """Where ``kg build --dask`` writes its shards unless ``--shards`` says: the folder ``shards``
+    inside the store's folder (``store``, else ``$KG_STORE``, else ``./kg-store``, as
+    :func:`kg.rdf.store.store_path` finds it), never the working directory. Oxigraph leaves a
+    folder of its own in the store alone.
+
+    >>> default_shards("/data/kg-store").as_posix()
+    '/data/kg-store/shards'
+    """
+    return store_path(store) / "shards"
 
 
 # ---------------------------------------------------------------- 1. list
