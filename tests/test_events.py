@@ -483,3 +483,13 @@ def test_a_preposition_of_time_makes_no_phrasal_verb(nlp):
     # "called on Sunday" is no "call on".
     predicates = {e.predicate for e in events(nlp, "Ghana on Sunday called for sanctions against Nigeria.")}
     assert "call for" in predicates and "call on" not in predicates
+
+
+def test_saying_someone_must_act_is_a_demand_of_them(nlp):
+    demands = [e for e in events(nlp, "Ghana insisted that Togo should reopen the border.") if e.event_type == "REQUEST"]
+    assert [(e.subject.country, e.predicate, e.object.country) for e in demands] == [("GHA", "insist", "TGO")]
+
+
+def test_saying_what_someone_did_is_no_demand(nlp):
+    assert not [e for e in events(nlp, "Ghana said that Togo had reopened the border.") if e.event_type == "REQUEST"]
+    assert not [e for e in events(nlp, "Ghana did not say that Togo must reopen the border.") if e.event_type == "REQUEST"]

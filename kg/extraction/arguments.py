@@ -77,7 +77,7 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     objects = patients + objects
     if event_noun is not None:
         objects += targets_within(event_noun, index, subjects)
-    objects = _targets(verb, objects, inner_targets, subjects, index, evidence)
+    objects = _targets(verb, objects, inner_targets, subjects, index, evidence, typed=etype is not None)
     subjects = [s for s in subjects if s not in objects]
     return Arguments(unique(subjects), unique(objects), _theme(theme_tokens), evidence)
 
@@ -158,7 +158,13 @@ def _sorted_candidates(
 
 
 def _targets(
-    verb: Token, objects: list[Mention], inner_targets: list[Mention], subjects: list[Mention], index: ActorIndex, evidence: set[str]
+    verb: Token,
+    objects: list[Mention],
+    inner_targets: list[Mention],
+    subjects: list[Mention],
+    index: ActorIndex,
+    evidence: set[str],
+    typed: bool = False,
 ) -> list[Mention]:
     """The event's targets: its objects, else (or over objects of no state) the targets inside
     them, else the target of what is threatened or demanded."""
@@ -167,7 +173,7 @@ def _targets(
     if not objects and not inner_targets:
         # The target of what is threatened or demanded, unless it is the subject's own side.
         subject_iris = {m.actor.iri for m in subjects}
-        objects = [m for m in complement_targets(verb, index) if m.actor.iri not in subject_iris and not same_state(m, subjects)]
+        objects = [m for m in complement_targets(verb, index, typed) if m.actor.iri not in subject_iris and not same_state(m, subjects)]
         if objects:
             evidence.add("complement target")
     if not objects and inner_targets:
@@ -252,10 +258,11 @@ def targets_within(
     return found
 
 
-def complement_targets(verb: Token, index: ActorIndex) -> list[Mention]:
+def complement_targets(verb: Token, index: ActorIndex, typed: bool = False) -> list[Mention]:
     """The target of a threat, offer or demand is the target of what is threatened,
-    offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs"."""
-    if lexicon.verb_type(verb_lemma(verb)) is None:
+    offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs"
+    (``typed``: the verb was typed by a rule, not by the lexicon: "said that Sudan must")."""
+    if not typed and lexicon.verb_type(verb_lemma(verb)) is None:
         return []
     for child in verb.children:
         if child.dep_ == "ccomp":

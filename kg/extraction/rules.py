@@ -83,6 +83,8 @@ class ExtractionRules:
     planning_verbs: frozenset[str]
     acceptance_verbs: frozenset[str]
     reporting_verbs: frozenset[str]
+    demand_reporting_verbs: frozenset[str]
+    deontic_modals: frozenset[str]
     hypothetical_adjectives: frozenset[str]
     hedges: frozenset[str]
     allegation_words: frozenset[str]

@@ -84,6 +84,21 @@ def light_verb(frame: Frame) -> bool:
     return True
 
 
+@step(
+    "Britain said that Sudan must withdraw its troops.",
+    gives="GBR say REQUEST SDN; SDN withdraw RETREAT - [its troops] (hypothetical)",
+)
+def reported_demand(frame: Frame) -> bool:
+    """Saying that someone must or should act is demanding it of them ("said that Sudan must
+    withdraw": REQUEST, as event coders code it); the target is who must act."""
+    rules, trigger = load_rules(), frame.trigger
+    if frame.type is None and verb_lemma(trigger) in rules.demand_reporting_verbs and not negation(trigger):
+        clauses = [c for c in trigger.children if c.dep_ == "ccomp"]
+        if any(a.dep_ == "aux" and a.lower_ in rules.deontic_modals for c in clauses for a in c.children):
+            frame.type = lexicon.event_type("REQUEST")
+    return True
+
+
 @step("Iran told Turkey nothing.", gives="")
 def non_event_verb(frame: Frame) -> bool:
     """Saying, being, seeing ("said", "told", "is") are no events unless the lexicon types them."""
@@ -446,6 +461,7 @@ def noun_stance(frame: Frame) -> bool:
 VERB_STEPS = (
     "body_text",
     "light_verb",
+    "reported_demand",
     "non_event_verb",
     "naming",
     "arguments",
