@@ -493,3 +493,13 @@ def test_saying_someone_must_act_is_a_demand_of_them(nlp):
 def test_saying_what_someone_did_is_no_demand(nlp):
     assert not [e for e in events(nlp, "Ghana said that Togo had reopened the border.") if e.event_type == "REQUEST"]
     assert not [e for e in events(nlp, "Ghana did not say that Togo must reopen the border.") if e.event_type == "REQUEST"]
+
+
+def test_what_a_statement_does_its_author_does(nlp):
+    found = [e for e in events(nlp, "Ghana issued a statement condemning Togo.") if e.predicate == "condemn"]
+    assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("GHA", "ACCUSE", "TGO")]
+
+
+def test_what_a_person_carries_the_arrester_does_not(nlp):
+    # Only statements pass their author on: "arrested a man carrying weapons" is no carrying by the police.
+    assert not [e for e in events(nlp, "Ghana arrested a man smuggling weapons from Togo.") if e.predicate == "smuggle" and e.subject and e.subject.country == "GHA"]

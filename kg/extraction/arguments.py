@@ -285,6 +285,9 @@ def inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[M
     head = verb.head
     if verb.dep_ == "relcl":
         return actors_of(head, index)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.dep_ == "dobj" and head.lemma_.lower() in load_rules().statement_nouns:
+        # "the PKK issued a declaration demanding ...": what a statement does, its author does.
+        return _own_or_inherited_subjects(head.head, index, depth)
     if verb.dep_ == "pcomp" and head.dep_ == "prep":
         governor = head.head
         if head.lower_ == "for":

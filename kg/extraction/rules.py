@@ -85,6 +85,7 @@ class ExtractionRules:
     reporting_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]
     deontic_modals: frozenset[str]
+    statement_nouns: frozenset[str]
     hypothetical_adjectives: frozenset[str]
     hedges: frozenset[str]
     allegation_words: frozenset[str]
