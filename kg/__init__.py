@@ -89,6 +89,7 @@ def extract(
     workers: int = 1,
     on_skip: _OnSkip | None = None,
     min_confidence: float = 0.0,
+    languages: Iterable[str] | None = ("en",),
 ) -> list[Event]:
     """The events of ``source``: a text (``str``), an :class:`~kg.records.Article`, a
     ``pathlib.Path`` of a file or folder, or an iterable of these (``kg.read(...)``).
@@ -98,7 +99,8 @@ def extract(
     kg is of it (``kg extract`` without ``--all`` writes the factual ones of
     confidence at least ``kg.extraction.rules.load_rules().confidence.min_confidence``).
     ``min_confidence`` leaves out the less sure. A text gives the same events as
-    ``load()(text)._.events``.
+    ``load()(text)._.events``. An article of 200 characters or more in a language
+    not in ``languages`` (ISO 639-1 codes; ``None``: any) goes to ``on_skip`` (E078).
 
     >>> [e.modality for e in extract("China could attack Taiwan. Japan will send aid to the Philippines.")]
     ['hypothetical', 'planned']
@@ -106,7 +108,10 @@ def extract(
     from kg.run.pipeline import extract as run_extract
 
     events: list[Event] = []
-    for extraction in run_extract(_inputs(source), model=model, workers=workers, on_skip=on_skip or _warn, min_confidence=min_confidence):
+    extractions = run_extract(
+        _inputs(source), model=model, workers=workers, on_skip=on_skip or _warn, min_confidence=min_confidence, languages=languages
+    )
+    for extraction in extractions:
         events += extraction.events
     return events
 
@@ -121,6 +126,7 @@ def build(
     force: bool = False,
     on_skip: _OnSkip | None = None,
     min_confidence: float | None = None,
+    languages: Iterable[str] | None = ("en",),
 ) -> BuildSummary:
     """Extract the articles of ``source`` (as for :func:`extract`) into ``store`` (an open
     store, or the folder of one), one named graph per article.
@@ -129,7 +135,8 @@ def build(
     False keeps one event per report, or a :class:`kg.rdf.merge.MergeRules`
     (``MergeRules.load().with_options(window_days=3)``). Articles already stored
     from the same input are not parsed again unless ``force``. Events of confidence
-    under ``min_confidence`` (default: the calibrated threshold, as ``kg build``) are left out.
+    under ``min_confidence`` (default: the calibrated threshold, as ``kg build``) are left out,
+    and articles in a language not in ``languages``, as for :func:`extract`.
 
     >>> from kg.records import Article
     >>> reports = [Article("a1", "Germany sent tanks to Ukraine.", date="2024-10-08"),
@@ -154,6 +161,7 @@ def build(
         force=force,
         on_skip=on_skip or _warn,
         min_confidence=min_confidence,
+        languages=languages,
     )
 
 

@@ -11,11 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.errors import Errors
+from kg.errors import Errors, KGError
 from kg.ingest import read_articles
 from kg.ingest.metadata import page_date
 from kg.ingest.screen import MIN_IDENTIFY_CHARS, MIN_PAGE_CHARS, identify, page_problem, parse_languages, screen
-from kg.errors import KGError
 from kg.records import Article, Skipped
 
 ENGLISH = (
@@ -209,3 +208,22 @@ def test_dask_build_skips_the_same_pages(pages, tmp_path):
             summary = build_on_dask([str(pages)], open_memory_store(), client=client, shards=tmp_path / "shards")
     assert summary.articles == 1
     assert _codes(summary.skipped) == {"german.html": "[E078]", "template.html": "[E079]", "caption.html": "[E009]"}
+
+
+def test_python_api_takes_languages():
+    import kg
+
+    german = Article(
+        "de1",
+        "Die Außenminister Polens und Litauens trafen sich am Dienstag in Vilnius, um über die Sicherheit der Grenze "
+        "zu Belarus zu sprechen. Beide Regierungen erklärten, sie würden die Patrouillen verstärken und Informationen "
+        "über Migranten austauschen.",
+    )
+    skipped: list = []
+    assert kg.extract([german], on_skip=skipped.append) == []
+    assert [s.message[:6] for s in skipped] == ["[E078]"]
+    skipped.clear()
+    kg.extract([german], on_skip=skipped.append, languages=None)  # read, by the English pipeline
+    assert skipped == []
+    with pytest.raises(KGError, match=r"\[E086\]"):
+        kg.extract([german], languages=("de",))

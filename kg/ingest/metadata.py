@@ -189,7 +189,7 @@ def page_date(html: str) -> str | None:
 
     try:
         root = lxml_html.fromstring(html)
-    except (etree.ParserError, ValueError, TypeError):
+    except (etree.LxmlError, ValueError, TypeError):
         return None
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
