@@ -503,3 +503,8 @@ def test_what_a_statement_does_its_author_does(nlp):
 def test_what_a_person_carries_the_arrester_does_not(nlp):
     # Only statements pass their author on: "arrested a man carrying weapons" is no carrying by the police.
     assert not [e for e in events(nlp, "Ghana arrested a man smuggling weapons from Togo.") if e.predicate == "smuggle" and e.subject and e.subject.country == "GHA"]
+
+
+def test_speeding_up_or_completing_an_event_is_that_event(nlp):
+    found = [(e.subject.country, e.event_type) for e in events(nlp, "Ghana completed the withdrawal of its troops from Togo.") if e.subject]
+    assert ("GHA", "RETREAT") in found
