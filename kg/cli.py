@@ -532,19 +532,39 @@ def export(fmt: str, store_dir: str, output: str | None) -> None:
 def validate(store_dir: str, inference: str) -> None:
     """Check the store against the SHACL shapes of the kg ontology.
 
-    Validates the union of the store's graphs, with the ontology mixed in,
-    against ontology/shapes.ttl. Prints one line per result (severity,
-    focus node, property, message, graph) and exits 1 when any is a
-    violation; otherwise prints one line saying the store conforms.
+    Validates the store's graphs a few at a time, each with what the shapes
+    need of the others (the union's results, in the memory of a batch),
+    against ontology/shapes.ttl, with a progress bar on stderr. Prints one
+    line per result (severity, focus node, property, message, graph) and
+    exits 1 when any is a violation; otherwise prints one line saying the
+    store conforms.
 
     \b
     Example:
       kg validate --store kg-store
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from kg.rdf.store import open_store
     from kg.rdf.validate import format_result, validate_store
 
-    report = validate_store(open_store(store_dir, read_only=True), inference=inference)
+    store = open_store(store_dir, read_only=True)
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} graphs"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,  # a bar only where someone watches
+    ) as progress:
+        task = progress.add_task("Validating", total=None)
+        report = validate_store(
+            store, inference=inference, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
     for result in report.results:
         click.echo(format_result(result))
     if not report.conforms:

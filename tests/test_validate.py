@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 import handmade  # tests/handmade.py: stores written from hand-made records
 from kg.cli import cli
@@ -194,3 +194,64 @@ def test_merged_events_are_checked(small_store):
     assert (str(asserted), "kg:negated", "Violation") in found  # disputes, not negated
     messages = [r.message for r in validate_graph(graph) if r.focus == str(merged)]
     assert any("factual reports only" in m for m in messages) and any("kg:Event reports" in m for m in messages)
+
+
+def _break_across_graphs(store) -> dict[str, str]:
+    """Faults that only the union of several graphs shows, each written into the store: the focus
+    node of each, by name. ``store`` holds the sample corpus (articles sort before block graphs)."""
+    import pyoxigraph as ox
+
+    kg, rdf_type = "https://w3id.org/kg/ontology#", ox.NamedNode(str(RDF.type))
+
+    def one(query: str):
+        return next(iter(store.query("PREFIX kg: <https://w3id.org/kg/ontology#> " + query, use_default_graph_as_union=True)))
+
+    articles = sorted(g.value for g in store.named_graphs() if "/article/" in g.value)
+    first, last = ox.NamedNode(articles[0]), ox.NamedNode(articles[-1])
+    faults = {}
+    # a place with one country in one article and another in another
+    place = ox.NamedNode(str(RESOURCE["place/somewhere"]))
+    store.add(ox.Quad(place, rdf_type, ox.NamedNode(kg + "Place"), first))
+    store.add(ox.Quad(place, ox.NamedNode(str(RDFS.label)), ox.Literal("Somewhere"), first))
+    store.add(ox.Quad(place, ox.NamedNode(kg + "countryCode"), ox.Literal("UKR"), first))
+    store.add(ox.Quad(place, rdf_type, ox.NamedNode(kg + "Place"), last))
+    store.add(ox.Quad(place, ox.NamedNode(kg + "countryCode"), ox.Literal("MDA"), last))
+    faults["place"] = place.value
+    # a merged event minted by two blocks, with two first articles
+    row = one("SELECT ?g ?e ?a WHERE { GRAPH ?g { ?e a kg:MergedEvent ; kg:firstReportedIn ?a } } ORDER BY ?e LIMIT 1")
+    other = ox.NamedNode("https://w3id.org/kg/id/graph/events/ffffffffffffffff")
+    for quad in list(store.quads_for_pattern(row["e"], None, None, row["g"])):
+        target = (first if row["a"] != first else last) if quad.predicate.value == kg + "firstReportedIn" else quad.object
+        store.add(ox.Quad(quad.subject, quad.predicate, target, other))
+    faults["merged twice"] = row["e"].value
+    # a merged event reported by a report that is now negated (in its article's graph)
+    row = one("SELECT ?g ?r WHERE { GRAPH ?b { ?e kg:reportedBy ?r } GRAPH ?g { ?r kg:negated false } FILTER(?e != <%s>) } ORDER BY ?r LIMIT 1" % faults["merged twice"])
+    store.remove(ox.Quad(row["r"], ox.NamedNode(kg + "negated"), ox.Literal(False), row["g"]))
+    store.add(ox.Quad(row["r"], ox.NamedNode(kg + "negated"), ox.Literal(True), row["g"]))
+    faults["negated report"] = one("SELECT ?e WHERE { ?e kg:reportedBy <%s> }" % row["r"].value)["e"].value
+    # a mention of an actor the actors graph no longer types
+    row = one("SELECT ?a ?t WHERE { GRAPH <https://w3id.org/kg/id/graph/actors> { ?a a ?t ; kg:countryCode ?c } } ORDER BY ?a LIMIT 1")
+    store.remove(ox.Quad(row["a"], rdf_type, row["t"], ox.NamedNode("https://w3id.org/kg/id/graph/actors")))
+    faults["untyped actor"] = one("SELECT ?m WHERE { ?m kg:actor <%s> } ORDER BY ?m LIMIT 1" % row["a"].value)["m"].value
+    return faults
+
+
+def test_validating_a_batch_at_a_time_gives_the_results_of_the_union(sample_store):
+    """kg validate reads a few graphs at a time; what only the union of graphs shows (a place with
+    two countries in two articles, a merged event in two block graphs, a merged event whose report
+    is negated in its article's graph, a mention of an actor typed nowhere) is still found, and
+    nothing else: the results are those of validating the whole store as one graph."""
+    from kg.rdf.store import open_memory_store
+    from kg.rdf.validate import store_graph
+
+    store = open_memory_store()
+    store.extend(list(open_store(sample_store, read_only=True)))
+    faults = _break_across_graphs(store)
+    progress = []
+    batched = validate_store(store, batch_triples=5000, on_progress=lambda done, total: progress.append((done, total)))
+    union = validate_graph(store_graph(store))
+    key = lambda r: (r.severity, r.focus, r.path, r.constraint, r.message, r.value, r.values)  # noqa: E731
+    assert sorted(map(key, batched.results)) == sorted(map(key, union))
+    focus = {r.focus for r in batched.violations}
+    assert set(faults.values()) <= focus, {name: node for name, node in faults.items() if node not in focus}
+    assert len(progress) > 3 and progress[-1][0] == progress[-1][1]

@@ -1,10 +1,12 @@
 """Validate: check a graph or a store against the SHACL shapes of the kg ontology.
 
-The data graph is the union of the store's graphs (articles, actors and the
-ontology graph); the ontology and the PLOVER scheme shipped with kg are
-mixed in (pyshacl's ``ont_graph``), so ``sh:class kg:Actor`` accepts a
-``kg:Country`` through ``rdfs:subClassOf`` and an event type must be a
-concept of the scheme. Shapes: ``ontology/shapes.ttl``.
+A store is checked a few graphs at a time (:func:`validate_store`), each batch
+with what the shapes need of the other graphs, so that memory is bounded by a
+batch and the results are those of the union of the store's graphs (articles,
+actors, merged events and the ontology graph). The ontology and the PLOVER
+scheme shipped with kg are mixed in (pyshacl's ``ont_graph``), so ``sh:class
+kg:Actor`` accepts a ``kg:Country`` through ``rdfs:subClassOf`` and an event
+type must be a concept of the scheme. Shapes: ``ontology/shapes.ttl``.
 
 >>> from kg.rdf.store import open_memory_store
 >>> report = validate_store(open_memory_store())
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -25,8 +27,8 @@ from rdflib.term import Node
 from rdflib.namespace import RDF, SH
 
 from kg.rdf.graph import ontology_graph, shapes_graph
-from kg.rdf.store import construct
-from kg.vocab import CAMEO_NS, KG_NS, PLOVER_NS, RESOURCE_NS
+from kg.rdf.store import construct, select
+from kg.vocab import ACTORS_GRAPH, CAMEO_NS, KG_NS, ONTOLOGY_GRAPH, PLOVER_NS, RESOURCE_NS
 
 __all__ = ["INFERENCE", "ValidationReport", "ValidationResult", "format_result", "store_graph", "validate_graph", "validate_store"]
 
@@ -86,15 +88,19 @@ class ValidationReport:
 
 
 def store_graph(store: pyoxigraph.Store) -> Graph:
-    """The union of all graphs of ``store`` as one rdflib ``Graph``."""
+    """The union of all graphs of ``store`` as one rdflib ``Graph`` (the whole store in memory:
+    :func:`validate_store` does without)."""
     triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     with _quiet_literals():
         return Graph().parse(data=data, format="nt")
 
 
-def validate_graph(data: Graph, *, inference: str = "none") -> list[ValidationResult]:
-    """SHACL results for ``data`` against the kg shapes, with the kg ontology mixed in.
+def validate_graph(
+    data: Graph, *, inference: str = "none", shapes: Graph | None = None, ontology: Graph | None = None
+) -> list[ValidationResult]:
+    """SHACL results for ``data`` against the kg shapes, with the kg ontology mixed in
+    (``shapes``, ``ontology``: those graphs already parsed, default the shipped ones).
 
     Examples
     --------
@@ -121,8 +127,8 @@ def validate_graph(data: Graph, *, inference: str = "none") -> list[ValidationRe
     with _quiet_literals():
         _, results, _ = pyshacl.validate(
             data,
-            shacl_graph=shapes_graph(),
-            ont_graph=ontology_graph(),
+            shacl_graph=shapes if shapes is not None else shapes_graph(),
+            ont_graph=ontology if ontology is not None else ontology_graph(),
             inference=inference,
             abort_on_first=False,
             allow_warnings=True,
@@ -151,16 +157,181 @@ def _quiet_literals() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def validate_store(store: pyoxigraph.Store, *, inference: str = "none") -> ValidationReport:
-    """Validate the union of the graphs of ``store`` (see :func:`validate_graph`).
+#: Triples of article and merged-event graphs validated together (the memory of a batch).
+BATCH_TRIPLES = 20_000
+_NODES_PER_QUERY = 500
+_DEFAULT = "default graph"
+# Triples kg writes about a node in a graph other than the one that describes it: an actor's
+# direct edges (in the graph of the article that states them), a denial's kg:disputes (in its
+# block's graph). Their shapes are checked with those graphs; _context brings the rest.
+def _elsewhere() -> str:
+    """The properties of those triples, as a SPARQL list."""
+    from kg.rdf.namespace import direct_properties
 
-    Each result names the store's graphs that hold triples about its focus node.
+    return ", ".join(f"<{p}>" for p in sorted({*map(str, direct_properties().values()), f"{KG_NS}disputes"}))
+
+
+def validate_store(
+    store: pyoxigraph.Store,
+    *,
+    inference: str = "none",
+    on_progress: Callable[[int, int], None] | None = None,
+    batch_triples: int = BATCH_TRIPLES,
+) -> ValidationReport:
+    """Validate the graphs of ``store`` a batch at a time (see :func:`validate_graph`), with the
+    results the union of its graphs would give.
+
+    Memory is bounded by a batch, not the store: the named graphs are read from the store a
+    few at a time (article graphs and merged-event graphs up to ``batch_triples`` triples per
+    batch; the actors graph and the ontology graph on their own), each with the store's
+    ontology graph and what the shapes need of other graphs (:func:`_context`): the
+    description, in the actors graph, of each actor it names; the type of every node it names
+    (a report's article, a merged event's reports); a report's negation and modality; the
+    merged events that are ``kg:reportedBy`` a report of it, or that one ``kg:disputes``. A
+    batch reports results on the nodes its graphs describe, not on those it borrows. Nodes
+    described in more than one graph (a place or the kg release named by many articles, a
+    merged event minted by two blocks) are checked apart, with the triples of all their graphs,
+    so that, say, a place with two countries in two articles is found. ``on_progress(done,
+    total)`` is called after each batch, with counts of graphs (and 1 for those nodes). Each
+    result names the store's graphs that hold triples about its focus node.
     """
-    data = store_graph(store)
-    results = [
-        ValidationResult(**{**r.__dict__, "graphs": _graphs_of(store, r.focus)}) for r in validate_graph(data, inference=inference)
-    ]
-    return ValidationReport(results, len(data))
+    shapes, inoculum = shapes_graph(), ontology_graph()
+    sizes = _graph_sizes(store)
+    ontology = _read_graphs(store, [ONTOLOGY_GRAPH]) if ONTOLOGY_GRAPH in sizes else Graph()
+    shared = _shared_nodes(store)
+    alone = set(shared)
+    total = len(sizes) + 1
+    found: dict[ValidationResult, None] = {}
+    done = 0
+    if on_progress is not None:
+        on_progress(done, total)
+
+    def check(own: Graph, focus: set[str] | None = None) -> None:
+        for result in _validate_unit(store, own, ontology, shapes, inoculum, inference, focus):
+            if focus is not None or result.focus not in alone:
+                found.setdefault(result)
+
+    for names in _batches(sizes, batch_triples):
+        check(ontology if names == [ONTOLOGY_GRAPH] else _read_graphs(store, names))
+        done += len(names)
+        if on_progress is not None:
+            on_progress(done, total)
+    for start in range(0, len(shared), _NODES_PER_QUERY):
+        nodes = shared[start : start + _NODES_PER_QUERY]
+        check(_described(store, nodes), set(nodes))
+    if on_progress is not None:
+        on_progress(total, total)
+    results = sorted(found, key=lambda r: (r.severity != "Violation", r.focus, r.path or "", r.message, r.value or ""))
+    return ValidationReport([replace(r, graphs=_graphs_of(store, r.focus)) for r in results], sum(sizes.values()))
+
+
+def _graph_sizes(store: pyoxigraph.Store) -> dict[str, int]:
+    """Triples per graph of ``store`` (its default graph too, when it holds any)."""
+    sizes = {
+        row["g"].value: int(row["n"].value)
+        for row in select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
+    for row in select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+        if int(row["n"].value):
+            sizes[_DEFAULT] = int(row["n"].value)
+    return sizes
+
+
+def _read_graphs(store: pyoxigraph.Store, names: list[str]) -> Graph:
+    data = Graph()
+    with _quiet_literals():
+        for name in names:
+            graph = pyoxigraph.DefaultGraph() if name == _DEFAULT else pyoxigraph.NamedNode(name)
+            data.parse(data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=graph), format="nt")
+    return data
+
+
+def _batches(sizes: dict[str, int], limit: int) -> list[list[str]]:
+    """The graphs in batches: the ontology, actors and default graphs alone, the others
+    (articles, merged events) together up to ``limit`` triples.
+
+    >>> _batches({ACTORS_GRAPH: 9, "urn:a": 5, "urn:b": 5, "urn:c": 5}, 10)
+    [['https://w3id.org/kg/id/graph/actors'], ['urn:a', 'urn:b'], ['urn:c']]
+    """
+    alone = (ACTORS_GRAPH, ONTOLOGY_GRAPH, _DEFAULT)
+    batches: list[list[str]] = [[name] for name in sorted(sizes) if name in alone]
+    size = limit
+    for name in sorted(n for n in sizes if n not in alone):
+        if size + sizes[name] > limit:
+            batches.append([])
+            size = 0
+        batches[-1].append(name)
+        size += sizes[name]
+    return batches
+
+
+def _shared_nodes(store: pyoxigraph.Store) -> list[str]:
+    """Nodes described in more than one graph: the subject of triples in several graphs, but
+    for an actor's direct edges and a denial's kg:disputes (see :func:`_elsewhere`)."""
+    skip = _elsewhere()
+    query = (
+        f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && ?p NOT IN ({skip})) }} "
+        "GROUP BY ?s HAVING (COUNT(DISTINCT ?g) > 1) ORDER BY ?s"
+    )
+    return [row["s"].value for row in select(store, query)]
+
+
+def _described(store: pyoxigraph.Store, nodes: list[str]) -> Graph:
+    """The triples, in all graphs, about ``nodes`` (but those of :func:`_elsewhere`)."""
+    skip = _elsewhere()
+    values = " ".join(f"<{n}>" for n in nodes)
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o FILTER(?p NOT IN ({skip})) }}"
+    return _to_graph(construct(store, query, use_default_graph_as_union=True))
+
+
+_CONTEXT_QUERY = f"""CONSTRUCT {{ ?n ?p ?o . ?x <{KG_NS}reportedBy> ?n . ?x a ?xt . ?n <{KG_NS}disputes> ?y . ?y a ?yt }}
+WHERE {{
+  VALUES ?n {{ %s }}
+  {{ GRAPH <{ACTORS_GRAPH}> {{ ?n ?p ?o }} }}
+  UNION {{ VALUES ?p {{ <{RDF.type}> <{KG_NS}negated> <{KG_NS}modality> }} ?n ?p ?o }}
+  UNION {{ ?x <{KG_NS}reportedBy> ?n OPTIONAL {{ ?x a ?xt }} }}
+  UNION {{ ?n <{KG_NS}disputes> ?y OPTIONAL {{ ?y a ?yt }} }}
+}}"""
+
+
+def _context(store: pyoxigraph.Store, own: Graph) -> tuple[Graph, set[str]]:
+    """What the shapes need of other graphs about the nodes ``own`` names (see :func:`validate_store`),
+    and which of them the actors graph describes."""
+    nodes = sorted({str(t) for s, p, o in own for t in (s, o) if isinstance(t, URIRef) and p != RDF.type} | {str(s) for s in own.subjects() if isinstance(s, URIRef)})
+    context = Graph()
+    for start in range(0, len(nodes), _NODES_PER_QUERY):
+        values = " ".join(f"<{n}>" for n in nodes[start : start + _NODES_PER_QUERY])
+        context += _to_graph(construct(store, _CONTEXT_QUERY % values, use_default_graph_as_union=True))
+    actors = pyoxigraph.NamedNode(ACTORS_GRAPH)
+    described = {n for n in nodes if next(store.quads_for_pattern(pyoxigraph.NamedNode(n), None, None, actors), None) is not None}
+    return context, described
+
+
+def _to_graph(triples: Iterable[pyoxigraph.Triple]) -> Graph:
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    with _quiet_literals():
+        return Graph().parse(data=data, format="nt") if data else Graph()
+
+
+def _validate_unit(
+    store: pyoxigraph.Store,
+    own: Graph,
+    ontology: Graph,
+    shapes: Graph,
+    inoculum: Graph,
+    inference: str,
+    focus: set[str] | None = None,
+) -> list[ValidationResult]:
+    """Results on the nodes ``own`` describes (or on ``focus``), with the ``ontology`` and the
+    context of ``own`` in the store mixed in. A node of ``own`` that the context or the ontology
+    types, and not ``own``, is borrowed (a merged event's report): its own graph checks it,
+    unless it is an actor, which the context describes."""
+    context, actors = _context(store, own)
+    data = own + context + ontology if own is not ontology else own + context
+    if focus is None:
+        borrowed = set(data.subjects(RDF.type, None)) - set(own.subjects(RDF.type, None))
+        focus = {str(t) for s, _, o in own for t in (s, o) if isinstance(t, URIRef)} - ({str(n) for n in borrowed} - actors)
+    return [r for r in validate_graph(data, inference=inference, shapes=shapes, ontology=inoculum) if r.focus in focus]
 
 
 def format_result(result: ValidationResult) -> str:
@@ -214,9 +385,12 @@ def _results(report: Graph) -> list[ValidationResult]:
 
 
 def _path_text(report: Graph, path: Node) -> str:
-    """A SHACL sequence path ``( p1 p2 )`` as ``p1/p2``."""
+    """A SHACL sequence path ``( p1 p2 )`` as ``p1/p2``, an inverse path as ``^p``."""
     from rdflib.collection import Collection
 
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + short(str(inverse))
     try:
         return "/".join(short(str(step)) for step in Collection(report, path))
     except Exception:  # not a list: an inverse or alternative path
