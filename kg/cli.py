@@ -6,6 +6,7 @@ them, so ``kg --help`` and ``kg query`` start fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -418,11 +419,17 @@ def build(
     metavar="NAME=VALUE",
     help="Bind the query variable ?NAME to the literal VALUE (repeatable); never pasted into the query text.",
 )
-def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None:
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="At most N rows (SPARQL LIMIT).")
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=None, metavar="K", help="Skip the first K rows (SPARQL OFFSET)."
+)
+def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...], limit: int | None, offset: int | None) -> None:
     """Run QUERY: SPARQL text, a .rq file, or a saved query (actors, relations,
     events-between, timeline, supplies, provenance, material-conflict, dyads).
 
     Saved queries take parameters with --param; see docs/ontology.md.
+    --limit and --offset page the rows (appended to the query as LIMIT and
+    OFFSET); CSV and JSON are written row by row as the store answers.
 
     \b
     Example:
@@ -430,9 +437,10 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None
       kg query events-between --param a=Russia --param b=UKR --param since=2024-01-01
       kg query provenance --param by=Germany --param property=aids
       kg query dyads --param by=RUS --param type=ASSAULT
+      kg query provenance --format csv --limit 100 --offset 200   # rows 201 to 300
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from kg.rdf.query import run_query, to_csv, to_json
+    from kg.rdf.query import QueryResult, stream_query, write_csv, write_json
     from kg.rdf.store import open_store
 
     substitutions = {}
@@ -441,13 +449,22 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...]) -> None
         if not sep or not name.strip():
             raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="--param")
         substitutions[name.strip().lstrip("?$")] = value
-    result = run_query(open_store(store_dir, read_only=True), query, substitutions=substitutions)
-    if fmt == "csv":
-        click.echo(to_csv(result), nl=False)
-    elif fmt == "json":
-        click.echo(to_json(result))
-    else:
-        _print_table(result)
+    result = stream_query(
+        open_store(store_dir, read_only=True), query, substitutions=substitutions, limit=limit, offset=offset
+    )
+    out = sys.stdout
+    try:
+        if fmt == "csv":
+            write_csv(result.columns, result.rows, out)
+        elif fmt == "json":
+            write_json(result.columns, result.rows, out)
+            out.write("\n")
+        else:  # a table is laid out once every row is in
+            _print_table(QueryResult(result.columns, list(result.rows)))
+        out.flush()
+    except BrokenPipeError:  # `kg query ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # so that the exit's flush does not fail again
+        sys.exit(0)
 
 
 def _print_table(result: QueryResult) -> None:

@@ -12,20 +12,39 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 import pyoxigraph
 
 from kg.errors import Errors, KGError
 from kg.rdf.store import Term, term_value
 
-__all__ = ["QueryResult", "saved_queries", "resolve_query", "query_parameters", "run_query", "to_csv", "to_json"]
+__all__ = [
+    "QueryResult",
+    "QueryRows",
+    "saved_queries",
+    "resolve_query",
+    "query_parameters",
+    "page",
+    "run_query",
+    "stream_query",
+    "to_csv",
+    "to_json",
+    "write_csv",
+    "write_json",
+]
 
+# A query's text ends with LIMIT or OFFSET (then a number), comments and blanks aside.
+_ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.I)
+_COMMENT = re.compile(r"#[^\n]*")
 # "# param NAME: what it is" lines of a query declare its parameters (see run_query).
 _PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$", re.M)
 
@@ -91,15 +110,52 @@ def query_parameters(query: str) -> dict[str, str]:
     return dict(_PARAM_LINE.findall(resolve_query(query)))
 
 
-def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, str] | None = None) -> QueryResult:
-    """Run ``query`` (see :func:`resolve_query`) over the union of the store's graphs.
+@dataclass(frozen=True)
+class QueryRows:
+    """Rows of a query as they come: ``columns``, then ``rows``, an iterator read once.
 
-    ``substitutions`` binds variables to literal values, never by pasting
-    text into the query. Oxigraph binds only variables of the SELECT
-    projection, so a query lists its parameters there and declares them in
-    ``# param NAME: ...`` lines; declared parameters are left out of the
-    result's columns (given or not), and an undeclared name raises E032.
+    Oxigraph computes solutions as they are read (a sorted query sorts first), so a
+    caller that writes each row as it comes never holds the whole result.
     """
+
+    columns: list[str]
+    rows: Iterator[tuple]
+
+
+def page(text: str, *, limit: int | None = None, offset: int | None = None) -> str | None:
+    """``text`` with ``LIMIT limit`` and ``OFFSET offset`` appended, or None when it already ends with one of them
+    (comments aside; such a query is paged as its rows are read, see :func:`stream_query`).
+
+    >>> page("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", limit=10, offset=20)
+    'SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\\nLIMIT 10\\nOFFSET 20\\n'
+    >>> page("SELECT ?s WHERE { ?s ?p ?o } LIMIT 5  # five", limit=10) is None
+    True
+    """
+    if limit is None and offset is None:
+        return text
+    if _ENDS_WITH_SLICE.search(_COMMENT.sub("", text).rstrip()):
+        return None
+    # A new line: the query may end with a comment.
+    return text + "".join(f"\n{word} {value}" for word, value in (("LIMIT", limit), ("OFFSET", offset)) if value is not None) + "\n"
+
+
+def stream_query(
+    store: pyoxigraph.Store,
+    query: str,
+    *,
+    substitutions: dict[str, str] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> QueryRows:
+    """Run ``query`` (see :func:`resolve_query`) over the union of the store's graphs; its rows as they come.
+
+    ``limit`` and ``offset`` page the rows: appended to the query as ``LIMIT`` and
+    ``OFFSET`` (a sorted query still sorts every row; only the page is read out).
+    A query that ends with its own ``LIMIT`` or ``OFFSET`` is paged as its rows
+    are read instead. See :func:`run_query` for ``substitutions``.
+    """
+    if (limit is not None and limit < 0) or (offset is not None and offset < 0):
+        raise ValueError("limit and offset must not be negative")
     text = resolve_query(query)
     declared = dict(_PARAM_LINE.findall(text))
     unknown = sorted(set(substitutions or ()) - set(declared)) if declared else []
@@ -108,8 +164,9 @@ def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, s
     bound: dict[pyoxigraph.Variable, Term] = {
         pyoxigraph.Variable(k): pyoxigraph.Literal(v) for k, v in (substitutions or {}).items()
     }
+    paged = page(text, limit=limit, offset=offset)
     try:
-        result = store.query(text, use_default_graph_as_union=True, substitutions=bound or None)
+        result = store.query(paged or text, use_default_graph_as_union=True, substitutions=bound or None)
     except SyntaxError as e:
         raise KGError(Errors.E031.format(detail=e)) from e
     except RuntimeError as e:  # a substituted variable the query does not project
@@ -117,16 +174,41 @@ def run_query(store: pyoxigraph.Store, query: str, *, substitutions: dict[str, s
             raise
         raise KGError(Errors.E032.format(name=", ".join(sorted(substitutions or ())), params=", ".join(declared) or "none")) from e
     if isinstance(result, pyoxigraph.QueryBoolean):
-        return QueryResult(["ask"], [(bool(result),)])
+        return QueryRows(["ask"], iter([(bool(result),)]))
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
-        rows = [tuple(map(_python_value, solution)) for solution in result]
-        if declared:
-            keep = [i for i, column in enumerate(columns) if column not in declared]
-            columns, rows = [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
-        return QueryResult(columns, rows)
-    triples = [tuple(_python_value(term) for term in (t.subject, t.predicate, t.object)) for t in result]
-    return QueryResult(["subject", "predicate", "object"], triples)
+        keep = [i for i, column in enumerate(columns) if column not in declared]
+        rows: Iterator[tuple] = (tuple(_python_value(solution[i]) for i in keep) for solution in result)
+        columns = [columns[i] for i in keep]
+    else:
+        columns = ["subject", "predicate", "object"]
+        rows = (tuple(_python_value(term) for term in (t.subject, t.predicate, t.object)) for t in result)
+    if paged is None:
+        start = offset or 0
+        rows = itertools.islice(rows, start, None if limit is None else start + limit)
+    return QueryRows(columns, rows)
+
+
+def run_query(
+    store: pyoxigraph.Store,
+    query: str,
+    *,
+    substitutions: dict[str, str] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> QueryResult:
+    """Run ``query`` (see :func:`resolve_query`) over the union of the store's graphs.
+
+    ``substitutions`` binds variables to literal values, never by pasting
+    text into the query. Oxigraph binds only variables of the SELECT
+    projection, so a query lists its parameters there and declares them in
+    ``# param NAME: ...`` lines; declared parameters are left out of the
+    result's columns (given or not), and an undeclared name raises E032.
+    ``limit`` and ``offset`` page the rows (:func:`stream_query`, which gives
+    them one by one instead of in a list).
+    """
+    streamed = stream_query(store, query, substitutions=substitutions, limit=limit, offset=offset)
+    return QueryResult(streamed.columns, list(streamed.rows))
 
 
 def _python_value(term: Term | None) -> object:
@@ -141,13 +223,32 @@ def _python_value(term: Term | None) -> object:
     return term_value(term)
 
 
+def write_csv(columns: list[str], rows: Iterable[tuple], out: TextIO) -> int:
+    """Write rows as CSV with a header row (empty cells for unbound values), each as it comes; the number of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+        count += 1
+    return count
+
+
+def write_json(columns: list[str], rows: Iterable[tuple], out: TextIO) -> int:
+    """Write rows as a JSON array of objects, one per row, each as it comes (the text :func:`to_json` gives); the number of rows."""
+    count = 0
+    for row in rows:
+        record = json.dumps(dict(zip(columns, row)), ensure_ascii=False, indent=2)
+        out.write(("[\n" if count == 0 else ",\n") + "\n".join("  " + line for line in record.split("\n")))
+        count += 1
+    out.write("\n]" if count else "[]")
+    return count
+
+
 def to_csv(result: QueryResult) -> str:
     """The result as CSV with a header row (empty cells for unbound values)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
-        writer.writerow(["" if value is None else value for value in row])
+    write_csv(result.columns, result.rows, out)
     return out.getvalue()
 
 
