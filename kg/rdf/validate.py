@@ -97,10 +97,16 @@ def store_graph(store: pyoxigraph.Store) -> Graph:
 
 
 def validate_graph(
-    data: Graph, *, inference: str = "none", shapes: Graph | None = None, ontology: Graph | None = None
+    data: Graph,
+    *,
+    inference: str = "none",
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    inplace: bool = False,
 ) -> list[ValidationResult]:
     """SHACL results for ``data`` against the kg shapes, with the kg ontology mixed in
-    (``shapes``, ``ontology``: those graphs already parsed, default the shipped ones).
+    (``shapes``, ``ontology``: those graphs already parsed, default the shipped ones;
+    ``inplace``: into ``data`` itself, rather than a copy).
 
     Examples
     --------
@@ -133,6 +139,7 @@ def validate_graph(
             abort_on_first=False,
             allow_warnings=True,
             advanced=True,
+            inplace=inplace,
         )
     return [_with_values(r, data) for r in _results(results)]
 
@@ -206,13 +213,13 @@ def validate_store(
     if on_progress is not None:
         on_progress(done, total)
 
-    def check(own: Graph, focus: set[str] | None = None) -> None:
-        for result in _validate_unit(store, own, ontology, shapes, inoculum, inference, focus):
+    def check(own: Graph, focus: set[str] | None = None, mixed: bool = True) -> None:
+        for result in _validate_unit(store, own, ontology if mixed else None, shapes, inoculum, inference, focus):
             if focus is not None or result.focus not in alone:
                 found.setdefault(result)
 
     for names in _batches(sizes, batch_triples):
-        check(ontology if names == [ONTOLOGY_GRAPH] else _read_graphs(store, names))
+        check(_read_graphs(store, names), mixed=names != [ONTOLOGY_GRAPH])
         done += len(names)
         if on_progress is not None:
             on_progress(done, total)
@@ -316,22 +323,29 @@ def _to_graph(triples: Iterable[pyoxigraph.Triple]) -> Graph:
 def _validate_unit(
     store: pyoxigraph.Store,
     own: Graph,
-    ontology: Graph,
+    ontology: Graph | None,
     shapes: Graph,
     inoculum: Graph,
     inference: str,
     focus: set[str] | None = None,
 ) -> list[ValidationResult]:
-    """Results on the nodes ``own`` describes (or on ``focus``), with the ``ontology`` and the
-    context of ``own`` in the store mixed in. A node of ``own`` that the context or the ontology
-    types, and not ``own``, is borrowed (a merged event's report): its own graph checks it,
-    unless it is an actor, which the context describes."""
+    """Results on the nodes ``own`` describes (or on ``focus``), with the ``ontology`` (if any)
+    and the context of ``own`` in the store mixed into ``own``. A node of ``own`` that the
+    context or the ontology types, and not ``own``, is borrowed (a merged event's report): its
+    own graph checks it, unless it is an actor, which the context describes."""
     context, actors = _context(store, own)
-    data = own + context + ontology if own is not ontology else own + context
     if focus is None:
-        borrowed = set(data.subjects(RDF.type, None)) - set(own.subjects(RDF.type, None))
-        focus = {str(t) for s, _, o in own for t in (s, o) if isinstance(t, URIRef)} - ({str(n) for n in borrowed} - actors)
-    return [r for r in validate_graph(data, inference=inference, shapes=shapes, ontology=inoculum) if r.focus in focus]
+        nodes = {str(t) for s, _, o in own for t in (s, o) if isinstance(t, URIRef)}
+        typed = {str(n) for n in own.subjects(RDF.type, None)}
+        added = {str(n) for n in context.subjects(RDF.type, None)}
+        if ontology is not None:
+            added |= {str(n) for n in ontology.subjects(RDF.type, None)}
+        focus = nodes - (added - typed - actors)
+    own += context
+    if ontology is not None:
+        own += ontology
+    results = validate_graph(own, inference=inference, shapes=shapes, ontology=inoculum, inplace=True)
+    return [r for r in results if r.focus in focus]
 
 
 def format_result(result: ValidationResult) -> str:
