@@ -22,6 +22,9 @@
 5. **dedup**: ``kg build`` with the merging of reports (the default) on
    ``BENCH_DEDUP_ARTICLES`` articles, against sections 2 and 3, which build
    with ``--no-dedup`` (see docs/performance.md for why).
+6. **validate**: ``kg validate`` (wall time, peak RSS) of a store of
+   ``BENCH_VALIDATE_TRIPLES`` triples (800,000, the size of the store of
+   issue 18; made as in section 4), in a fresh process.
 
 ``BENCH_ONLY=throughput,store`` runs some sections only; ``BENCH_WORK`` is
 the scratch folder (default: a temporary one).
@@ -42,7 +45,7 @@ from pathlib import Path
 from bench.corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("dictionaries", "throughput", "build", "memory", "store", "dedup")
+SECTIONS = ("dictionaries", "throughput", "build", "memory", "store", "dedup", "validate")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -115,6 +118,7 @@ def main() -> None:
     triples = _env_int("BENCH_TRIPLES", 1_000_000)
     dedup_articles = _env_int("BENCH_DEDUP_ARTICLES", 100)
     rdflib_timeout = _env_int("BENCH_RDFLIB_TIMEOUT", 120)
+    validate_triples = _env_int("BENCH_VALIDATE_TRIPLES", 800_000)
     work = Path(os.environ.get("BENCH_WORK") or tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -221,6 +225,12 @@ def main() -> None:
             "without": {**without, "articles_per_s": dedup_articles / without["seconds"]},
         }
 
+    if "validate" in only:
+        print(f"[6] kg validate of a store of {validate_triples:,} triples ...", flush=True)
+        made = _task("store", str(validate_triples), str(work / "store-validate"))
+        results["validate"] = {"triples": made["triples"]} | _task("validate", str(work / "store-validate" / "store"))
+        shutil.rmtree(work / "store-validate", ignore_errors=True)
+
     results["seconds"] = time.perf_counter() - started
     out_dir = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -291,6 +301,13 @@ def report(results: dict) -> str:
             f"\n5. kg build, {d['articles']} articles, {d['workers']} workers: merging reports of one event",
             f"   {'with (the default)':<34}{d['with_dedup']['articles_per_s']:8.2f} articles/s",
             f"   {'without (--no-dedup)':<34}{d['without']['articles_per_s']:8.2f} articles/s",
+        ]
+    if "validate" in results:
+        v = results["validate"]
+        lines += [
+            f"\n6. kg validate, store of {v['triples']:,} quads" + ("" if v["conforms"] else f" (does not conform: {' '.join(v['stderr'])})"),
+            f"   {'wall time':<34}{v['seconds']:8.1f} s",
+            f"   {'peak RSS':<34}{v['max_rss_mb']:8.0f} MB",
         ]
     return "\n".join(lines)
 
