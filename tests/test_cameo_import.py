@@ -3,25 +3,18 @@ dictionaries converted into kg/data. Fixture dictionaries are written here, in t
 source formats (``dictionaries.rst``); the last tests read the committed output."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "import_cameo_dictionaries.py"
 
 
 @pytest.fixture(scope="module")
 def importer():
-    spec = importlib.util.spec_from_file_location("import_cameo_dictionaries", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("import_cameo_dictionaries", "import_cameo_dictionaries")
 
 
 COUNTRIES = """\

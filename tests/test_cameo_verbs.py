@@ -4,26 +4,19 @@ patterns on the parse. The fixture dictionary below is written in the source for
 (``dictionaries.rst``, "Verb Dictionary"); the sentences are our own."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "cameo_verbs.py"
 SOURCE = ROOT.parent / "shared" / "knowledge" / "petrarch2"
 
 
 @pytest.fixture(scope="module")
 def converter():
-    spec = importlib.util.spec_from_file_location("cameo_verbs_script", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("cameo_verbs", "cameo_verbs_script")
 
 
 VERBS = """\
