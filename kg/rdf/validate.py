@@ -168,11 +168,13 @@ def _quiet_literals() -> Iterator[None]:
 BATCH_TRIPLES = 20_000
 _NODES_PER_QUERY = 500
 _DEFAULT = "default graph"
-# Triples kg writes about a node in a graph other than the one that describes it: an actor's
-# direct edges (in the graph of the article that states them), a denial's kg:disputes (in its
-# block's graph). Their shapes are checked with those graphs; _context brings the rest.
+
+
 def _elsewhere() -> str:
-    """The properties of those triples, as a SPARQL list."""
+    """The properties of the triples kg writes about a node in a graph other than the one that
+    describes it, as a SPARQL list: an actor's direct edges (in the graph of the article that
+    states them), a denial's kg:disputes (in its block's graph). Their shapes are checked with
+    those graphs; :func:`_context` brings the rest."""
     from kg.rdf.namespace import direct_properties
 
     return ", ".join(f"<{p}>" for p in sorted({*map(str, direct_properties().values()), f"{KG_NS}disputes"}))
