@@ -255,3 +255,28 @@ def test_validating_a_batch_at_a_time_gives_the_results_of_the_union(sample_stor
     focus = {r.focus for r in batched.violations}
     assert set(faults.values()) <= focus, {name: node for name, node in faults.items() if node not in focus}
     assert len(progress) > 3 and progress[-1][0] == progress[-1][1]
+
+
+def test_validate_store_never_holds_the_whole_store(sample_store, monkeypatch):
+    """The store is read a batch of graphs at a time, each batch at most ``batch_triples`` triples
+    (a graph larger than that, the actors graph, on its own), never the union as one graph."""
+    import kg.rdf.validate as validate
+
+    def whole_store(_store):
+        raise AssertionError("the whole store was loaded")
+
+    batches = []
+    read = validate._read_graphs
+
+    def reading(store, names):
+        graph = read(store, names)
+        batches.append((names, len(graph)))
+        return graph
+
+    monkeypatch.setattr(validate, "store_graph", whole_store)
+    monkeypatch.setattr(validate, "_read_graphs", reading)
+    store = open_store(sample_store, read_only=True)
+    assert validate.validate_store(store, batch_triples=4000).conforms
+    assert len(batches) > 3
+    assert all(size <= 4000 or len(names) == 1 for names, size in batches)
+    assert sum(size for names, size in batches if names != ["https://w3id.org/kg/id/graph/ontology"]) <= len(store)
