@@ -508,3 +508,8 @@ def test_what_a_person_carries_the_arrester_does_not(nlp):
 def test_speeding_up_or_completing_an_event_is_that_event(nlp):
     found = [(e.subject.country, e.event_type) for e in events(nlp, "Ghana completed the withdrawal of its troops from Togo.") if e.subject]
     assert ("GHA", "RETREAT") in found
+
+
+def test_who_rules_in_favor_of_an_act_does_it(nlp):
+    found = [e for e in events(nlp, "Ghana's Supreme Court ruled in favor of extraditing the smuggler to Togo.") if e.predicate == "extradite"]
+    assert [e.subject.country for e in found] == ["GHA"]

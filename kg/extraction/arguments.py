@@ -290,6 +290,8 @@ def inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[M
         return _own_or_inherited_subjects(head.head, index, depth)
     if verb.dep_ == "pcomp" and head.dep_ == "prep":
         governor = head.head
+        if governor.lemma_.lower() in load_rules().stance_nouns and governor.dep_ == "pobj":
+            governor = governor.head.head  # "ruled in favor of extraditing": the court extradites
         if head.lower_ == "for":
             found = _dobj_actors(governor, index)
             if found:

@@ -86,6 +86,7 @@ class ExtractionRules:
     demand_reporting_verbs: frozenset[str]
     deontic_modals: frozenset[str]
     statement_nouns: frozenset[str]
+    stance_nouns: frozenset[str]
     hypothetical_adjectives: frozenset[str]
     hedges: frozenset[str]
     allegation_words: frozenset[str]
