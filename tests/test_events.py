@@ -513,3 +513,15 @@ def test_speeding_up_or_completing_an_event_is_that_event(nlp):
 def test_who_rules_in_favor_of_an_act_does_it(nlp):
     found = [e for e in events(nlp, "Ghana's Supreme Court ruled in favor of extraditing the smuggler to Togo.") if e.predicate == "extradite"]
     assert [e.subject.country for e in found] == ["GHA"]
+
+
+def test_of_two_subjects_the_one_next_to_the_verb_acts(nlp):
+    # The parser reads "confirmed" as a modifier and gives "arrested" two subjects: the spokesman is none.
+    found = [e for e in events(nlp, "Juan Ortiz, spokesman for Ghana's police, confirmed authorities had arrested eight men.") if e.predicate == "arrest"]
+    assert [e.subject.label for e in found if e.subject] == ["Ghana"]
+
+
+def test_a_subject_set_off_by_commas_is_the_first_ones_apposition(nlp):
+    text = "Members of the Ghana Bar Association, a body linked to the government, investigated the detention of Togolese traders."
+    found = [e for e in events(nlp, text) if e.predicate == "investigate"]
+    assert [(e.subject.country, e.object.country) for e in found] == [("GHA", "TGO")]

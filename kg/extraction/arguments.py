@@ -87,10 +87,19 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
     target_preps = _TARGET_PREPS | (_CONFLICT_TARGET_PREPS if etype is not None and "conflict" in etype.quad_class else frozenset())
     subjects: list[Mention] = []
     candidates: list[tuple[Token, str]] = []
+    # Two subjects of one verb are the parser's error. The one next to the verb is its own
+    # ("X, spokesman for ..., confirmed authorities had arrested": the authorities arrested),
+    # unless a comma sets it off: then it is the first one's apposition ("Members of ..., a body
+    # linked to ..., investigated").
+    before = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+    set_off = bool(before) and any(t.is_punct for t in verb.doc[before[-1].i + 1 : verb.i])
+    misread = set(before[1:] if set_off else before[:-1])
     if verb.dep_ == "acl" and verb.tag_ == "VBN":
         candidates.append((verb.head, "nsubjpass"))  # "the brothers, arrested in Argentina": they are arrested
     for child in argument_children(verb):
         dep = child.dep_
+        if child in misread:
+            continue
         if dep in SUBJECT_DEPS:
             subjects += actors_of(child, index)
         elif dep == "agent":
