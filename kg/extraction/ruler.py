@@ -63,16 +63,9 @@ def _indexed_ruler_class():
         def add_patterns(self, patterns):
             # spaCy's Matcher compares each new pattern with every one before it (quadratic: minutes
             # for the ~35,000 names of the CAMEO dictionaries); the simple patterns never reach it.
-            parsed = getattr(self, "_parsed", {})  # id of a kept pattern -> its simple form, read once
             simple, other = [], []
             for entry in patterns:
-                form = _simple_pattern(entry["pattern"])
-                if form is None:
-                    other.append(entry)
-                else:
-                    simple.append(entry)
-                    parsed[id(entry["pattern"])] = form
-            self._parsed = parsed
+                (other if _simple_pattern(entry["pattern"]) is None else simple).append(entry)
             super().add_patterns(other)
             for entry in simple:
                 label = entry["label"]
@@ -81,11 +74,9 @@ def _indexed_ruler_class():
                     self._ent_ids[self.matcher._normalize_key(label)] = (entry["label"], entry["id"])
                 self.token_patterns[label].append(entry["pattern"])
             self._reindex()
-            self._parsed = {}  # read into the index; a later _reindex reads the patterns again
 
         def clear(self):
             super().clear()
-            self._parsed = {}
             self._names = ()
             self._reindex()
 
@@ -107,23 +98,22 @@ def _indexed_ruler_class():
             # 0 for a one-word name) -> [(later tokens lower-cased, key)]. Common first names ("Jose",
             # "International") begin hundreds of names.
             index: dict[int, dict[int, list[tuple[tuple[int, ...], int]]]] = {}
-            rest = Matcher(self.nlp.vocab, validate=self._validate, fuzzy_compare=self.matcher_fuzzy_compare)
-            for label, patterns in self.token_patterns.items():
-                key = self.matcher._normalize_key(label)
-                for pattern in patterns:
-                    simple = getattr(self, "_parsed", {}).get(id(pattern)) or _simple_pattern(pattern)
-                    if simple is None:
-                        rest.add(label, [pattern])
-                        continue
-                    firsts, lowers = simple
-                    hashed = tuple(get_string_id(word) for word in lowers)
-                    for first in firsts:
-                        index.setdefault(get_string_id(first), {}).setdefault(hashed[0] if hashed else 0, []).append((hashed, key))
-            for label, firsts, lowers, ent_id in getattr(self, "_names", ()):
-                key = get_string_id(self._create_label(label, ent_id) if ent_id else label)
+
+            def put(firsts, lowers, key):
                 hashed = tuple(get_string_id(word) for word in lowers)
                 for first in firsts:
                     index.setdefault(get_string_id(first), {}).setdefault(hashed[0] if hashed else 0, []).append((hashed, key))
+
+            rest = Matcher(self.nlp.vocab, validate=self._validate, fuzzy_compare=self.matcher_fuzzy_compare)
+            for label, patterns in self.token_patterns.items():
+                for pattern in patterns:
+                    simple = _simple_pattern(pattern)
+                    if simple is None:
+                        rest.add(label, [pattern])
+                    else:
+                        put(*simple, self.matcher._normalize_key(label))
+            for label, firsts, lowers, ent_id in getattr(self, "_names", ()):
+                put(firsts, lowers, get_string_id(self._create_label(label, ent_id) if ent_id else label))
             self._first_index = index
             self._rest_matcher = rest if len(rest) else None
 
