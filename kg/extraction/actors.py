@@ -22,6 +22,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
+from kg.extraction.gazetteer_data import armed_forces
 from kg.extraction.rules import load_rules
 from kg.vocab import ACTOR_TYPES, actor_iri
 
@@ -774,9 +775,8 @@ def country_actor(country: str) -> Entity:
 
 
 def _armed_force(country: str) -> Entity:
-    entry = gazetteer.country_entry(country)
-    label = f"{_demonym(country) or entry.name} armed forces"
-    return Entity(label, "ArmedForce", country, actor_iri("ArmedForce", f"{country} armed forces"))
+    label, iri = armed_forces(country, _demonym(country) or gazetteer.country_entry(country).name)
+    return Entity(label, "ArmedForce", country, iri)
 
 
 def _demonym(country: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 from kg.errors import Errors
 from kg.vocab import ACTOR_TYPES, THING_TYPES, actor_iri
 
-__all__ = ["TYPES", "Entry", "Gazetteer", "cameo_country", "cameo_records", "cities", "curated_records", "load", "normalize"]
+__all__ = ["TYPES", "Entry", "Gazetteer", "armed_forces", "cameo_country", "cameo_records", "cities", "curated_records", "load", "normalize"]
 
 logger = logging.getLogger("kg.extraction.gazetteer")
 
@@ -207,7 +207,21 @@ def _in_ruler(candidate: _Candidate) -> bool:
     Uribe", "Lorraine Smith", "Albert"), so the NER's reading of them stands."""
     if candidate.rank[0] != _CAMEO:
         return True
-    return not (candidate.entry.kind == "place" or (candidate.entry.type == "Person" and " " not in candidate.surface.strip()))
+    return not (candidate.entry.kind == "place" or _one_word_of_a_name(candidate.entry, candidate.surface))
+
+
+def _one_word_of_a_name(entry: Entry, surface: str) -> bool:
+    return entry.type == "Person" and " " not in surface.strip()
+
+
+def armed_forces(iso3: str, people: str) -> tuple[str, str]:
+    """Label and IRI of a state's armed forces, one node per state whatever names them
+    ("the Russian army", "the Israel Defence Forces"); ``people`` is the state's demonym or name.
+
+    >>> armed_forces("RUS", "Russian")
+    ('Russian armed forces', 'https://w3id.org/kg/id/force/rus-armed-forces')
+    """
+    return f"{people} armed forces", actor_iri("ArmedForce", f"{iso3} armed forces")
 
 
 def _cameo_homes(candidates: list[_Candidate], best: Mapping[str, _Candidate]) -> dict[str, str]:
@@ -457,8 +471,8 @@ def _cameo_candidates(record: Mapping[str, Any], countries: Mapping[str, _Countr
         entry = replace(countries[country].entry, kind="place" if record["type"] == "Country" else "seat")
         kinds = (entry.kind, entry.kind)
     elif record["type"] == "Organization" and sector == "MIL" and country is not None:
-        label = f"{demonyms.get(country) or countries[country].entry.name} armed forces"
-        entry = Entry(label, "ArmedForce", country, actor_iri("ArmedForce", f"{country} armed forces"), kind="alias")
+        label, iri = armed_forces(country, demonyms.get(country) or countries[country].entry.name)
+        entry = Entry(label, "ArmedForce", country, iri, kind="alias")
         kinds = ("alias", "alias")
     else:
         name = record["name"]
@@ -466,8 +480,8 @@ def _cameo_candidates(record: Mapping[str, Any], countries: Mapping[str, _Countr
         kinds = ("name", "alias")
     for number, surface in enumerate((record["name"], *record.get("aliases", ()))):
         kind = kinds[min(number, 1)]
-        if entry.type == "Person" and " " not in surface.strip():
-            kind = "alias"  # one word of a person's name ("Sisi", "Albert") is them only where the text says so
+        if _one_word_of_a_name(entry, surface):
+            kind = "alias"  # "Sisi", "Albert": them only where the text says so
         yield _candidate(surface, replace(entry, kind=kind), (_CAMEO, _KIND_ORDER[kind]))
 
 
