@@ -44,7 +44,7 @@ class Errors(metaclass=_CodedMessages):
     E041 = "Option(s) {options} do not apply to the {name!r} export; it accepts: {accepted}."
     E042 = "Invalid {option} date {value!r}; use an ISO date such as 2024-03-11."
     E043 = "The start date {start} is after the end date {end}; no event can match."
-    E044 = "Cannot write the export to {path}: {detail}"
+    E044 = "Cannot write {path}: {detail}"
     E045 = "Exporter {name!r} cannot be loaded from {target!r}: {detail}"
     E046 = "Invalid minimum confidence {value!r}; use a number from 0 to 1, such as 0.5."
     E047 = "Invalid collapse {value!r}; use False (one edge per event), True or \"total\" (one weighted edge per actor pair) or \"type\" (also one weight per event type)."
@@ -110,6 +110,11 @@ class Errors(metaclass=_CodedMessages):
     E115 = "{path}:{line}: a {found}-level event in a gold file of {expected}-level events (line {first}); a gold file holds one format."
     E116 = "{path}: no gold events (the file is empty)."
     E117 = "{path}: {count} gold document(s) not among the inputs ({docs}): their events count as missed. Pass the documents the gold was coded on."
+    # Writing outputs safely; hostile text and names in outputs and query parameters (docs/reliability.md): E150-E159.
+    E150 = "{path} is {kind}, not a regular file: kg writes an output only as a new file or over a regular one, and left it as it was. Give another path."
+    E151 = "{path}: there is no folder {folder} to write it in. Create the folder first (kg does not create the folders of an output)."
+    E152 = "Cannot write {path}: {detail}; the partial output was removed and {outcome}."
+    E153 = "Invalid query parameter {param!r}: {problem}. Give it as NAME=VALUE (--param NAME=VALUE), NAME a SPARQL variable name of letters, digits and _, such as by=Germany."
 
 
 class KGError(Exception):
