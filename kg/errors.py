@@ -115,6 +115,23 @@ class Errors(metaclass=_CodedMessages):
     E151 = "{path}: there is no folder {folder} to write it in. Create the folder first (kg does not create the folders of an output)."
     E152 = "Cannot write {path}: {detail}; the partial output was removed and {outcome}."
     E153 = "Invalid query parameter {param!r}: {problem}. Give it as NAME=VALUE (--param NAME=VALUE), NAME a SPARQL variable name of letters, digits and _, such as by=Germany."
+    # Live sources: URLs, feeds, sitemaps and kg watch (docs/watch.md): E160-E179.
+    E160 = "{url}: not fetched: the robots.txt of {origin} disallows it for kg."
+    E161 = "{url}: cannot be fetched: the host name cannot be resolved (DNS: {detail})."
+    E162 = "{url}: no answer within {timeout} s (timeout)."
+    E163 = "{url}: cannot be fetched ({detail})."
+    E164 = "{url}: the server answered HTTP {status} {reason}."
+    E165 = "{url}: not an HTML page (content type {content_type}); not read."
+    E166 = "{url}: larger than {limit:,} bytes, the size limit of a response; not read."
+    E167 = "{url}: the same page as {other} (canonical URL {canonical}); read once."
+    E168 = "{url}: neither an RSS or Atom feed, a sitemap, nor a web page that links to a feed; nothing to follow."
+    E169 = "{path}:{line}: {value!r} is not an http(s) URL. Write one URL a line (blank lines and lines starting with # are ignored)."
+    E170 = "Invalid duration {value!r}; use a number with s, m, h or d, such as 90s, 15m, 1h or 1h30m."
+    E171 = "--dask reads files on the cluster, not URLs ({url}); build URL inputs without --dask."
+    E172 = "Stopping ({signal}): the article in hand is finished and stored; the next run resumes with the pages left."
+    E173 = "{url}: not fetched: the robots.txt of {origin} cannot be read ({detail})."
+    E174 = "{path}: the list of URLs cannot be read ({detail})."
+    E175 = "Round {round} stopped: {detail}. The pages not stored are fetched again in the next round."
 
 
 class KGError(Exception):
