@@ -111,7 +111,7 @@ class Errors(metaclass=_CodedMessages):
     E116 = "{path}: no gold events (the file is empty)."
     E117 = "{path}: {count} gold document(s) not among the inputs ({docs}): their events count as missed. Pass the documents the gold was coded on."
     # Writing outputs safely; hostile text and names in outputs and query parameters (docs/reliability.md): E150-E159.
-    E150 = "{path} is {kind}, not a regular file: kg writes an output only as a new file or over a regular one, and left it as it was. Give another path."
+    E150 = "{path} is {kind}, not a {expected}; it was left as it was. Give another path: a new one, or a {expected} (kg writes no output through a link, pipe or device)."
     E151 = "{path}: there is no folder {folder} to write it in. Create the folder first (kg does not create the folders of an output)."
     E152 = "Cannot write {path}: {detail}; the partial output was removed and {outcome}."
     E153 = "Invalid query parameter {param!r}: {problem}. Give it as NAME=VALUE (--param NAME=VALUE), NAME a SPARQL variable name of letters, digits and _, such as by=Germany."

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import json
+import os
+import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -499,16 +503,23 @@ def test_export_to_stdout(store, capsysbinary):
     assert capsysbinary.readouterr().out == dump(store, "nq")
 
 
-def test_output_folders_are_created(store, tmp_path):
-    assert kgx.export(store, "ttl", tmp_path / "out" / "kg.ttl") == [tmp_path / "out" / "kg.ttl"]
-
-
-def test_unwritable_output(store, tmp_path):
+def test_missing_folders_are_refused_not_created(store, tmp_path):
+    for name, path in (("ttl", tmp_path / "out" / "kg.ttl"), ("csv", tmp_path / "out" / "tables"), ("csv", tmp_path / "out" / "kg.csv")):
+        with pytest.raises(KGError, match=rf"^\[E151\] {path}: there is no folder {tmp_path / 'out'} to write it in"):
+            kgx.export(store, name, path)
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(KGError, match=r"\[E044\]"):
+    with pytest.raises(KGError, match=r"\[E151\]"):
         kgx.export(store, "ttl", tmp_path / "file" / "kg.ttl")
-    with pytest.raises(KGError, match=r"\[E044\]"):
-        kgx.export(store, "csv", tmp_path / "file" / "tables")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    with pytest.raises(KGError, match=r"\[E150\] .*file is a regular file, not a folder"):
+        kgx.export(store, "csv", tmp_path / "file")
+    assert (tmp_path / "file").read_text() == "not a folder"
+
+
+def test_a_new_csv_folder_is_removed_when_the_export_fails(store, tmp_path):
+    with pytest.raises(KGError, match=r"\[E042\]"):
+        kgx.export(store, "csv", tmp_path / "tables", start="not a date")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_export_leaves_no_file(store, tmp_path):
@@ -523,9 +534,134 @@ def test_failed_export_leaves_no_file(store, tmp_path):
 
 
 def test_output_path_is_a_directory(store, tmp_path):
-    with pytest.raises(KGError, match=r"\[E044\]"):
+    with pytest.raises(KGError, match=r"\[E150\] .* is a folder, not a regular file"):
         kgx.export(store, "nq", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def _special_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """A symbolic link to a file, a dangling one, a link to a folder and a FIFO, each with the kind E150 names."""
+    target, folder = tmp_path / "target.txt", tmp_path / "folder"
+    target.write_text("the link's target")
+    folder.mkdir()
+    files = {"link": "a symbolic link", "dangling": "a symbolic link", "folder-link": "a symbolic link", "fifo": "a named pipe (FIFO)"}
+    (tmp_path / "link").symlink_to(target)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "folder-link").symlink_to(folder)
+    os.mkfifo(tmp_path / "fifo")
+    return {name: (tmp_path / name, kind) for name, kind in files.items()}
+
+
+def _state(tmp_path: Path) -> dict[str, tuple]:
+    """Every entry under tmp_path: its kind and mode, where a link points, a regular file's bytes."""
+    state = {}
+    for path in sorted(tmp_path.rglob("*")):
+        info = path.lstat()
+        state[str(path)] = (info.st_mode, os.readlink(path) if path.is_symlink() else None,
+                            path.read_bytes() if stat.S_ISREG(info.st_mode) else None)
+    return state
+
+
+@pytest.mark.parametrize("fmt", ["nq", "gexf", "graphml", "csv"])
+def test_links_pipes_and_devices_are_refused_and_left_as_they_were(store, tmp_path, fmt):
+    files = _special_files(tmp_path)
+    before = _state(tmp_path)
+    for name, (path, kind) in files.items():
+        with pytest.raises(KGError, match=rf"^\[E150\] {path} is {re.escape(kind)}, not a (regular file|folder); it was left as it was"):
+            kgx.export(store, fmt, path)
+    if fmt != "csv":  # csv to a path without .csv is a folder, and /dev/null is not one either
+        with pytest.raises(KGError, match=r"^\[E150\] /dev/null is a character device, not a regular file"):
+            kgx.export(store, fmt, "/dev/null")
+    assert _state(tmp_path) == before  # nothing written through a link, nothing left beside
+
+
+def test_a_regular_file_is_replaced_whole_and_keeps_its_mode(store, tmp_path):
+    path = tmp_path / "kg.nq"
+    path.write_bytes(b"previous")
+    path.chmod(0o640)
+    assert kgx.export(store, "nq", path) == [path]
+    assert path.read_bytes() == dump(store, "nq") and stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert list(tmp_path.iterdir()) == [path]
+
+
+class _FullDisk(io.FileIO):
+    """A file on a disk that fills up after ``room`` bytes: writes past it fail as the kernel's do."""
+
+    room = 3000
+
+    def write(self, data):
+        if self.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(data)
+
+
+@pytest.mark.parametrize("fmt", ["nq", "gexf", "graphml"])
+def test_a_full_disk_is_a_coded_error_that_keeps_the_previous_file(store, tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr("kg.exporters.output.io.FileIO", _FullDisk)
+    path = tmp_path / f"kg.{fmt}"
+    with pytest.raises(KGError, match=rf"^\[E152\] Cannot write {path}: No space left on device; the partial output was removed and nothing was written\.$"):
+        kgx.export(store, fmt, path)
+    assert list(tmp_path.iterdir()) == []
+    path.write_bytes(b"previous")
+    with pytest.raises(KGError, match=r"\[E152\] .*the previous file is as it was\.$"):
+        kgx.export(store, fmt, path)
+    assert list(tmp_path.iterdir()) == [path] and path.read_bytes() == b"previous"
+
+
+def test_csv_tables_are_replaced_together_or_not_at_all(store, tmp_path, monkeypatch):
+    edges, nodes = tmp_path / "kg.csv", tmp_path / "kg.nodes.csv"
+    edges.write_bytes(b"old edges")
+    nodes.write_bytes(b"old nodes")
+    monkeypatch.setattr(_FullDisk, "room", len(dump(store, "csv")) - 1)  # the nodes table fits, the edges table does not
+    monkeypatch.setattr("kg.exporters.output.io.FileIO", _FullDisk)
+    with pytest.raises(KGError, match=rf"\[E152\] Cannot write {edges}: No space left on device"):
+        kgx.export(store, "csv", edges)
+    assert sorted(tmp_path.iterdir()) == [edges, nodes]
+    assert (edges.read_bytes(), nodes.read_bytes()) == (b"old edges", b"old nodes")
+
+
+def test_an_error_of_the_exporter_is_not_taken_for_a_full_disk(store, tmp_path):
+    def write_broken(store, stream):
+        stream.write(b"half")
+        raise OSError(errno.EIO, "the store cannot be read")
+
+    kgx.register("broken", write_broken, suffix=".txt", description="fails")
+    try:
+        with pytest.raises(OSError, match="the store cannot be read"):
+            kgx.export(store, "broken", tmp_path / "out.txt")
+    finally:
+        kgx._EXPORTERS.pop("broken")
+    assert list(tmp_path.iterdir()) == []
+
+
+# Article text and names with what XML 1.0 cannot hold (NUL, BEL, ESC, vertical tab, U+FFFE) and rich markup.
+HOSTILE_LABEL = "Belarus [/bold]\x00\x07\x1b[31m\x0b\ufffe end"
+HOSTILE_SENTENCE = "Russia [red]supplied\x07 Belarus\x1b[0m."
+
+
+def _hostile(text: str) -> str:
+    """The text as the GEXF and GraphML files hold it: each character XML cannot hold is U+FFFD."""
+    return "".join("\ufffd" if c in "\x00\x07\x1b\x0b\ufffe" else c for c in text)
+
+
+@pytest.fixture(scope="module")
+def hostile_store(graphs):
+    g = Graph() + graphs["a1"]
+    g.set((BLR, RDFS.label, Literal(HOSTILE_LABEL)))
+    for event in g.subjects(RDF.type, KG.Event):
+        g.set((event, KG.sentence, Literal(HOSTILE_SENTENCE)))
+    s = open_memory_store()
+    replace_graph(s, article_iri("a1"), g)
+    return s
+
+
+@pytest.mark.parametrize(("fmt", "collapse"), [("gexf", True), ("gexf", False), ("graphml", False), ("graphml", True)])
+def test_graph_exports_hold_no_character_xml_cannot(hostile_store, fmt, collapse):
+    data = dump(hostile_store, fmt, collapse=collapse)
+    graph = (nx.read_gexf if fmt == "gexf" else nx.read_graphml)(io.BytesIO(data))
+    assert graph.nodes[str(BLR)]["label"] == _hostile(HOSTILE_LABEL)
+    sentences = {d["sentence"] for *_, d in graph.edges(data=True) if "sentence" in d}
+    assert sentences == (set() if collapse else {_hostile(HOSTILE_SENTENCE)})
 
 
 def test_import_is_cheap():

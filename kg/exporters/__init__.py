@@ -55,13 +55,13 @@ import inspect
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kg.errors import Errors, KGError
+from kg.exporters.output import output_file
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -237,8 +237,10 @@ def export(
     standard output. For ``csv`` a path is special: a path not ending in
     ``.csv`` is a directory that gets ``nodes.csv`` and ``edges.csv``; a path
     ``x.csv`` gets the edges table, and the nodes table goes beside it as
-    ``x.nodes.csv``. A stream gets the edges table only. Missing folders are
-    created.
+    ``x.nodes.csv``. A stream gets the edges table only. A path is written
+    safely (:mod:`kg.exporters.output`): through a temporary file renamed over
+    it once whole, only as a new file or over a regular one, in an existing
+    folder; a failed export leaves the previous file as it was.
 
     Options whose value is None are dropped (so a CLI can pass unset options
     through); any other option the format does not take raises ``KGError``
@@ -246,7 +248,8 @@ def export(
     stream).
 
     Raises ``KGError``: E040 unknown format, E041 option not applicable,
-    E042/E043 bad dates, E044 output not writable.
+    E042/E043 bad dates, E044 output not writable, E150 a link, pipe, device
+    or folder at the path, E151 no such folder, E152 a write failed (a full disk).
     """
     exporter = get_exporter(format_name)
     options = {key: value for key, value in options.items() if value is not None}
@@ -274,30 +277,6 @@ def export(
         return [path]
     exporter(store, output, **options)
     return []
-
-
-@contextmanager
-def output_file(path: Path) -> Iterator[BinaryIO]:
-    """Write ``path`` (creating its folder) through a sibling ``.part`` file renamed
-    on success, so a failed export neither leaves half a file nor destroys the
-    previous one."""
-    part = path.with_name(f".{path.name}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        stream = open(part, "wb")
-    except OSError as e:
-        raise KGError(Errors.E044.format(path=path, detail=e.strerror or e)) from e
-    try:
-        with stream:
-            yield stream
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    try:
-        os.replace(part, path)
-    except OSError as e:
-        part.unlink(missing_ok=True)
-        raise KGError(Errors.E044.format(path=path, detail=e.strerror or e)) from e
 
 
 register("ttl", "kg.exporters.rdf:write_turtle", suffix=".ttl", description="Turtle: all article graphs merged into one graph")

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from kg.errors import Errors, KGError
-from kg.exporters import output_file
+from kg.exporters.output import output_files, output_folder
 from kg.exporters.network import _collapse, _collapse_mode, _edge_groups, _multigraph, _plain_graph, to_networkx
 
 if TYPE_CHECKING:
@@ -149,27 +148,24 @@ def write_csv(
 def write_csv_tables(
     store: pyoxigraph.Store, directory: str | os.PathLike, **options: Any
 ) -> tuple[Path, Path]:
-    """Write Gephi's ``nodes.csv`` and ``edges.csv`` into ``directory`` (created if needed).
+    """Write Gephi's ``nodes.csv`` and ``edges.csv`` into ``directory`` (made if its folder exists).
 
     ``nodes.csv`` has the columns ``NODE_COLUMNS`` (``Id`` = actor IRI);
     ``edges.csv`` is the table of ``write_csv``. ``options`` are those of
     ``to_networkx``. Returns the paths of the two files. Import them in Gephi
-    with File > Import spreadsheet, nodes first.
+    with File > Import spreadsheet, nodes first. The folder and both files are
+    written as :mod:`kg.exporters.output` says (no links, no missing folders).
     """
-    folder = Path(directory)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise KGError(Errors.E044.format(path=folder, detail=e.strerror or e)) from e
-    return _write_csv_pair(store, folder / "nodes.csv", folder / "edges.csv", **options)
+    with output_folder(directory) as folder:
+        return _write_csv_pair(store, folder / "nodes.csv", folder / "edges.csv", **options)
 
 
 def _write_csv_pair(store: pyoxigraph.Store, nodes_path: Path, edges_path: Path, **options: Any) -> tuple[Path, Path]:
-    graph = to_networkx(store, **options)
-    with output_file(nodes_path) as stream:
-        _write_nodes_csv(graph, stream)
-    with output_file(edges_path) as stream:
-        _write_edges_csv(graph, stream)
+    # Both targets are checked before the network is built, and renamed only once both are whole.
+    with output_files(edges_path, nodes_path) as (edges, nodes):
+        graph = to_networkx(store, **options)
+        _write_nodes_csv(graph, nodes)
+        _write_edges_csv(graph, edges)
     return nodes_path, edges_path
 
 

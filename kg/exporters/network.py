@@ -28,6 +28,9 @@ __all__ = ["to_networkx"]
 logger = logging.getLogger(__name__)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# Characters outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets): most C0 controls,
+# surrogates, U+FFFE and U+FFFF. A GEXF or GraphML file holding one cannot be parsed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # One row per real-world event: a kg:MergedEvent (reports of one event merged by kg build, docs/dedup.md),
 # with the sentence and article of its first report (earliest publication, then article id) and the best
@@ -491,18 +494,25 @@ def _iso_date(value: str | dt.date | None, option: str) -> str:
 
 
 def _plain(value: Any) -> str | int | float | bool:
-    """A value GEXF and GraphML can hold: None -> "", collections -> ";"-joined."""
-    if value is None:
-        return ""
-    if isinstance(value, (str, bool, int, float)):
+    """A value GEXF and GraphML can hold: None -> "", collections -> ";"-joined, and in text each
+    character XML 1.0 cannot hold (control characters of article text or names) -> U+FFFD.
+
+    >>> _plain(["Russia", "Bel\x07arus"])
+    'Russia;Bel\ufffdarus'
+    """
+    if isinstance(value, (bool, int, float)):
         return value
-    if isinstance(value, dict):
-        return ";".join(f"{k}:{v}" for k, v in value.items())
-    if isinstance(value, (set, frozenset)):
-        return ";".join(sorted(str(item) for item in value))
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(item) for item in value)
-    return str(value)
+    if value is None:
+        text = ""
+    elif isinstance(value, dict):
+        text = ";".join(f"{k}:{v}" for k, v in value.items())
+    elif isinstance(value, (set, frozenset)):
+        text = ";".join(sorted(str(item) for item in value))
+    elif isinstance(value, (list, tuple)):
+        text = ";".join(str(item) for item in value)
+    else:
+        text = str(value)
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _plain_graph(graph: nx.Graph, keep: tuple[str, ...] = ()) -> None:
