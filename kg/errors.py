@@ -110,6 +110,13 @@ class Errors(metaclass=_CodedMessages):
     E115 = "{path}:{line}: a {found}-level event in a gold file of {expected}-level events (line {first}); a gold file holds one format."
     E116 = "{path}: no gold events (the file is empty)."
     E117 = "{path}: {count} gold document(s) not among the inputs ({docs}): their events count as missed. Pass the documents the gold was coded on."
+    # kg serve's proxy: queries that end, and no requests on their behalf (docs/serve.md): E120-E129.
+    E120 = "The query ran past this endpoint's time limit of {timeout:g} s and was stopped; nothing of its result was sent. Narrow it (more specific patterns, LIMIT), or restart kg serve with a higher --timeout (0: none)."
+    E121 = "The query calls another endpoint (SPARQL SERVICE), and this endpoint makes no requests on behalf of queries. Remove the SERVICE clause, or restart kg serve with --allow-service (docs/serve.md says what that risks). The word SERVICE counts anywhere but in a string, a comment, a variable name or an IRI."
+    E122 = "A query must be sent as application/sparql-query or application/x-www-form-urlencoded, not {content_type!r} (SPARQL 1.1 Protocol)."
+    E123 = "The request body is larger than {limit:,} bytes, the limit of this endpoint for a query."
+    E124 = "The query is not UTF-8 text ({detail})."
+    E125 = "Nothing here: {path}. The SPARQL endpoint is /query (or /sparql), the query page /, graphs are read at /store."
     # Writing outputs safely; hostile text and names in outputs and query parameters (docs/reliability.md): E150-E159.
     E150 = "{path} is {kind}, not a {expected}; it was left as it was. Give another path: a new one, or a {expected} (kg writes no output through a link, pipe or device)."
     E151 = "{path}: there is no folder {folder} to write it in. Create the folder first (kg does not create the folders of an output)."
