@@ -8,10 +8,14 @@
    articles, and their ratio; and of ``nlp.pipe`` with kg's components on the
    first ``BENCH_PIPE_ARTICLES`` (100).
 2. **build**: ``kg build`` articles/s with each of ``BENCH_WORKERS`` workers
-   (end to end: the command, its start-up and the model loads included), into
-   a fresh on-disk store; the ratio to one worker.
-3. **memory**: peak RSS of ``kg build`` (``BENCH_RSS_WORKERS`` workers; the
-   largest process) for each of ``BENCH_RSS_SIZES`` articles.
+   (end to end: the command, its start-up and the model loads included; the
+   defaults, merging of reports on), into a fresh on-disk store; the ratio to
+   one worker, beside the machine's reference: the same numbers of processes
+   parsing ``BENCH_REFERENCE_ARTICLES`` (200) articles with kg's pipeline and
+   nothing else (``bench.tasks reference``), so the build's ratio reads
+   against what the machine allows.
+3. **memory**: peak RSS of ``kg build`` (the defaults, ``BENCH_RSS_WORKERS``
+   workers; the largest process) for each of ``BENCH_RSS_SIZES`` articles.
 4. **store**: a store of ``BENCH_TRIPLES`` triples (the sample's graphs
    replicated under new IRIs), its bulk-load time, and the latency (wall and
    CPU) and peak RSS of every saved query without and with one parameter
@@ -19,9 +23,9 @@
    ``actors``, ``events-between`` and ``dyads`` queries also against an
    in-memory rdflib Dataset (each rdflib query stopped after
    ``BENCH_RDFLIB_TIMEOUT`` seconds).
-5. **dedup**: ``kg build`` with the merging of reports (the default) on
-   ``BENCH_DEDUP_ARTICLES`` articles, against sections 2 and 3, which build
-   with ``--no-dedup`` (see docs/performance.md for why).
+5. **dedup**: ``kg build`` with the merging of reports (the default, as in
+   sections 2 and 3) and without (``--no-dedup``) on ``BENCH_DEDUP_ARTICLES``
+   articles: what merging costs.
 6. **validate**: ``kg validate`` (wall time, peak RSS) of a store of
    ``BENCH_VALIDATE_TRIPLES`` triples (800,000, the size of the store of
    issue 18; made as in section 4), in a fresh process.
@@ -184,23 +188,31 @@ def main() -> None:
         runs = {}
         for n in workers:
             print(f"[2] kg build of {articles} articles, {n} worker(s) ...", flush=True)
-            run = _kg_build(corpus(articles), work / "store-build", n)
+            run = _kg_build(corpus(articles), work / "store-build", n, dedup=True)
             runs[str(n)] = {**run, "articles_per_s": articles / run["seconds"]}
         base = runs[str(workers[0])]["articles_per_s"]
+        reference_articles = min(articles, _env_int("BENCH_REFERENCE_ARTICLES", 200))
+        reference = {}
+        for n in workers:
+            print(f"    the machine's reference: {n} process(es) parsing {reference_articles} articles ...", flush=True)
+            reference[str(n)] = _task("reference", str(corpus(reference_articles)), str(reference_articles), str(n))
+        first = reference[str(workers[0])]["seconds"]
         results["build"] = {
             "articles": articles,
-            "dedup": False,
+            "dedup": True,
             "runs": runs,
             "ratio_to_first": {k: v["articles_per_s"] / base for k, v in runs.items()},
+            "reference": reference,
+            "reference_ratio_to_first": {k: first / v["seconds"] for k, v in reference.items()},
         }
 
     if "memory" in only:
         runs = {}
         for size in rss_sizes:
             print(f"[3] peak RSS of kg build of {size} articles ({rss_workers} workers) ...", flush=True)
-            run = _kg_build(corpus(size), work / "store-rss", rss_workers)
+            run = _kg_build(corpus(size), work / "store-rss", rss_workers, dedup=True)
             runs[str(size)] = {**run, "articles_per_s": size / run["seconds"]}
-        results["memory"] = {"workers": rss_workers, "dedup": False, "runs": runs}
+        results["memory"] = {"workers": rss_workers, "dedup": True, "runs": runs}
 
     if "store" in only:
         print(f"[4] store of {triples:,} triples: load and queries ...", flush=True)
@@ -265,9 +277,13 @@ def report(results: dict) -> str:
         ]
     if "build" in results:
         b = results["build"]
-        lines.append(f"\n2. kg build, {b['articles']} articles, end to end (--no-dedup)")
+        lines.append(f"\n2. kg build, {b['articles']} articles, end to end" + (" (the defaults: merging on)" if b.get("dedup") else " (--no-dedup)"))
         for n, run in b["runs"].items():
-            lines.append(f"   {n + ' worker(s)':<34}{run['articles_per_s']:8.2f} articles/s  ({run['seconds']:.0f} s, x{b['ratio_to_first'][n]:.2f})")
+            line = f"   {n + ' worker(s)':<34}{run['articles_per_s']:8.2f} articles/s  ({run['seconds']:.0f} s, x{b['ratio_to_first'][n]:.2f}"
+            if "reference_ratio_to_first" in b:
+                reference = b["reference_ratio_to_first"][n]
+                line += f"; the machine's reference x{reference:.2f}, build/reference {b['ratio_to_first'][n] / reference:.2f}"
+            lines.append(line + ")")
     if "memory" in results:
         m = results["memory"]
         lines.append(f"\n3. Peak RSS of kg build ({m['workers']} workers): largest process (main, largest worker)")

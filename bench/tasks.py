@@ -6,6 +6,9 @@ none inherits another's loaded model, caches or memory.
 - ``bare CORPUS N``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) over the first N texts;
 - ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
 - ``extract CORPUS N``: ``kg.run.pipeline.extract`` with one worker;
+- ``reference CORPUS N PROCESSES``: the machine's reference for parallel parsing: PROCESSES processes, each with
+  kg's pipeline loaded, start together and ``nlp.pipe`` an equal share of the first N texts; the seconds until the
+  last one ends (what a pool of that many workers could at best do, with nothing else to do);
 - ``dictionaries with|without``: load kg's knowledge with or without the CAMEO dictionaries (time, RSS growth);
 - ``rss -- COMMAND...``: run COMMAND and report its wall time and peak RSS (its largest process, its
   own process, its largest child);
@@ -87,6 +90,38 @@ def pipe(corpus: str, count: str) -> dict:
     for _ in nlp.pipe((clean_text(t).text for t in texts), batch_size=32):
         pass
     return {"articles": len(texts), "seconds": time.perf_counter() - started, "pipes": nlp.pipe_names}
+
+
+def _reference_share(texts: list[str], ready, start, done) -> None:
+    from kg.extraction.clean import clean_text
+    from kg.extraction.language import load_pipeline
+
+    nlp = load_pipeline(MODEL)
+    ready.release()
+    start.wait()
+    for _ in nlp.pipe((clean_text(t).text for t in texts), batch_size=32):
+        pass
+    done.put(time.perf_counter())
+
+
+def reference(corpus: str, count: str, processes: str) -> dict:
+    import multiprocessing
+
+    texts = _texts(corpus, int(count))
+    n = int(processes)
+    context = multiprocessing.get_context("spawn")
+    ready, start, done = context.Semaphore(0), context.Event(), context.Queue()
+    shares = [context.Process(target=_reference_share, args=(texts[i::n], ready, start, done)) for i in range(n)]
+    for share in shares:
+        share.start()
+    for _ in shares:  # every model loaded: the parsing starts at once in all of them
+        ready.acquire()
+    started = time.perf_counter()
+    start.set()
+    ended = max(done.get() for _ in shares)
+    for share in shares:
+        share.join()
+    return {"articles": len(texts), "processes": n, "seconds": ended - started}
 
 
 def extract(corpus: str, count: str) -> dict:
