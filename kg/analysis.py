@@ -420,6 +420,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     from rich.console import Console
     from rich.table import Table
 
+    from kg.console import literal
     from kg.errors import KGError
     from kg.extraction.lexicon import event_type
 
@@ -436,7 +437,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
 
     actors = Table("type", "actors", title="Actors by type", title_justify="left")
     for name, count in result["actors_by_type"].items():
-        actors.add_row(name, str(count))
+        actors.add_row(literal(name), str(count))
     console.print(actors)
     console.print()
 
@@ -448,7 +449,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
 
     events = Table("PLOVER type", "CAMEO", "events", title="Events by type", title_justify="left")
     for name, count in result["events_by_type"].items():
-        events.add_row(name, cameo(name), str(count))
+        events.add_row(literal(name), cameo(name), str(count))
     console.print(events)
     console.print("Events not stated as fact (negated, hypothetical, alleged, purpose) are left out.", style="dim")
     console.print()
@@ -460,7 +461,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     )
     for i, row in enumerate(result["top_actors"], 1):
         top.add_row(
-            str(i), row["label"], row["type"], row["country"], str(row["mentions"]), str(row["degree"]),
+            str(i), literal(row["label"]), literal(row["type"]), literal(row["country"]), str(row["mentions"]), str(row["degree"]),
             str(row["out_degree"]), str(row["in_degree"]), str(row["partners"]),
             f"{row['pagerank']:.3f}", f"{row['betweenness']:.3f}",
         )
@@ -478,8 +479,8 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     )
     for row in result["dyads"]:
         mix = ", ".join(f"{name} {count}" for name, count in row["types"].items())
-        dyads.add_row(
-            row["actor_a"], row["actor_b"], str(row["events"]), str(row["a_to_b"]), str(row["b_to_a"]), mix,
-            row["first_date"], row["last_date"],
+        dyads.add_row(  # names and types are the store's text: printed as written, never read as markup
+            literal(row["actor_a"]), literal(row["actor_b"]), str(row["events"]), str(row["a_to_b"]), str(row["b_to_a"]),
+            literal(mix), literal(row["first_date"]), literal(row["last_date"]),
         )
     console.print(dyads)

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 import click
@@ -137,14 +140,17 @@ def cli() -> None:
     Example:
       kg build data/ --store kg-store
       kg query relations --format csv
-      kg export gexf -o out/kg.gexf
+      kg export gexf -o kg.gexf
     """
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default: stdout).")
+@click.option(
+    "-o", "--output", default="-", metavar="FILE",
+    help="Output file (default: stdout), written whole or not at all: a new file or over a regular one, in an existing folder.",
+)
 @click.option(
     "--all", "include_all", is_flag=True,
     help="Write every event: also negated, hypothetical, alleged and purpose ones, and those under --min-confidence, flagged kept=false.",
@@ -157,7 +163,7 @@ def cli() -> None:
 def extract(
     inputs: tuple[str, ...],
     fmt: str,
-    output: TextIO,
+    output: str,
     include_all: bool,
     min_confidence: float | None,
     model: str,
@@ -191,25 +197,42 @@ def extract(
 
     threshold = _min_confidence(min_confidence)
     columns = ["doc", "subject", "subject_country", "predicate", "object", "object_country", "event_type", "theme", "date", "sentence"]
-    if fmt == "tsv":
-        output.write("\t".join(columns + ["kept"] * include_all) + "\n")
-    extractions = run_extract(
-        inputs, model=model, on_skip=warn, workers=_workers(workers), min_confidence=0 if include_all else threshold, languages=languages
-    )
-    for extraction in extractions:
-        for event in extraction.events:
-            kept = event.is_factual and event.confidence >= threshold
-            if not include_all and not kept:
-                continue
-            record = event.to_json()
-            if include_all:
-                record["kept"] = kept
-            if fmt == "jsonl":
-                output.write(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                output.write("\t".join(_tsv_cells(record)) + "\n")
+    with _text_output(output) as out:  # a refused -o stops the run before any parsing
+        if fmt == "tsv":
+            out.write("\t".join(columns + ["kept"] * include_all) + "\n")
+        extractions = run_extract(
+            inputs, model=model, on_skip=warn, workers=_workers(workers), min_confidence=0 if include_all else threshold, languages=languages
+        )
+        for extraction in extractions:
+            for event in extraction.events:
+                kept = event.is_factual and event.confidence >= threshold
+                if not include_all and not kept:
+                    continue
+                record = event.to_json()
+                if include_all:
+                    record["kept"] = kept
+                if fmt == "jsonl":
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                else:
+                    out.write("\t".join(_tsv_cells(record)) + "\n")
     notices = [p for p in problems if isinstance(p, Notice)]
     _report_problems([p for p in problems if not isinstance(p, Notice)], notices, strict=strict)
+
+
+@contextmanager
+def _text_output(path: str) -> Iterator[TextIO]:
+    """Standard output for ``-``; else the file ``path``, written safely (:mod:`kg.exporters.output`)."""
+    if path == "-":
+        yield sys.stdout
+        return
+    from kg.exporters.output import output_text
+
+    with output_text(path) as out:
+        yield out
+
+
+# What ends a line or a cell of TSV, for some reader: str.splitlines' line breaks and the tab.
+_TSV_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def _tsv_cells(record: dict) -> list[str]:
@@ -227,7 +250,7 @@ def _tsv_cells(record: dict) -> list[str]:
         record["date"],
         record["sentence"],
     ]
-    return ["" if c is None else str(c).replace("\t", " ").replace("\n", " ") for c in cells] + kept
+    return ["" if c is None else _TSV_BREAKS.sub(" ", str(c)) for c in cells] + kept
 
 
 @cli.command("eval")
@@ -440,15 +463,13 @@ def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...], limit: 
       kg query provenance --format csv --limit 100 --offset 200   # rows 201 to 300
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from kg.rdf.query import QueryResult, stream_query, write_csv, write_json
+    from kg.rdf.query import QueryResult, parse_parameters, stream_query, write_csv, write_json
     from kg.rdf.store import open_store
 
-    substitutions = {}
-    for param in params:
-        name, sep, value = param.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{param!r} is not NAME=VALUE", param_hint="--param")
-        substitutions[name.strip().lstrip("?$")] = value
+    try:
+        substitutions = parse_parameters(params)
+    except KGError as e:  # a usage error, as click's own (exit status 2)
+        raise click.BadParameter(str(e), param_hint="'--param'") from e
     result = stream_query(
         open_store(store_dir, read_only=True), query, substitutions=substitutions, limit=limit, offset=offset
     )
@@ -471,9 +492,11 @@ def _print_table(result: QueryResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from kg.console import literal
+
     table = Table(*result.columns, show_lines=False)
     for row in result.rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*map(literal, row))  # article text is data: "[/bold]" or ESC in it is printed, not obeyed
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
     console.print(f"{len(result.rows)} rows", style="dim")
@@ -515,7 +538,11 @@ class _ExportCommand(click.Command):
 @cli.command(cls=_ExportCommand)
 @click.argument("fmt", metavar="FORMAT", type=_ExportFormat())
 @STORE_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=True), default=None, help="Output file (default: stdout); for csv, a folder.")
+@click.option(
+    "-o", "--output", default=None, metavar="PATH",
+    help="Output file (default: stdout); for csv, a folder. Written whole or not at all: a new file or over a regular "
+    "one, in an existing folder.",
+)
 def export(fmt: str, store_dir: str, output: str | None) -> None:
     """Export the graph as RDF (ttl, trig, nq, jsonld) or for Gephi (gexf, graphml, csv).
 
@@ -524,7 +551,7 @@ def export(fmt: str, store_dir: str, output: str | None) -> None:
 
     \b
     Example:
-      kg export gexf -o out/kg.gexf
+      kg export gexf -o kg.gexf
       kg export trig > kg.trig
     """
     from kg.exporters import export as run_export

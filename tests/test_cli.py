@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import networkx as nx
@@ -203,3 +205,109 @@ def test_store_from_environment(built_store, monkeypatch):
     monkeypatch.setenv("KG_STORE", str(built_store))
     result = run("query", "actors", "--format", "csv")
     assert "Vladimir Putin" in result.output
+
+
+# ---------------------------------------------------------------- hostile text and outputs (issue 19)
+
+# Our own sentences, with rich markup and control characters (BEL, ESC) in them; kg build keeps both as written.
+HOSTILE_TEXT = (
+    "Russian President Vladimir Putin\x07 sent tanks to Belarus on Monday.\n\n"
+    "Russia supplied Belarus with Iskander [/bold] missiles\x07 on Monday, the ministry said.\n\n"
+    "Poland expelled a Belarusian [red]diplomat\x1b[31m on Monday."
+)
+HOSTILE_SENTENCES = [
+    "Poland expelled a Belarusian [red]diplomat\x1b[31m on Monday.",
+    "Russia supplied Belarus with Iskander [/bold] missiles\x07 on Monday, the ministry said.",
+    "Russian President Vladimir Putin\x07 sent tanks to Belarus on Monday.",
+]
+SENTENCES_QUERY = "PREFIX kg: <https://w3id.org/kg/ontology#> SELECT ?s WHERE { ?e kg:sentence ?s } ORDER BY ?s"
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    source = folder / "hostile.jsonl"
+    source.write_text(json.dumps({"id": "hostile", "title": "[/bold] \x07", "date": "2024-03-06", "text": HOSTILE_TEXT}) + "\n")
+    result = run("build", str(source), "--store", str(folder / "store"))
+    assert result.exit_code == 0, result.output
+    return folder / "store"
+
+
+def test_query_prints_markup_and_control_characters_as_written(hostile_store):
+    as_json = run("query", SENTENCES_QUERY, "--store", str(hostile_store), "--format", "json")
+    assert [row["s"] for row in json.loads(as_json.output)] == HOSTILE_SENTENCES
+    as_csv = run("query", SENTENCES_QUERY, "--store", str(hostile_store), "--format", "csv")
+    assert [row["s"] for row in csv.DictReader(io.StringIO(as_csv.output))] == HOSTILE_SENTENCES
+    table = run("query", SENTENCES_QUERY, "--store", str(hostile_store))
+    assert table.exit_code == 0 and "3 rows" in table.output
+    shown = [s.replace("\x07", "\\x07").replace("\x1b", "\\x1b") for s in HOSTILE_SENTENCES]
+    assert all(s in table.output for s in shown)  # markup printed, control characters as escapes
+    assert "\x07" not in table.output and "\x1b" not in table.output
+    actors = run("query", "actors", "--store", str(hostile_store))
+    assert "Vladimir Putin\\x07" in actors.output and "\x07" not in actors.output
+
+
+def test_graph_exports_of_hostile_text_parse(hostile_store, tmp_path):
+    gexf, graphml = tmp_path / "kg.gexf", tmp_path / "kg.graphml"
+    assert run("export", "gexf", "--store", str(hostile_store), "-o", str(gexf)).exit_code == 0
+    assert run("export", "graphml", "--store", str(hostile_store), "-o", str(graphml)).exit_code == 0
+    labels = {data["label"] for _, data in nx.read_gexf(gexf).nodes(data=True)}
+    assert "Vladimir Putin\ufffd" in labels  # BEL, which XML cannot hold, is U+FFFD
+    sentences = {data["sentence"] for *_, data in nx.read_graphml(graphml).edges(data=True)}
+    assert {s.replace("\x07", "\ufffd").replace("\x1b", "\ufffd") for s in HOSTILE_SENTENCES} <= sentences
+
+
+def test_stats_prints_names_with_markup_as_written(tmp_path):
+    import handmade  # tests/handmade.py: stores written from hand-made records
+
+    from kg.rdf.graph import write_article, write_ontology
+    from kg.rdf.store import open_store
+
+    store = open_store(tmp_path / "store")
+    write_ontology(store)
+    write_article(store, handmade.accusation("a1", "2024-03-05", "Olena [/bold] Kovalenko\x1b[31m", "UKR"))
+    del store  # closed, so that kg stats can open it
+    result = CliRunner().invoke(cli, ["stats", "--store", str(tmp_path / "store")])
+    assert result.exit_code == 0, result.output
+    assert "Olena [/bold] Kovalenko\\x1b[31m" in result.output and "\x1b" not in result.output
+
+
+def _links_and_pipes(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A regular file, a symbolic link to it and a FIFO."""
+    target = tmp_path / "target.txt"
+    target.write_text("kept")
+    (tmp_path / "link").symlink_to(target)
+    os.mkfifo(tmp_path / "fifo")
+    return target, tmp_path / "link", tmp_path / "fifo"
+
+
+@pytest.mark.parametrize("command", [["export", "gexf"], ["export", "nq"], ["export", "csv"], ["extract", str(FIXTURES / "minsk-talks.txt")]])
+def test_output_onto_a_link_or_a_fifo_is_refused(built_store, tmp_path, command):
+    target, link, fifo = _links_and_pipes(tmp_path)
+    for path, kind in ((link, "a symbolic link"), (fifo, "a named pipe (FIFO)")):
+        result = CliRunner().invoke(cli, [*command, "--store", str(built_store), "-o", str(path)] if command[0] == "export"
+                                    else [*command, "-o", str(path)])
+        assert result.exit_code == 1 and result.output.startswith(f"Error: [E150] {path} is {kind}, not a")
+        assert result.output.count("\n") == 1
+    assert link.is_symlink() and os.readlink(link) == str(target) and target.read_text() == "kept"
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link", "target.txt"]
+
+
+def test_extract_output_is_replaced_only_by_a_whole_run(tmp_path):
+    out = tmp_path / "events.jsonl"
+    out.write_text("previous\n")
+    failed = CliRunner().invoke(cli, ["extract", str(FIXTURES / "minsk-talks.txt"), "--model", "no_such_model", "-o", str(out)])
+    assert failed.exit_code == 1 and "[E010]" in failed.output
+    assert out.read_text() == "previous\n" and list(tmp_path.iterdir()) == [out]
+    missing = CliRunner().invoke(cli, ["extract", str(FIXTURES / "minsk-talks.txt"), "-o", str(tmp_path / "no" / "events.jsonl")])
+    assert missing.exit_code == 1 and missing.output.startswith("Error: [E151]") and list(tmp_path.iterdir()) == [out]
+    assert run("extract", str(FIXTURES / "minsk-talks.txt"), "-o", str(out)).exit_code == 0
+    assert out.read_text().startswith('{"doc": "minsk-talks"')
+
+
+def test_extract_tsv_keeps_one_line_per_event_whatever_the_sentence_holds():
+    text = "Germany delivered\r tanks\x0b to\u2028 Ukraine.\n"
+    result = run("extract", "-", "--format", "tsv", input=text)
+    header, row = result.output.split("\n")[:2]
+    assert row.split("\t")[3] == "deliver" and row.split("\t")[-1] == "Germany delivered  tanks  to  Ukraine."

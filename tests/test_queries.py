@@ -188,6 +188,32 @@ def test_kg_query_param_option(tmp_path, nlp):
     assert unknown.exit_code == 1 and "[E032]" in unknown.output and "Traceback" not in unknown.output
 
 
+@pytest.mark.parametrize(
+    ("param", "problem"),
+    [
+        ("a b=1", "'a b' is not a SPARQL variable name"),
+        ("}=x", "'}' is not a SPARQL variable name"),
+        ("a-b=x", "'a-b' is not a SPARQL variable name"),
+        ("=x", "the name is empty"),
+        ("?=x", "the name is empty"),
+        ("Germany", "no '=' between a name and a value"),
+    ],
+)
+@pytest.mark.parametrize("query", ["supplies", "SELECT ?a WHERE { ?s ?p ?o }"])
+def test_a_bad_parameter_name_is_a_usage_error_with_a_code(tmp_path, param, problem, query):
+    """As click's own usage errors (and --lang's E085): exit status 2, one line of error, before the store is opened."""
+    result = CliRunner().invoke(cli, ["query", query, "--store", str(tmp_path / "nowhere"), "--param", "by=x", "--param", param])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert line.startswith(f"Error: Invalid value for '--param': [E153] Invalid query parameter {param!r}: {problem}.")
+
+
+@pytest.mark.parametrize("name", ["a b", "}", "", "?by", "by }"])
+def test_a_bad_parameter_name_from_python_is_a_coded_error(store, name):
+    with pytest.raises(KGError, match=r"^\[E153\] Invalid query parameter .* is not a SPARQL variable name"):
+        run_query(store, "SELECT ?a WHERE { ?s ?p ?o }", substitutions={name: "x"})
+
+
 # ---------------------------------------------------------------- an actor with two labels (or two countries)
 
 ALL_ACTIONS = (handmade.ACCUSE, handmade.SANCTION, handmade.SEND)

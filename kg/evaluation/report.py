@@ -49,6 +49,8 @@ def print_evaluation(evaluation: Evaluation, console: Console | None = None, *, 
     from rich.console import Console
     from rich.table import Table
 
+    from kg.console import literal
+
     console = console or Console()
     scope = "all events" if evaluation.include_all else "events stated as fact"
     console.print(
@@ -75,7 +77,7 @@ def print_evaluation(evaluation: Evaluation, console: Console | None = None, *, 
             continue
         listing = Table(*("doc", "subject", "type", "object", "sentence")[: max(len(row) for row in rows)])
         for row in rows:
-            listing.add_row(*row)
+            listing.add_row(*map(literal, row))  # the articles' and the gold's text, never read as markup
         console.print(listing)
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "saved_queries",
     "resolve_query",
     "query_parameters",
+    "parse_parameters",
     "page",
     "run_query",
     "stream_query",
@@ -94,7 +95,7 @@ def resolve_query(query: str) -> str:
         path = Path(query)
         try:
             return path.read_text(encoding="utf-8")
-        except OSError as e:
+        except (OSError, ValueError) as e:  # ValueError: not UTF-8, or a NUL in the name
             raise KGError(Errors.E030.format(name=query, saved=", ".join(sorted(saved)))) from e
     if any(word in query.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return query
@@ -108,6 +109,38 @@ def query_parameters(query: str) -> dict[str, str]:
     ['a', 'b', 'since', 'until']
     """
     return dict(_PARAM_LINE.findall(resolve_query(query)))
+
+
+def parse_parameters(params: Iterable[str]) -> dict[str, str]:
+    """Name → value of ``NAME=VALUE`` texts (``kg query --param``); a leading ``?`` or ``$`` of a name
+    is dropped, as SPARQL writes variables. E153 for a text without ``=`` or whose name is empty or
+    no SPARQL variable name (``a b``, ``}``).
+
+    >>> parse_parameters(["by=Germany", "?since=2024-01-01", "note=a=b"])
+    {'by': 'Germany', 'since': '2024-01-01', 'note': 'a=b'}
+    >>> parse_parameters(["Germany"])
+    Traceback (most recent call last):
+    kg.errors.KGError: [E153] Invalid query parameter 'Germany': no '=' between a name and a value. Give it as NAME=VALUE (--param NAME=VALUE), NAME a SPARQL variable name of letters, digits and _, such as by=Germany.
+    """
+    parsed = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            problem = "no '=' between a name and a value" if not sep else "the name is empty"
+            raise KGError(Errors.E153.format(param=param, problem=problem))
+        _variable(name, param)
+        parsed[name] = value
+    return parsed
+
+
+def _variable(name: str, param: str | None = None) -> pyoxigraph.Variable:
+    """The variable ``name`` (pyoxigraph checks SPARQL's grammar); E153 naming ``param`` if it is none."""
+    try:
+        return pyoxigraph.Variable(name)
+    except ValueError:
+        problem = f"{name!r} is not a SPARQL variable name"
+        raise KGError(Errors.E153.format(param=name if param is None else param, problem=problem)) from None
 
 
 @dataclass(frozen=True)
@@ -157,13 +190,13 @@ def stream_query(
     if (limit is not None and limit < 0) or (offset is not None and offset < 0):
         raise ValueError("limit and offset must not be negative")
     text = resolve_query(query)
+    bound: dict[pyoxigraph.Variable, Term] = {
+        _variable(name): pyoxigraph.Literal(value) for name, value in (substitutions or {}).items()
+    }
     declared = dict(_PARAM_LINE.findall(text))
     unknown = sorted(set(substitutions or ()) - set(declared)) if declared else []
     if unknown:
         raise KGError(Errors.E032.format(name=unknown[0], params=", ".join(declared)))
-    bound: dict[pyoxigraph.Variable, Term] = {
-        pyoxigraph.Variable(k): pyoxigraph.Literal(v) for k, v in (substitutions or {}).items()
-    }
     paged = page(text, limit=limit, offset=offset)
     try:
         result = store.query(paged or text, use_default_graph_as_union=True, substitutions=bound or None)
