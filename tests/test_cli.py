@@ -311,3 +311,12 @@ def test_extract_tsv_keeps_one_line_per_event_whatever_the_sentence_holds():
     result = run("extract", "-", "--format", "tsv", input=text)
     header, row = result.output.split("\n")[:2]
     assert row.split("\t")[3] == "deliver" and row.split("\t")[-1] == "Germany delivered  tanks  to  Ukraine."
+
+
+@pytest.mark.parametrize("command", [["query", "actors"], ["stats"], ["validate"], ["export", "nq"]])
+def test_a_store_path_that_is_not_utf8_is_a_coded_error(tmp_path, command):
+    """A command line's bytes that are not UTF-8 reach Python as surrogates (PEP 383); Oxigraph takes none."""
+    folder = tmp_path / "store-\udcff"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, [*command, "--store", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 1 and result.output.startswith("Error: [E021] Store ") and "not valid UTF-8" in result.output

@@ -208,6 +208,14 @@ def test_a_bad_parameter_name_is_a_usage_error_with_a_code(tmp_path, param, prob
     assert line.startswith(f"Error: Invalid value for '--param': [E153] Invalid query parameter {param!r}: {problem}.")
 
 
+def test_text_that_is_not_utf8_is_a_coded_error(store, tmp_path):
+    """A command line's bytes that are not UTF-8 reach Python as surrogates (PEP 383), which no RDF literal holds."""
+    result = CliRunner().invoke(cli, ["query", "supplies", "--store", str(tmp_path / "nowhere"), "--param", "by=\udcff"])
+    assert result.exit_code == 2 and "[E153] Invalid query parameter 'by=\\udcff': its value holds bytes that are not UTF-8" in result.output
+    with pytest.raises(KGError, match=r"^\[E031\] The SPARQL query is invalid: it holds bytes that are not UTF-8"):
+        run_query(store, 'SELECT ?a WHERE { ?s ?p "\udcff" }')
+
+
 @pytest.mark.parametrize("name", ["a b", "}", "", "?by", "by }"])
 def test_a_bad_parameter_name_from_python_is_a_coded_error(store, name):
     with pytest.raises(KGError, match=r"^\[E153\] Invalid query parameter .* is not a SPARQL variable name"):

@@ -113,8 +113,8 @@ def query_parameters(query: str) -> dict[str, str]:
 
 def parse_parameters(params: Iterable[str]) -> dict[str, str]:
     """Name → value of ``NAME=VALUE`` texts (``kg query --param``); a leading ``?`` or ``$`` of a name
-    is dropped, as SPARQL writes variables. E153 for a text without ``=`` or whose name is empty or
-    no SPARQL variable name (``a b``, ``}``).
+    is dropped, as SPARQL writes variables. E153 for a text without ``=``, whose name is empty or
+    no SPARQL variable name (``a b``, ``}``), or whose value is not text (bytes that are not UTF-8).
 
     >>> parse_parameters(["by=Germany", "?since=2024-01-01", "note=a=b"])
     {'by': 'Germany', 'since': '2024-01-01', 'note': 'a=b'}
@@ -130,8 +130,18 @@ def parse_parameters(params: Iterable[str]) -> dict[str, str]:
             problem = "no '=' between a name and a value" if not sep else "the name is empty"
             raise KGError(Errors.E153.format(param=param, problem=problem))
         _variable(name, param)
+        _literal(name, value, param)
         parsed[name] = value
     return parsed
+
+
+def _literal(name: str, value: str, param: str | None = None) -> pyoxigraph.Literal:
+    """``value`` as a literal; E153 naming ``param`` for text that is no Unicode (bytes of a command line that are not UTF-8)."""
+    try:
+        return pyoxigraph.Literal(value)
+    except ValueError:
+        problem = "its value holds bytes that are not UTF-8"
+        raise KGError(Errors.E153.format(param=name if param is None else param, problem=problem)) from None
 
 
 def _variable(name: str, param: str | None = None) -> pyoxigraph.Variable:
@@ -191,7 +201,7 @@ def stream_query(
         raise ValueError("limit and offset must not be negative")
     text = resolve_query(query)
     bound: dict[pyoxigraph.Variable, Term] = {
-        _variable(name): pyoxigraph.Literal(value) for name, value in (substitutions or {}).items()
+        _variable(name): _literal(name, value) for name, value in (substitutions or {}).items()
     }
     declared = dict(_PARAM_LINE.findall(text))
     unknown = sorted(set(substitutions or ()) - set(declared)) if declared else []
@@ -202,6 +212,8 @@ def stream_query(
         result = store.query(paged or text, use_default_graph_as_union=True, substitutions=bound or None)
     except SyntaxError as e:
         raise KGError(Errors.E031.format(detail=e)) from e
+    except UnicodeEncodeError as e:  # bytes of a command line that are not UTF-8, which Python keeps as surrogates
+        raise KGError(Errors.E031.format(detail=f"it holds bytes that are not UTF-8 ({e.reason})")) from e
     except RuntimeError as e:  # a substituted variable the query does not project
         if not bound:
             raise

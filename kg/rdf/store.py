@@ -90,6 +90,8 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
         if read_only:  # most often a writer compacting files under the reader: pyoxigraph calls it undefined
             raise KGError(Errors.E084.format(path=location, detail=e)) from e
         raise KGError(Errors.E021.format(path=location, detail=e)) from e
+    except UnicodeEncodeError as e:  # a read-only open of a path of bytes that are not UTF-8 (a writer's is an OSError)
+        raise KGError(Errors.E021.format(path=location, detail="the path is not valid UTF-8")) from e
 
 
 def open_memory_store() -> pyoxigraph.Store:
