@@ -117,6 +117,11 @@ class Errors(metaclass=_CodedMessages):
     E123 = "The request body is larger than {limit:,} bytes, the limit of this endpoint for a query."
     E124 = "The query is not UTF-8 text ({detail})."
     E125 = "Nothing here: {path}. The SPARQL endpoint is /query (or /sparql), the query page /, graphs are read at /store."
+    # The store during a build: faults of the disk and of its files (docs/reliability.md): E130-E139.
+    E130 = "The disk is full: {detail}. The store holds every article written before, complete, with its merged events. Free some space and run the same command again to complete the rest."
+    E131 = "The store is damaged: {detail}. Nothing more was written. Build into a new --store, or restore this one from a backup."
+    E132 = "The store cannot be written: {detail}. The store holds every article written before, complete, with its merged events. Fix the cause and run the same command again."
+    E133 = "A write to the store was left incomplete twice ({detail}); an article's graph may lack triples. Run the same kg build again with --force to write every article anew."
     # Writing outputs safely; hostile text and names in outputs and query parameters (docs/reliability.md): E150-E159.
     E150 = "{path} is {kind}, not a {expected}; it was left as it was. Give another path: a new one, or a {expected} (kg writes no output through a link, pipe or device)."
     E151 = "{path}: there is no folder {folder} to write it in. Create the folder first (kg does not create the folders of an output)."
