@@ -620,13 +620,17 @@ def test_csv_tables_are_replaced_together_or_not_at_all(store, tmp_path, monkeyp
     assert (edges.read_bytes(), nodes.read_bytes()) == (b"old edges", b"old nodes")
 
 
-def test_an_error_of_the_exporter_is_not_taken_for_a_full_disk(store, tmp_path):
+def test_an_error_of_the_exporter_is_not_taken_for_a_full_disk(store, tmp_path, monkeypatch):
     def write_broken(store, stream):
-        stream.write(b"half")
+        stream.write(b"half")  # still in the buffer when the error comes
         raise OSError(errno.EIO, "the store cannot be read")
 
     kgx.register("broken", write_broken, suffix=".txt", description="fails")
     try:
+        with pytest.raises(OSError, match="the store cannot be read"):
+            kgx.export(store, "broken", tmp_path / "out.txt")
+        monkeypatch.setattr(_FullDisk, "room", 0)  # the buffer's flush when the file is dropped fails too
+        monkeypatch.setattr("kg.exporters.output.io.FileIO", _FullDisk)
         with pytest.raises(OSError, match="the store cannot be read"):
             kgx.export(store, "broken", tmp_path / "out.txt")
     finally:

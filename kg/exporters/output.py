@@ -51,10 +51,10 @@ _KINDS = (
 )
 
 
-def _mode(path: Path) -> int | None:
-    """The ``st_mode`` of ``path`` itself (a link is not followed), or None when nothing is there."""
+def _status(path: Path) -> os.stat_result | None:
+    """The status of ``path`` itself (a link is not followed), or None when nothing is there."""
     try:
-        return os.lstat(path).st_mode
+        return os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as e:
@@ -83,11 +83,11 @@ def check_output(path: str | os.PathLike) -> os.stat_result | None:
     kg.errors.KGError: [E151] /no/such/folder/kg.gexf: there is no folder /no/such/folder to write it in. ...
     """
     path = Path(path)
-    mode = _mode(path)
-    if mode is not None and not stat.S_ISREG(mode):
-        raise KGError(Errors.E150.format(path=path, kind=_kind(mode), expected="regular file"))
+    status = _status(path)
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        raise KGError(Errors.E150.format(path=path, kind=_kind(status.st_mode), expected="regular file"))
     _check_folder(path)
-    return None if mode is None else os.stat(path)
+    return status
 
 
 class _Recorded(io.BufferedWriter):
@@ -151,16 +151,16 @@ def output_files(*paths: str | os.PathLike) -> Iterator[list[io.BufferedWriter]]
         for stream in streams:
             stream.finish()
     except BaseException as e:
+        failed = [stream.error for stream in streams]  # before closing, whose flush of what is left may fail too
         for stream in streams:
             with suppress(OSError):
                 stream.close()
         for part in parts:
             part.unlink(missing_ok=True)
-        for path, prior, stream in zip(targets, previous, streams):
-            if stream.error is not None:
+        for path, prior, error in zip(targets, previous, failed):
+            if error is not None:
                 outcome = "nothing was written" if prior is None else "the previous file is as it was"
-                detail = stream.error.strerror or stream.error
-                raise KGError(Errors.E152.format(path=path, detail=detail, outcome=outcome)) from e
+                raise KGError(Errors.E152.format(path=path, detail=error.strerror or error, outcome=outcome)) from e
         raise
     for path, part in zip(targets, parts):
         try:
@@ -214,10 +214,10 @@ def output_folder(path: str | os.PathLike) -> Iterator[Path]:
     is any other kind of file) or a new one made in an existing folder (E151 if there is none),
     removed again if it is still empty when the ``with`` block raises."""
     path = Path(path)
-    mode = _mode(path)
-    if mode is not None and not stat.S_ISDIR(mode):
-        raise KGError(Errors.E150.format(path=path, kind=_kind(mode), expected="folder"))
-    made = mode is None
+    status = _status(path)
+    if status is not None and not stat.S_ISDIR(status.st_mode):
+        raise KGError(Errors.E150.format(path=path, kind=_kind(status.st_mode), expected="folder"))
+    made = status is None
     if made:
         _check_folder(path)
         try:
