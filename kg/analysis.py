@@ -50,6 +50,7 @@ __all__ = [
     "events_by_type",
     "summary",
     "print_summary",
+    "web_sources",
 ]
 
 UNTYPED = "untyped"
@@ -383,7 +384,9 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
         and actor pairs of the actor network of factual events with an
         object, its ``density`` and number of
         weakly connected ``components``), ``top_actors``
-        (:func:`actor_centrality`) and ``dyads`` (:func:`strongest_dyads`).
+        (:func:`actor_centrality`), ``dyads`` (:func:`strongest_dyads`) and
+        ``sources`` (:func:`web_sources`: the feeds and sitemaps of the
+        articles fetched from the web, with their last fetch).
 
     Examples
     --------
@@ -391,8 +394,8 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
     >>> result = summary(open_memory_store())
     >>> result["counts"]
     {'articles': 0, 'reports': 0, 'events': 0, 'not_factual': 0, 'actors': 0, 'triples': 0}
-    >>> result["top_actors"], result["dyads"]
-    ([], [])
+    >>> result["top_actors"], result["dyads"], result["sources"]
+    ([], [], [])
     """
     multi = to_networkx(store)
     collapsed = weighted_digraph(multi)
@@ -409,7 +412,28 @@ def summary(store: pyoxigraph.Store, *, top: int = 10) -> dict[str, Any]:
         },
         "top_actors": actor_centrality(multi, n=top),
         "dyads": strongest_dyads(multi, top),
+        "sources": web_sources(store),
     }
+
+
+def web_sources(store: pyoxigraph.Store) -> list[dict[str, Any]]:
+    """Where the store's articles fetched from the web came from: the rows of the saved query
+    ``sources``, one per feed or sitemap (``source`` ``""`` for the URLs given to ``kg build``),
+    with its ``articles`` and the UTC times of its ``first_fetch`` and ``last_fetch``.
+
+    >>> from kg.rdf.store import open_memory_store
+    >>> store = open_memory_store()
+    >>> store.update('''PREFIX kg: <https://w3id.org/kg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>
+    ...   PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    ...   INSERT DATA { <urn:a1> prov:wasGeneratedBy <urn:f1> . <urn:f1> a kg:Fetch ; prov:endedAtTime "2025-03-04T10:00:00Z"^^xsd:dateTime ;
+    ...                   prov:used <urn:rss> . <urn:rss> kg:url "https://example.com/rss.xml" .
+    ...                 <urn:a2> prov:wasGeneratedBy <urn:f2> . <urn:f2> a kg:Fetch ; prov:endedAtTime "2025-03-05T10:00:00Z"^^xsd:dateTime }''')
+    >>> [(row["source"], row["articles"], row["last_fetch"]) for row in web_sources(store)]
+    [('', 1, '2025-03-05T10:00:00Z'), ('https://example.com/rss.xml', 1, '2025-03-04T10:00:00Z')]
+    """
+    from kg.rdf.query import run_query
+
+    return [{**row, "source": row["source"] or ""} for row in run_query(store, "sources").records()]
 
 
 def print_summary(result: dict[str, Any], console: Console | None = None) -> None:
@@ -419,6 +443,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from kg.console import literal
     from kg.errors import KGError
@@ -484,3 +509,12 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
             literal(mix), literal(row["first_date"]), literal(row["last_date"]),
         )
     console.print(dyads)
+    if result.get("sources"):
+        console.print()
+        sources = Table("source", "articles", "first fetch", "last fetch", title="Sources fetched from the web", title_justify="left")
+        for row in result["sources"]:
+            # Text, not markup: a URL is printed as it is written.
+            source = Text(row["source"]) if row["source"] else Text("(URLs given to kg build)", style="dim")
+            sources.add_row(source, str(row["articles"]), Text(row["first_fetch"]), Text(row["last_fetch"]))
+        console.print(sources)
+        console.print(f"Last fetch: {result['sources'][0]['last_fetch']} (UTC)", highlight=False)

@@ -120,6 +120,35 @@ def _report_problems(skipped: list[Skipped], notices: list[Notice], *, strict: b
         raise click.ClickException(Errors.E081.format(count=len(skipped) + len(notices)))
 
 
+DELAY_OPTION = click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Fewest seconds between two requests to one host (a longer Crawl-delay of its robots.txt wins).",
+)
+
+
+def _url_list(path: str) -> list[str]:
+    """The URLs of a --urls file, one a line; blank lines and # comments are left out."""
+    from kg.ingest.web import is_url
+
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise KGError(Errors.E174.format(path=path, detail=getattr(e, "strerror", None) or e)) from e
+    urls = []
+    for number, line in enumerate(lines, 1):
+        value = "" if line.lstrip().startswith("#") else line.strip()
+        if not value:
+            continue
+        if not is_url(value):
+            raise KGError(Errors.E169.format(path=path, line=number, value=value))
+        urls.append(value)
+    return urls
+
+
 class _Commands(click.Group):
     """The ``kg`` group: the one place where a ``KGError`` of any command becomes a
     ``click.ClickException``, printed as its one-line message without a traceback (exit status 1)."""
@@ -316,7 +345,12 @@ def evaluate(
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
+@click.option(
+    "--urls", "urls_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Also read the web pages whose URLs FILE lists, one a line (# starts a comment).",
+)
+@DELAY_OPTION
 @STORE_OPTION
 @MODEL_OPTION
 @LANG_OPTION
@@ -346,6 +380,8 @@ def evaluate(
 )
 def build(
     inputs: tuple[str, ...],
+    urls_file: str | None,
+    delay: float,
     store_dir: str,
     model: str,
     languages: tuple[str, ...],
@@ -358,7 +394,8 @@ def build(
     dask_address: str | None,
     shards_dir: str | None,
 ) -> None:
-    """Ingest INPUT articles, extract their events and write them to the store.
+    """Ingest INPUT articles (files, folders, JSONL, - for stdin, or http(s) URLs of web pages),
+    extract their events and write them to the store.
 
     Each article is one named graph: building an article again replaces it.
     Each article is committed on its own: if the build is stopped, run it
@@ -366,11 +403,15 @@ def build(
     article or many, are merged into one event (docs/dedup.md). Events of
     confidence under --min-confidence are left out. Articles not in --lang
     (default English), pages of template code and pages too short to be an
-    article are skipped, each with a coded line.
+    article are skipped, each with a coded line. A web page is fetched
+    politely (its site's robots.txt, --delay between two requests to a host)
+    and read as an .html file is; its article id is its canonical URL.
 
     \b
     Example:
       kg build data/ --store kg-store
+      kg build https://example.com/news/2025/03/04/story.html
+      kg build --urls urls.txt
       kg build data/ --store kg-store --dedup-window 2
       kg build corpus/ --workers 4
       kg build corpus/ --dask tcp://scheduler:8786 --shards /shared/shards
@@ -379,10 +420,17 @@ def build(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from kg.ingest.web import Fetcher, FetchSettings, fetching, is_url
     from kg.rdf.merge import MergeRules
     from kg.rdf.store import open_store
     from kg.run.pipeline import build as run_build, check_languages
 
+    inputs = (*inputs, *(_url_list(urls_file) if urls_file else ()))
+    if not inputs:
+        raise click.UsageError("Give at least one INPUT, or --urls FILE.")
+    urls = [item for item in inputs if is_url(item)]
+    if dask_address and urls:
+        raise KGError(Errors.E171.format(url=urls[0]))
     check_languages(model, languages)  # E010, E086 before the store is made
     console = Console(stderr=True)
     stored = 0
@@ -419,16 +467,113 @@ def build(
                     workers=_workers(workers), force=force, min_confidence=min_confidence, languages=languages,
                 )
             else:
-                summary = run_build(
-                    inputs, store, merge=merge, model=model, on_skip=warn,
-                    on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
-                    workers=_workers(workers), force=force, min_confidence=min_confidence, languages=languages,
-                )
+                with fetching(Fetcher(FetchSettings(delay=delay), trusted=urls)):
+                    summary = run_build(
+                        inputs, store, merge=merge, model=model, on_skip=warn,
+                        on_article=lambda _: advance(task), on_unchanged=lambda _: advance(task),
+                        workers=_workers(workers), force=force, min_confidence=min_confidence, languages=languages,
+                    )
     except KeyboardInterrupt:
         console.print(Errors.E082.format(articles=stored), highlight=False, markup=False, soft_wrap=True)
         sys.exit(130)
     console.print(summary.describe(store_dir), highlight=False, markup=False, soft_wrap=True)
     _report_problems(summary.skipped, summary.notices, strict=strict)
+
+
+def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
+    from kg.run.watch import parse_duration
+
+    try:
+        return parse_duration(value)
+    except KGError as e:
+        raise click.BadParameter(str(e)) from e
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option(
+    "--every", default="15m", show_default=True, metavar="DURATION", callback=_duration,
+    help="Time from the end of a round to the start of the next: 90s, 15m, 1h, 1h30m.",
+)
+@click.option("--once", is_flag=True, help="Run one round and exit (for cron or a systemd timer).")
+@STORE_OPTION
+@MODEL_OPTION
+@LANG_OPTION
+@DELAY_OPTION
+@click.option(
+    "--max-pages", type=click.IntRange(min=1), default=100, show_default=True, metavar="N",
+    help="Most pages fetched in a round; the others wait for the next round.",
+)
+@click.option(
+    "--timeout", type=click.IntRange(min=1), default=20, show_default=True, metavar="SECONDS",
+    help="Seconds a response may take (a timed-out request is tried twice more).",
+)
+@click.option(
+    "--dedup-window", type=click.IntRange(min=0), default=None, metavar="DAYS",
+    help="Reports of one event may be this many days apart (default 1, kg/data/dedup.json); as the store was built.",
+)
+@click.option("--no-dedup", is_flag=True, help="Do not merge reports of the same event: one event per report.")
+@MIN_CONFIDENCE_OPTION
+def watch(
+    sources: tuple[str, ...],
+    every: float,
+    once: bool,
+    store_dir: str,
+    model: str,
+    languages: tuple[str, ...],
+    delay: float,
+    max_pages: int,
+    timeout: int,
+    dedup_window: int | None,
+    no_dedup: bool,
+    min_confidence: float | None,
+) -> None:
+    """Follow feeds, sitemaps and sites: build what is new into the store, round after round.
+
+    Each SOURCE is an RSS or Atom feed, a sitemap (or sitemap index), or a
+    site's home page (the feeds it links to are followed). A round asks each
+    source for what it lists (conditional requests: an unchanged feed costs
+    one short answer), fetches the pages not seen before (at most
+    --max-pages), builds their articles into the store as kg build does,
+    merging their events with those already there, and prints one summary
+    line. Pages are fetched politely: robots.txt, --delay between two
+    requests to a host, --timeout and a size limit on every response. A
+    failure is one coded line naming the URL; the URL is tried again after a
+    back-off that doubles with each failure. The fetch cache is
+    STORE/fetch/cache.sqlite. SIGINT or SIGTERM stops after the article in
+    hand; the next run resumes. docs/watch.md: cron, systemd.
+
+    \b
+    Example:
+      kg watch https://example.com/rss.xml --every 15m
+      kg watch https://example.com/ https://example.org/sitemap.xml --once
+    """
+    from kg.ingest.web import FetchSettings, is_url
+    from kg.rdf.merge import MergeRules
+    from kg.run.pipeline import check_languages
+    from kg.run.watch import BuildOptions, watch as run_watch
+
+    for source in sources:
+        if not is_url(source):
+            raise click.BadParameter(f"{source!r} is not an http(s) URL", param_hint="SOURCE")
+    check_languages(model, languages)  # E010, E086 before the first round
+    options = BuildOptions(
+        model=model,
+        languages=languages,
+        merge=MergeRules.load().with_options(enabled=not no_dedup, window_days=dedup_window),
+        min_confidence=min_confidence,
+    )
+    run_watch(
+        sources,
+        store_dir,
+        every=every,
+        once=once,
+        settings=FetchSettings(delay=delay, timeout=timeout, max_pages=max_pages),
+        options=options,
+        report=_warn,
+        on_round=lambda summary: click.echo(summary.describe(store_dir)),
+        on_stop=lambda line: click.echo(line, err=True),
+    )
 
 
 @cli.command()

@@ -26,7 +26,10 @@ class Article:
     """One news article, as read from its source.
 
     ``date`` is an ISO date string (``"2024-03-11"``) or ``None``.
-    ``source`` names where it came from (``path`` or ``path:line``).
+    ``source`` names where it came from (``path``, ``path:line``, or the URL fetched).
+    A page fetched from the web (:mod:`kg.ingest.web`) also has ``fetched``, the
+    UTC time of the download (``"2025-03-11T08:00:00Z"``), and ``feed``, the URL of
+    the feed or sitemap that listed it, if any.
     """
 
     id: str
@@ -35,6 +38,8 @@ class Article:
     date: str | None = None
     url: str | None = None
     source: str = ""
+    fetched: str | None = None
+    feed: str | None = None
 
 
 @dataclass(frozen=True)

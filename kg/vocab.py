@@ -38,6 +38,8 @@ __all__ = [
     "article_iri",
     "event_iri",
     "extraction_iri",
+    "feed_iri",
+    "fetch_iri",
     "mention_iri",
     "model_iri",
     "place_iri",
@@ -149,6 +151,22 @@ def event_iri(article_id: str, start: int, end: int, predicate: str) -> str:
 def mention_iri(article_id: str, start: int, end: int) -> str:
     """Deterministic IRI of one actor mention (a span of an article)."""
     return f"{RESOURCE_NS}mention/{_short_hash(f'{article_id}|{start}|{end}')}"
+
+
+def fetch_iri(article_id: str, url: str, feed: str | None = None) -> str:
+    """IRI of the download of an article's page (``url``, listed by ``feed``): the same for every
+    download of it, so that fetching an unchanged page again changes nothing of its graph."""
+    return f"{RESOURCE_NS}fetch/{_short_hash('|'.join((article_id, url, feed or '')))}"
+
+
+def feed_iri(url: str) -> str:
+    """IRI of a feed or sitemap that lists articles, by its URL.
+
+    >>> feed_iri("https://example.com/rss.xml")
+    'https://w3id.org/kg/id/feed/example-com-rss-xml-3964a184835c'
+    """
+    host_path = url.split("://", 1)[-1]
+    return f"{RESOURCE_NS}feed/{slug(host_path)[:80]}-{_short_hash(url)}"
 
 
 def place_iri(name: str) -> str:

@@ -239,7 +239,8 @@ def test_stats_json(store_dir):
     result = CliRunner().invoke(cli, ["stats", "--store", str(store_dir), "--format", "json", "--top", "3"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"counts", "actors_by_type", "events_by_type", "network", "top_actors", "dyads"}
+    assert set(data) == {"counts", "actors_by_type", "events_by_type", "network", "top_actors", "dyads", "sources"}
+    assert data["sources"] == []  # no article of this store was fetched from the web (tests/test_watch.py)
     assert len(data["top_actors"]) == 3 and data["top_actors"][0]["label"] == "Belarus"
     assert data["dyads"][0]["types"] == {"AID": 2, "CONSULT": 1}
 

@@ -2,7 +2,9 @@
 
 The first stage: paths in, :class:`kg.records.Article` records out. Files are
 read by the reader registered for their suffix (:mod:`kg.ingest.readers`:
-text, HTML, JSONL), after decoding (:mod:`kg.ingest.decode`). Every article
+text, HTML, JSONL), after decoding (:mod:`kg.ingest.decode`); web pages are
+fetched by :mod:`kg.ingest.web` and read as HTML files are, and
+:mod:`kg.ingest.feeds` finds the pages that feeds and sitemaps list. Every article
 gets a stable id (the one given, else one derived from its content) and,
 where one can be found, a publication date (the JSONL field, HTML metadata,
 or a wire dateline such as ``WARSAW, Poland, March 11, 2024 (KGW) —``;
@@ -32,6 +34,7 @@ from kg.ingest.decode import Undecodable, decode
 from kg.ingest.metadata import DATELINE, content_hash, find_dateline_date
 from kg.ingest.readers import read_content, read_stream, reader_for, suffix_list, suffixes
 from kg.ingest.screen import screen
+from kg.ingest.web import is_url, read_url
 from kg.records import Article, Notice, Skipped
 
 __all__ = [
@@ -76,7 +79,8 @@ def read_articles(
     inputs : paths of ``.txt``/``.md``/``.html``/``.jsonl`` files or folders
         of them (read recursively, in sorted order; other files in a folder
         are ignored), ``"-"`` for standard input (plain text, or JSONL when
-        every line is a JSON object), or articles already read.
+        every line is a JSON object), ``http(s)://`` URLs of web pages
+        (fetched by :func:`kg.ingest.web.read_url`), or articles already read.
     stdin : the stream ``"-"`` reads (default ``sys.stdin``); bytes are read
         from its ``buffer`` when it has one, so any encoding is handled.
     max_chars : longest article text; longer ones are split (:func:`split_text`).
@@ -173,6 +177,9 @@ def read_inputs(inputs: Iterable[str | Path | Article], stdin: TextIO | BinaryIO
             continue
         if str(item) == "-":
             yield from _read_stdin(stdin if stdin is not None else sys.stdin)
+            continue
+        if isinstance(item, str) and is_url(item):
+            yield from read_url(item)
             continue
         path = Path(item)
         try:

@@ -11,7 +11,11 @@ Provenance is PROV-O: every event ``prov:wasDerivedFrom`` its
 ``kg:Sentence`` (text and offsets, ``kg:article``) and
 ``prov:wasGeneratedBy`` the ``kg:Extraction`` of its article, an activity
 that ``prov:used`` the article and the spaCy model, ``prov:wasAssociatedWith``
-the kg release and ``prov:endedAtTime`` when the graph was made.
+the kg release and ``prov:endedAtTime`` when the graph was made. An article
+fetched from the web (``kg build URL``, ``kg watch``) ``prov:wasGeneratedBy``
+its ``kg:Fetch``, which ``prov:used`` the ``kg:Feed`` (feed or sitemap, by its
+``kg:url``) that listed it and ``prov:endedAtTime`` when it was downloaded;
+the article's ``kg:url`` is its canonical URL, its ``kg:source`` the URL fetched.
 
 Rebuilding is deterministic: every IRI is derived from the input, and the
 extraction carries ``kg:graphHash``, a hash of the whole graph but its time.
@@ -63,6 +67,8 @@ from kg.vocab import (
     article_iri,
     event_iri,
     extraction_iri,
+    feed_iri,
+    fetch_iri,
     mention_iri,
     model_iri,
     place_iri,
@@ -75,7 +81,7 @@ if TYPE_CHECKING:
 
     from spacy.language import Language
 
-    from kg.records import Actor, ArticleExtraction, Event
+    from kg.records import Actor, Article, ArticleExtraction, Event
 
 __all__ = [
     "ONTOLOGY_FILES",
@@ -163,6 +169,8 @@ def article_graph(
         graph.add((art, KG.source, Literal(article.source)))
 
     activity = _add_activity(graph, art, article.id, text_hash, provenance)
+    if article.fetched:
+        _add_fetch(graph, art, article, provenance)
 
     # CAMEO actor codes, one per node and property: should two records make one node, the smallest.
     codes: dict[tuple[URIRef, URIRef], str] = {}
@@ -263,6 +271,27 @@ def _add_activity(graph: Graph, art: URIRef, article_id: str, text_hash: str, pr
     if provenance.spacy_version:
         graph.add((activity, KG.spacyVersion, Literal(provenance.spacy_version)))
     return activity
+
+
+def _add_fetch(graph: Graph, art: URIRef, article: Article, provenance: Provenance) -> URIRef:
+    """The download of a web page the article was read from (kg:Fetch), and the feed that listed it.
+
+    Its time is a ``prov:endedAtTime``, which :func:`graph_hash` leaves out as
+    the extraction's: the same page fetched again gives the same graph.
+    """
+    fetch = URIRef(fetch_iri(article.id, article.source, article.feed))
+    graph.add((art, PROV.wasGeneratedBy, fetch))
+    graph.add((fetch, RDF.type, KG.Fetch))
+    graph.add((fetch, RDF.type, PROV.Activity))
+    graph.add((fetch, PROV.endedAtTime, Literal(article.fetched, datatype=XSD.dateTime)))
+    graph.add((fetch, PROV.wasAssociatedWith, URIRef(software_iri(provenance.software_version))))
+    if article.feed:
+        feed = URIRef(feed_iri(article.feed))
+        graph.add((fetch, PROV.used, feed))
+        graph.add((feed, RDF.type, KG.Feed))
+        graph.add((feed, RDF.type, PROV.Entity))
+        graph.add((feed, KG.url, Literal(article.feed)))
+    return fetch
 
 
 def _add_sentence(graph: Graph, art: URIRef, article_id: str, text: str, span: tuple[int, int]) -> URIRef:

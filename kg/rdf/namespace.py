@@ -54,6 +54,8 @@ class KG(DefinedNamespace):
     CameoRoot: URIRef
     QuadClass: URIRef
     Extraction: URIRef
+    Fetch: URIRef  # the download of an article's web page (kg.ingest.web)
+    Feed: URIRef  # a feed or sitemap that listed it
     Software: URIRef
     Model: URIRef
 
