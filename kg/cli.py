@@ -593,7 +593,8 @@ def watch(
 )
 def query(query: str, store_dir: str, fmt: str, params: tuple[str, ...], limit: int | None, offset: int | None) -> None:
     """Run QUERY: SPARQL text, a .rq file, or a saved query (actors, relations,
-    events-between, timeline, supplies, provenance, material-conflict, dyads).
+    events-between, timeline, supplies, provenance, material-conflict, dyads,
+    sources).
 
     Saved queries take parameters with --param; see docs/ontology.md.
     --limit and --offset page the rows (appended to the query as LIMIT and
@@ -823,7 +824,8 @@ def stats(store_dir: str, fmt: str, top: int) -> None:
 
     Actors are ranked by degree (events as subject or object), with their
     weighted PageRank and betweenness; dyads are the actor pairs with most
-    events, with their mix of event types.
+    events, with their mix of event types. Articles fetched from the web
+    (kg build URL, kg watch) are counted per feed, with the last fetch.
 
     \b
     Example:
