@@ -274,6 +274,21 @@ def test_a_round_stopped_keeps_the_article_in_hand_and_the_next_resumes(site, tm
     assert second.counts is not None and second.counts.articles == 3
 
 
+def test_watch_runs_rounds_until_sigterm(site, tmp_path):
+    """Without --once, rounds follow each other every --every; SIGTERM (here, right after the
+    first round) ends the wait at once, with the coded line."""
+    from kg.run.watch import watch
+
+    site.rss(JAPAN)
+    stops: list[str] = []
+    rounds = watch(
+        [f"{site.base}/rss.xml"], tmp_path / "store", every=600, settings=FetchSettings(delay=0),
+        on_round=lambda _: os.kill(os.getpid(), signal.SIGTERM), on_stop=stops.append,
+    )
+    assert [(r.number, r.articles) for r in rounds] == [(1, 1)]
+    assert len(stops) == 1 and stops[0].startswith("[E172]")
+
+
 def test_signals_set_the_stop_once_then_act_as_usual():
     stop, lines = threading.Event(), []
     before = signal.getsignal(signal.SIGTERM)
