@@ -825,7 +825,8 @@ def stats(store_dir: str, fmt: str, top: int) -> None:
     Actors are ranked by degree (events as subject or object), with their
     weighted PageRank and betweenness; dyads are the actor pairs with most
     events, with their mix of event types. Articles fetched from the web
-    (kg build URL, kg watch) are counted per feed, with the last fetch.
+    (kg build URL, kg watch) are counted per feed, with the last fetch, and
+    the last round of kg watch is given.
 
     \b
     Example:
@@ -833,14 +834,27 @@ def stats(store_dir: str, fmt: str, top: int) -> None:
       kg stats --format json > stats.json
     """
     from kg.analysis import print_summary, summary
-    from kg.rdf.store import open_store
+    from kg.ingest.fetch_cache import FetchCache
+    from kg.rdf.store import open_store, store_path
 
     result = summary(open_store(store_dir, read_only=True), top=top)
+    cache = FetchCache.existing(store_path(store_dir))  # a store kg watch wrote to
+    last_round = cache.last_round() if cache is not None else None
+    if cache is not None:
+        cache.close()
+    if last_round is not None:
+        result["last_round"] = last_round.to_json()
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         from rich.console import Console
 
         print_summary(result, Console(width=None if sys.stdout.isatty() else 200))
+        if last_round is not None:
+            r = result["last_round"]
+            click.echo(
+                f"Last kg watch round: {r['started']} to {r['ended']} (UTC): {r['sources']} sources checked, "
+                f"new articles {r['articles']}, skipped {r['skipped']}, errors {r['errors']}"
+            )
 
 

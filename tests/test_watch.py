@@ -237,8 +237,9 @@ def test_watch_builds_feeds_and_sitemap_then_fetches_only_what_is_new(site, tmp_
     assert {(s["source"], s["articles"]) for s in stats["sources"]} == {
         (f"{site.base}/rss.xml", 2), (f"{site.base}/atom.xml", 1), (f"{site.base}/sitemap.xml", 1)
     }
+    assert (stats["last_round"]["sources"], stats["last_round"]["articles"]) == (3, 1)  # from the fetch cache
     table = _kg("stats", "--store", store).stdout
-    assert "Sources fetched from the web" in table and "Last fetch: " in table
+    assert "Sources fetched from the web" in table and "Last fetch: " in table and "Last kg watch round: " in table
 
 
 def test_watched_store_conforms_to_the_shapes(site, tmp_path):

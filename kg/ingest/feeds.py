@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -152,7 +153,7 @@ def discover(source: str, fetcher: Fetcher, *, max_documents: int = MAX_DOCUMENT
     return found
 
 
-def _links(text: str, url: str) -> tuple[list[str], list[str]] | tuple[None, list[str]]:
+def _links(text: str, url: str) -> tuple[list[str] | None, list[str]]:
     """The article links of the document ``text`` fetched from ``url``, and the feeds or sitemaps
     it leads to; ``None`` links when it is neither a feed, a sitemap, nor a page linking to a feed."""
     from trafilatura.feeds import FeedParameters, determine_feed, find_links
@@ -190,5 +191,5 @@ def _sitemap_links(text: str, url: str, base: str) -> tuple[list[str], list[str]
     return _unique(sitemap.urls), _unique(link for link in sitemap.sitemap_urls if link != url)
 
 
-def _unique(links: object) -> list[str]:
-    return [link for link in dict.fromkeys(links) if link]  # type: ignore[call-overload]
+def _unique(links: Iterable[str | None]) -> list[str]:
+    return [link for link in dict.fromkeys(links) if link]

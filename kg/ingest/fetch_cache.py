@@ -36,9 +36,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CACHE_FILE", "FETCH_FOLDER", "Document", "FetchCache", "Page", "Round"]
+__all__ = ["CACHE_FILE", "FETCH_FOLDER", "Document", "FetchCache", "Page", "Round", "utc_time"]
 
 #: The folder of the cache inside the store's folder, and the cache's file in it.
 FETCH_FOLDER = "fetch"
@@ -115,7 +117,11 @@ class Page:
 
 @dataclass(frozen=True)
 class Round:
-    """One round of ``kg watch``, as recorded."""
+    """One round of ``kg watch``, as recorded.
+
+    >>> Round(0.0, 2.0, 3, 1, 0, 2).to_json()["ended"]
+    '1970-01-01T00:00:02Z'
+    """
 
     started: float
     ended: float
@@ -123,6 +129,22 @@ class Round:
     articles: int
     skipped: int
     errors: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The round with its times in UTC (``kg stats --format json``)."""
+        return {
+            "started": utc_time(self.started), "ended": utc_time(self.ended), "sources": self.sources,
+            "articles": self.articles, "skipped": self.skipped, "errors": self.errors,
+        }
+
+
+def utc_time(seconds: float) -> str:
+    """Unix time ``seconds`` as an ISO 8601 UTC time to the second.
+
+    >>> utc_time(0)
+    '1970-01-01T00:00:00Z'
+    """
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class FetchCache:
@@ -137,8 +159,14 @@ class FetchCache:
 
     @classmethod
     def in_store(cls, store_dir: str | Path) -> FetchCache:
-        """The cache of the store in the folder ``store_dir``."""
+        """The cache of the store in the folder ``store_dir`` (made if there is none)."""
         return cls(Path(store_dir) / FETCH_FOLDER / CACHE_FILE)
+
+    @classmethod
+    def existing(cls, store_dir: str | Path) -> FetchCache | None:
+        """The cache of the store in the folder ``store_dir``, ``None`` if it has none (never watched)."""
+        path = Path(store_dir) / FETCH_FOLDER / CACHE_FILE
+        return cls(path) if path.is_file() else None
 
     def close(self) -> None:
         self._db.close()
@@ -196,10 +224,6 @@ class FetchCache:
         ).fetchall()
         return [Page(url, feed, failures) for url, feed, failures in rows]
 
-    def page_failures(self, url: str) -> int:
-        row = self._db.execute("SELECT failures FROM pages WHERE url = ?", (url,)).fetchone()
-        return int(row[0]) if row else 0
-
     def page_stored(self, url: str, *, article: str, canonical: str | None, now: float) -> None:
         """The page ``url`` is in the store as the article ``article``: never fetched again."""
         self._db.execute("INSERT OR IGNORE INTO pages (url, found) VALUES (?, ?)", (url, now))
@@ -243,6 +267,7 @@ class FetchCache:
         return int(self._db.execute("SELECT COUNT(*) FROM rounds").fetchone()[0])
 
     def last_round(self) -> Round | None:
+        """The round that ended last, if any."""
         row = self._db.execute(
             "SELECT started, ended, sources, articles, skipped, errors FROM rounds ORDER BY ended DESC LIMIT 1"
         ).fetchone()

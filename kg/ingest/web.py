@@ -34,7 +34,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from functools import lru_cache
 from http import HTTPStatus
 from typing import TYPE_CHECKING
@@ -43,7 +42,7 @@ from urllib.robotparser import RobotFileParser
 
 from kg import __version__
 from kg.errors import Errors
-from kg.ingest.fetch_cache import FetchCache
+from kg.ingest.fetch_cache import FetchCache, utc_time
 from kg.ingest.readers import read_content
 from kg.records import Article, Notice, Skipped
 
@@ -147,15 +146,6 @@ def canonical_url(url: str) -> str | None:
     return urlunsplit(parts._replace(fragment=""))
 
 
-def utc_time(seconds: float) -> str:
-    """Unix time ``seconds`` as an ISO 8601 UTC time to the second.
-
-    >>> utc_time(0)
-    '1970-01-01T00:00:00Z'
-    """
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Fetcher:
     """Fetches pages politely for one run (robots.txt, a delay per host, conditional requests),
     with every failure as a :class:`FetchFailure`.
@@ -201,8 +191,9 @@ class Fetcher:
         response = self._request(url, known.validators() if known is not None else {})
         if isinstance(response, FetchFailure) or response.status in (200, 304):
             return response
-        reason = f"HTTP {response.status} {_status_reason(response.status)}".strip()
-        return FetchFailure(url, Errors.E164.format(url=url, status=response.status, reason=_status_reason(response.status)), reason)
+        phrase = _status_reason(response.status)
+        message = Errors.E164.format(url=url, status=response.status, reason=phrase)
+        return FetchFailure(url, message, f"HTTP {response.status} {phrase}".strip())
 
     def read(self, url: str) -> Iterator[Article | Skipped | Notice]:
         """The article of the web page at ``url``, a URL the user named, as an ``.html`` file is read;
