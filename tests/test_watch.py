@@ -334,6 +334,20 @@ def test_build_reads_a_url_like_a_file_and_one_canonical_page_once(site, tmp_pat
     assert ("Poland", "expel", "Belarus") in {(r["subject"], r["predicate"], r["object"]) for r in relations}
 
 
+def test_a_home_page_is_no_canonical_url_and_every_run_reads_its_urls(site):
+    """A site that names its home page canonical on every page (it happens) does not make its
+    articles one; and kg.read of the same URL twice in a process reads it twice."""
+    import kg
+    from kg.ingest.web import fetching
+
+    url = f"{site.base}/news/turkey-talks.html"
+    site.pages["/news/turkey-talks.html"] = ("text/html", site.article(TURKEY).replace((site.base + TURKEY).encode(), f"{site.base}/".encode()))
+    with fetching(Fetcher(FetchSettings(delay=0))):
+        first, again = list(kg.read(url)), list(kg.read(url))
+    assert [a.id for a in first] == [a.id for a in again] == [url]
+    assert first[0].title == "Turkey hosts talks between Armenia and Azerbaijan" and first[0].fetched
+
+
 def test_build_url_failures_are_coded_lines(site, tmp_path):
     result = _kg("build", f"{site.base}/news/missing.html", f"{site.base}/news/chart", "http://no-such-host.invalid/a.html",
                  site.base + JAPAN, "--store", str(tmp_path / "store"), "--delay", "0")

@@ -171,6 +171,7 @@ def _last_break(window: str) -> int:
 def read_inputs(inputs: Iterable[str | Path | Article], stdin: TextIO | BinaryIO | None, max_file_bytes: int) -> Items:
     """What each input holds, as read, before articles are split and their ids made unique
     (an :class:`~kg.records.Article` given as an input is taken as it is)."""
+    pages: dict[str, str] = {}  # canonical URL -> the URL input read as it: two links to one page are one article
     for item in inputs:
         if isinstance(item, Article):
             yield item
@@ -179,7 +180,7 @@ def read_inputs(inputs: Iterable[str | Path | Article], stdin: TextIO | BinaryIO
             yield from _read_stdin(stdin if stdin is not None else sys.stdin)
             continue
         if isinstance(item, str) and is_url(item):
-            yield from read_url(item)
+            yield from read_url(item, pages)
             continue
         path = Path(item)
         try:

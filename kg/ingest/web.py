@@ -169,7 +169,6 @@ class Fetcher:
         self._last: dict[str, float] = {}  # host -> when its last request ended (time.monotonic)
         self._crawl_delays: dict[str, float] = {}  # host -> the Crawl-delay of its robots.txt for kg
         self._robots: dict[str, tuple[float, RobotFileParser | str]] = {}  # origin -> (when read, its rules or why there are none)
-        self._read: dict[str, str] = {}  # canonical URL -> the first URL read as it by :meth:`read`
         self._configs: dict[bool, ConfigParser] = {}
 
     def trust(self, url: str) -> None:
@@ -195,17 +194,18 @@ class Fetcher:
         message = Errors.E164.format(url=url, status=response.status, reason=phrase)
         return FetchFailure(url, message, f"HTTP {response.status} {phrase}".strip())
 
-    def read(self, url: str) -> Iterator[Article | Skipped | Notice]:
+    def read(self, url: str, read: dict[str, str] | None = None) -> Iterator[Article | Skipped | Notice]:
         """The article of the web page at ``url``, a URL the user named, as an ``.html`` file is read;
-        a second URL of a page already read in this run is skipped (E167)."""
+        a page whose canonical URL is in ``read`` (canonical URL -> the URL read as it, this run's)
+        is skipped (E167)."""
         self.trust(url)
         response = self.get(url)
         if isinstance(response, FetchFailure):
             yield Skipped(url, response.message)
             return
         for item in page_articles(response, url, fetched=utc_time(time.time())):
-            if isinstance(item, Article):
-                first = self._read.setdefault(item.id, url)
+            if isinstance(item, Article) and read is not None:
+                first = read.setdefault(item.id, url)
                 if first != url:
                     yield Skipped(url, Errors.E167.format(url=url, other=first, canonical=item.id))
                     continue
@@ -333,7 +333,11 @@ def page_articles(
     """The article of a page fetched from ``url`` (``response``, of status 200), read as an
     ``.html`` file is, with its id and ``url`` the page's canonical URL, ``source`` the URL
     fetched, ``feed`` the feed or sitemap that listed it and ``fetched`` the time of the
-    download; a response of another content type is skipped (E165)."""
+    download; a response of another content type is skipped (E165).
+
+    The canonical URL is the one the page declares (``<link rel="canonical">``, ``og:url``),
+    unless that is a home page (some sites declare theirs on every page), else the URL
+    the page came from (after redirects); both normalised by :func:`canonical_url`."""
     content_type = (response.headers or {}).get("content-type", "")
     mime = content_type.split(";")[0].strip().lower()
     if mime and mime not in HTML_TYPES:
@@ -343,15 +347,17 @@ def page_articles(
     for item in read_content(response.data or b"", url, ".html"):
         if isinstance(item, Article):
             declared = canonical_url(urljoin(final, item.url)) if item.url else None
+            if declared is not None and urlsplit(declared).path in ("", "/"):
+                declared = None  # a home page is no article's canonical URL
             canonical = declared or canonical_url(final) or url
             item = replace(item, id=canonical, url=canonical, source=url, fetched=fetched, feed=feed)
         yield item
 
 
-def read_url(url: str, fetcher: Fetcher | None = None) -> Iterator[Article | Skipped | Notice]:
-    """The article of the web page at ``url`` (:meth:`Fetcher.read`), by ``fetcher``, else by
-    the active one (:func:`active_fetcher`)."""
-    yield from (fetcher or active_fetcher()).read(url)
+def read_url(url: str, read: dict[str, str] | None = None, fetcher: Fetcher | None = None) -> Iterator[Article | Skipped | Notice]:
+    """The article of the web page at ``url`` (:meth:`Fetcher.read`; ``read``: the canonical URLs
+    read so far in the run), by ``fetcher``, else by the active one (:func:`active_fetcher`)."""
+    yield from (fetcher or active_fetcher()).read(url, read)
 
 
 _ACTIVE: ContextVar[Fetcher | None] = ContextVar("kg_fetcher", default=None)
