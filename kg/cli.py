@@ -778,7 +778,7 @@ def _result_size(_ctx: click.Context, _param: click.Parameter, value: str) -> in
 @STORE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 lets other machines query the store.")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--timeout", "timeout_s", default=30, show_default=True, type=click.IntRange(min=0), help="Cancel a query after this many seconds (0: never).")
+@click.option("--timeout", "timeout_s", default=30, show_default=True, type=click.IntRange(min=0), help="Stop a query after this many seconds (HTTP 504; 0: never).")
 @click.option(
     "--max-result-size",
     default="50MB",
@@ -788,12 +788,18 @@ def _result_size(_ctx: click.Context, _param: click.Parameter, value: str) -> in
     help="Refuse a query result larger than this (HTTP 507) rather than send it: bytes, or with KB, MB, GB (KiB, MiB, GiB); 0: no limit.",
 )
 @click.option("--cors/--no-cors", default=True, show_default=True, help="Let web pages on other origins query the endpoint.")
-def serve(store_dir: str, host: str, port: int, timeout_s: int, max_result_size: int, cors: bool) -> None:
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries call other endpoints with SERVICE: the server then sends requests wherever a query says, for any web page (docs/serve.md).",
+)
+def serve(store_dir: str, host: str, port: int, timeout_s: int, max_result_size: int, cors: bool, allow_service: bool) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint, with a query page.
 
     Queries see the union of all article graphs, as with kg query; results
     come as JSON, XML, CSV or TSV by the Accept header. Updates are refused.
-    A result over --max-result-size is refused whole, never cut short.
+    A result over --max-result-size is refused whole, never cut short; a
+    query past --timeout is stopped (HTTP 504); SERVICE is refused (403).
     The endpoint keeps the view of the store it opened: after kg build,
     send SIGHUP (kill -HUP PID) to reopen it. Ctrl-C stops it.
 
@@ -811,6 +817,7 @@ def serve(store_dir: str, host: str, port: int, timeout_s: int, max_result_size:
         timeout_s=timeout_s,
         max_result_size=max_result_size,
         cors=cors,
+        allow_service=allow_service,
         on_message=lambda line: click.echo(line, err=True),
     )
 

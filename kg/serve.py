@@ -13,10 +13,14 @@ The server listens on 127.0.0.1 on a private port. What clients reach, on
 ``--host``/``--port``, is :class:`kg.serve_proxy.ProxyServer`, a standard-library reverse
 proxy that forwards every request to it and adds what Oxigraph lacks: a cap
 on the size of a result (``--max-result-size``; a larger one is refused with
-507, never sent truncated), and holding requests while the server restarts.
-This module (the process, not the proxy) builds the command line, starts the process, waits until it
-answers, starts it again if it dies, and forwards signals: SIGINT/SIGTERM stop
-it, SIGHUP restarts it so it sees what ``kg build`` wrote since (a read-only
+507, never sent truncated), a time limit that holds for every query
+(``--timeout``: 504, and a restart of the server if it does not stop the
+query itself), no ``SERVICE`` calls (403 unless ``--allow-service``), a
+bounded number of requests served at once, and holding requests while the
+server restarts. This module (the process, not the proxy) builds the command
+line, starts the process, waits until it answers, starts it again if it
+dies or runs away with a query, and forwards signals: SIGINT/SIGTERM stop it,
+SIGHUP restarts it so it sees what ``kg build`` wrote since (a read-only
 Oxigraph keeps the view of the store it opened with). See docs/serve.md.
 
 >>> server_command("kg-store", "127.0.0.1", 41234, timeout_s=30, binary="oxigraph")
@@ -76,15 +80,19 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30
-"""Seconds after which the server cancels a query (Oxigraph's ``--timeout-s``)."""
+"""Seconds after which a query is stopped: the proxy answers 504, Oxigraph's ``--timeout-s`` cancels it."""
 
 _WILDCARDS = {"", "0.0.0.0", "::", "[::]"}
 _CRASHES_ALLOWED = 5
 _CRASH_WINDOW = 60.0
 _SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
-# Server messages not worth showing: its start, and its one client (the proxy) closing a connection, which is
-# how a result is refused.
-_QUIET_LINES = ("Listening for requests at", "OxHTTP TCP error when writing response")
+# Server messages not worth showing: its start, its one client (the proxy) closing a connection, which is
+# how a result is refused, and a query it cancelled at its timeout, which the proxy reports.
+_QUIET_LINES = (
+    "Listening for requests at",
+    "OxHTTP TCP error when writing response",
+    "Internal server error while streaming results: The SPARQL operation has been cancelled",
+)
 
 
 def parse_size(text: str) -> int:
@@ -272,19 +280,24 @@ def serve(
     timeout_s: int | None = DEFAULT_TIMEOUT,
     max_result_size: int = DEFAULT_MAX_RESULT_SIZE,
     cors: bool = True,
+    allow_service: bool = False,
     ready_timeout: float = 15.0,
     on_message: Callable[[str], None] | None = None,
 ) -> int:
     """Serve the store at ``store_dir`` read-only until SIGINT or SIGTERM; return 0.
 
     Clients reach a :class:`ProxyServer` on ``host:port``, which refuses a
-    query response over ``max_result_size`` bytes (0: no limit) with 507; the
-    Oxigraph server behind it listens on a private port of 127.0.0.1.
-    SIGHUP restarts the server so that it sees the store as it is now. If the
-    server dies on its own (a query that exhausts memory, say) it is started
-    again, up to 5 times a minute. Requests that arrive meanwhile wait for it
-    (up to ``ready_timeout`` seconds). ``on_message`` receives one line per
-    event (ready, reloaded, restarted, a result refused); by default they are logged.
+    query response over ``max_result_size`` bytes (0: no limit) with 507, a
+    query not answered within ``timeout_s`` seconds with 504 (None or 0: no
+    limit), and a query that may call ``SERVICE`` with 403 unless
+    ``allow_service``; the Oxigraph server behind it listens on a private port
+    of 127.0.0.1. SIGHUP restarts the server so that it sees the store as it
+    is now. If the server dies on its own (a query that exhausts memory, say)
+    it is started again, up to 5 times a minute; if it has not stopped a query
+    2 s after its timeout, it is restarted, which stops it. Requests that
+    arrive meanwhile wait for it (up to ``ready_timeout`` seconds).
+    ``on_message`` receives one line per event (ready, reloaded, restarted, a
+    query stopped or refused); by default they are logged.
 
     Raises ``KGError``: E022/E021 for a missing store, E060 without the
     binary, E061 for a taken port, E062-E065 when the server cannot start.
@@ -298,12 +311,28 @@ def serve(
     binary = find_server()
     url = base_url(host, port)
     backend = Backend()
+    run = _Run()
+
+    def restart_for(port: int) -> None:
+        """The server on ``port`` did not stop a query at its timeout: restart it (as SIGHUP does), unless that is done."""
+        process = run.process
+        if port == run.port and process is not None and process.poll() is None:
+            run.reload = run.runaway = True
+            threading.Thread(target=stop_server, args=(process,), daemon=True).start()  # SIGKILL if SIGTERM is not enough
+
     proxy = ProxyServer(
-        host, port, backend, max_result_size=max_result_size, cors=cors, wait_s=ready_timeout, on_message=tell
+        host,
+        port,
+        backend,
+        max_result_size=max_result_size,
+        cors=cors,
+        wait_s=ready_timeout,
+        timeout_s=timeout_s or 0,
+        allow_service=allow_service,
+        on_message=tell,
+        on_runaway=restart_for,
     )
     threading.Thread(target=proxy.serve_forever, name="kg-serve-proxy", daemon=True).start()
-
-    run = _Run()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         if signum == getattr(signal, "SIGHUP", None):
@@ -318,7 +347,7 @@ def serve(
     news = f"Serving {location} read-only at {url}query (query page: {url}; pid {os.getpid()})"
     try:
         while not run.stop:
-            run.reload = False
+            run.reload = run.runaway = False
             private = _free_port()  # a fresh one each time: no wait for the old server to let go of its port
             command = server_command(location, "127.0.0.1", private, timeout_s=timeout_s, cors=cors, binary=binary)
             process = run.process = ServerProcess(command)  # known to the signal handler from now on
@@ -333,11 +362,15 @@ def serve(
                 continue
             process.forward = True
             backend.set_port(private)
+            run.port = private
             tell(news)
             code = process.wait()
             backend.set_port(None)  # requests wait for the next server instead of failing
             if run.stop:
                 break
+            if run.runaway:
+                news = f"Serving {location} again at {url}query"
+                continue
             if run.reload:
                 news = f"Reopened {location}: the endpoint now answers from the store as it is"
                 continue
@@ -363,7 +396,9 @@ class _Run:
 
     stop: bool = False
     reload: bool = False
+    runaway: bool = False  # the reload is the proxy's, to stop a query the server did not stop
     process: ServerProcess | None = None
+    port: int | None = None  # where process listens
 
 
 _Handler = Callable[[int, FrameType | None], Any] | int | None
