@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS pages (
     retry_at REAL,
     error TEXT
 );
-CREATE INDEX IF NOT EXISTS pages_due ON pages (state, found);
+CREATE INDEX IF NOT EXISTS pages_state ON pages (state);
 CREATE INDEX IF NOT EXISTS pages_canonical ON pages (canonical);
 CREATE TABLE IF NOT EXISTS rounds (
     started REAL NOT NULL,
@@ -216,10 +216,11 @@ class FetchCache:
         return self._db.total_changes - before
 
     def due_pages(self, *, now: float, limit: int) -> list[Page]:
-        """At most ``limit`` pages to fetch at ``now``, those found first first (a failed one once its back-off is over)."""
+        """At most ``limit`` pages to fetch at ``now``, those found first first, in the order their feed
+        lists them (a failed one once its back-off is over)."""
         rows = self._db.execute(
             "SELECT url, feed, failures FROM pages WHERE state = 'pending' AND (retry_at IS NULL OR retry_at <= ?)"
-            " ORDER BY found, url LIMIT ?",
+            " ORDER BY rowid LIMIT ?",  # rowid: the order of insertion, a link's first sighting
             (now, limit),
         ).fetchall()
         return [Page(url, feed, failures) for url, feed, failures in rows]
