@@ -147,8 +147,8 @@ def canonical_url(url: str) -> str | None:
 
 
 class Fetcher:
-    """Fetches pages politely for one run (robots.txt, a delay per host, conditional requests),
-    with every failure as a :class:`FetchFailure`.
+    """Fetches pages politely for a run of ``kg build``, or the rounds of a ``kg watch`` (robots.txt,
+    a delay per host, conditional requests), with every failure as a :class:`FetchFailure`.
 
     ``cache`` keeps validators, robots.txt files and the pages of ``kg watch``
     between runs (default: in memory, for this run). trafilatura's SSRF
@@ -194,9 +194,9 @@ class Fetcher:
         message = Errors.E164.format(url=url, status=response.status, reason=phrase)
         return FetchFailure(url, message, f"HTTP {response.status} {phrase}".strip())
 
-    def read(self, url: str, read: dict[str, str] | None = None) -> Iterator[Article | Skipped | Notice]:
+    def read(self, url: str, seen: dict[str, str] | None = None) -> Iterator[Article | Skipped | Notice]:
         """The article of the web page at ``url``, a URL the user named, as an ``.html`` file is read;
-        a page whose canonical URL is in ``read`` (canonical URL -> the URL read as it, this run's)
+        a page whose canonical URL is in ``seen`` (canonical URL -> the URL read as it, in this run)
         is skipped (E167)."""
         self.trust(url)
         response = self.get(url)
@@ -204,8 +204,8 @@ class Fetcher:
             yield Skipped(url, response.message)
             return
         for item in page_articles(response, url, fetched=utc_time(time.time())):
-            if isinstance(item, Article) and read is not None:
-                first = read.setdefault(item.id, url)
+            if isinstance(item, Article) and seen is not None:
+                first = seen.setdefault(item.id, url)
                 if first != url:
                     yield Skipped(url, Errors.E167.format(url=url, other=first, canonical=item.id))
                     continue
@@ -354,10 +354,10 @@ def page_articles(
         yield item
 
 
-def read_url(url: str, read: dict[str, str] | None = None, fetcher: Fetcher | None = None) -> Iterator[Article | Skipped | Notice]:
-    """The article of the web page at ``url`` (:meth:`Fetcher.read`; ``read``: the canonical URLs
+def read_url(url: str, seen: dict[str, str] | None = None, fetcher: Fetcher | None = None) -> Iterator[Article | Skipped | Notice]:
+    """The article of the web page at ``url`` (:meth:`Fetcher.read`; ``seen``: the canonical URLs
     read so far in the run), by ``fetcher``, else by the active one (:func:`active_fetcher`)."""
-    yield from (fetcher or active_fetcher()).read(url, read)
+    yield from (fetcher or active_fetcher()).read(url, seen)
 
 
 _ACTIVE: ContextVar[Fetcher | None] = ContextVar("kg_fetcher", default=None)
