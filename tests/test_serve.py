@@ -709,3 +709,32 @@ def test_two_hundred_concurrent_clients_all_get_answers(server):
     with ThreadPool(clients) as pool:
         answers = pool.map(ask, range(clients))
     assert answers == [(200, f"i\r\n{i}\r\n".encode()) for i in range(clients)]
+
+
+def test_connections_beyond_the_workers_wait_in_the_backlog(direct):
+    """200 clients connect before the proxy accepts any: the kernel holds them all (Python's default backlog of 5
+    held 6, the others' connects timed out), and 8 workers then answer each, in turn."""
+    backend = Backend()
+    backend.set_port(port_of(direct))
+    running = ProxyServer("127.0.0.1", 0, backend, workers=8, on_message=lambda _line: None)
+    connections = []
+    try:
+        for _ in range(200):
+            connection = http.client.HTTPConnection("127.0.0.1", running.server_address[1], timeout=HANG_LIMIT)
+            connection.connect()  # completes while nothing accepts: the connection waits in the backlog
+            connections.append(connection)
+        body = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+        for connection in connections:
+            connection.request("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv", "Connection": "close"})
+        threading.Thread(target=running.serve_forever, daemon=True).start()
+        answers = []
+        for connection in connections:
+            response = connection.getresponse()
+            answers.append((response.status, response.read()))
+            connection.close()
+        assert answers == [(200, b"true")] * 200
+    finally:
+        for connection in connections:
+            connection.close()
+        running.shutdown()
+        running.server_close()
