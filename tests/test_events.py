@@ -525,3 +525,13 @@ def test_a_subject_set_off_by_commas_is_the_first_ones_apposition(nlp):
     text = "Members of the Ghana Bar Association, a body linked to the government, investigated the detention of Togolese traders."
     found = [e for e in events(nlp, text) if e.predicate == "investigate"]
     assert [(e.subject.country, e.object.country) for e in found] == [("GHA", "TGO")]
+
+
+def test_coordinated_verbs_share_the_object_of_the_second(nlp):
+    found = {(e.predicate, e.object.country if e.object else None) for e in events(nlp, "The Ghanaian army killed and captured dozens of Togolese rebels.")}
+    assert found == {("kill", "TGO"), ("capture", "TGO")}
+
+
+def test_an_intransitive_verb_shares_no_object(nlp):
+    found = [e.predicate for e in events(nlp, "Ghanaian police arrived and arrested the Togolese ambassador.")]
+    assert found == ["arrest"]

@@ -68,6 +68,8 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
             subjects = inherited_subjects(verb, index)
             if subjects:
                 evidence.add("inherited subject")
+    if etype is not None and not passive and verb_lemma(verb) not in load_rules().intransitive_verbs and not any(a in _OBJECT_DEPS or a == "nsubjpass" for _, a in candidates):
+        candidates += [(shared, "dobj") for shared in _shared_objects(verb)]
     sending = etype is None or etype.plover in _SENDING_TYPES
     coerced = patients or passive or any(a in ("dobj", "nsubjpass") for _, a in candidates)
     if etype is not None and etype.plover == "COERCE" and coerced:
@@ -189,6 +191,24 @@ def _targets(
         evidence.add("inner target")
         return inner_targets
     return objects
+
+
+def _shared_objects(verb: Token) -> list[Token]:
+    """The object a transitive verb without one shares with the verb coordinated right after it
+    ("killed and captured the leaders": both act on the leaders), when nothing but "and", "or",
+    a comma or an adverb stands between them and the second verb has no subject of its own.
+
+    >>> from kg.extraction.language import load_pipeline
+    >>> doc = load_pipeline()("The army killed and captured rebel leaders.")
+    >>> [t.text for t in _shared_objects(doc[2])]
+    ['leaders']
+    """
+    following = next((c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and c.i > verb.i), None)
+    if following is None or any(c.dep_ in (*SUBJECT_DEPS, "nsubjpass", "auxpass") for c in following.children):
+        return []
+    if not all(t.dep_ in ("cc", "punct", "advmod") for t in verb.doc[verb.i + 1 : following.i]):
+        return []
+    return [c for c in following.children if c.dep_ == "dobj"]
 
 
 def _theme(heads: list[Token]) -> str | None:

@@ -101,6 +101,7 @@ class ExtractionRules:
     patient_noun_verbs: frozenset[str]
     informant_nouns: frozenset[str]
     one_way_verbs: frozenset[str]
+    intransitive_verbs: frozenset[str]
     clause_senses: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]
     protest_nouns: frozenset[str]
