@@ -278,8 +278,9 @@ def is_headline(sentence: Span) -> bool:
 def home_country(index: ActorIndex, doc: Doc | None = None) -> str | None:
     """The state the article is about: the one its states, forces, bodies and groups name at
     least twice, and twice as often as any other; in a closer call, the one of the two most named
-    that the headline of ``doc`` names first (not as a destination: "Extradition to US");
-    ``None`` when no state stands out."""
+    that the headline of ``doc`` names first (not as a destination: "Extradition to US"), or
+    else the other of the two when the headline names one only as a destination; ``None``
+    when no state stands out."""
     counts = Counter(
         m.actor.country for m in index.mentions if m.actor.country and m.actor.type != "Person" and not m.actor.iri.startswith(_UNPLACED)
     )
@@ -292,10 +293,14 @@ def home_country(index: ActorIndex, doc: Doc | None = None) -> str | None:
     if headline is None or not is_headline(headline):
         return None
     contenders = {country for country, count in ranked if count >= 2}
+    destinations = set()
     for country, span in _headline_states(index, headline):
         if not (span.root.dep_ == "pobj" and span.root.head.lower_ in ("to", "into")):
             return country if country in contenders else None
-    return None
+        destinations.add(country)
+    # "Smuggler to Face Extradition to US": what goes to one of the two comes from the other.
+    others = contenders - destinations
+    return others.pop() if len(contenders) == 2 and len(others) == 1 else None
 
 
 def _headline_states(index: ActorIndex, headline: Span) -> list[tuple[str, Span]]:
