@@ -535,3 +535,8 @@ def test_coordinated_verbs_share_the_object_of_the_second(nlp):
 def test_an_intransitive_verb_shares_no_object(nlp):
     found = [e.predicate for e in events(nlp, "Ghanaian police arrived and arrested the Togolese ambassador.")]
     assert found == ["arrest"]
+
+
+def test_a_threat_targets_where_the_threatened_act_would_happen(nlp):
+    found = [e for e in events(nlp, "The Hamas threatened to resume attacks in Israel.") if e.predicate == "threaten"]
+    assert [(e.subject.country, e.object.country) for e in found] == [("PSE", "ISR")]

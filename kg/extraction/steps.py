@@ -294,7 +294,8 @@ def setting(frame: Frame) -> bool:
 @step("Russian troops shelled houses in Kharkiv.", gives="RUS shell ASSAULT UKR [houses] @Kharkiv")
 def implicit_target(frame: Frame) -> bool:
     """With no target named: whoever a threat's condition is about ("threatened to walk out
-    if Washington goes ahead"), else, for force and threats, the state where it happens."""
+    if Washington goes ahead"), else, for force and threats, the state where it happens (for a
+    threat, also where the threatened act would: "threatened to impose a curfew in Nairobi")."""
     if not frame.objects and frame.type is not None:
         frame.objects = _implicit_targets(frame)
         if frame.objects:
@@ -313,8 +314,13 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
                     found = [m for m in found if not same_state(m, frame.subjects)]
                     if found:
                         return found
+    words = [verb] + ([frame.event_noun] if frame.event_noun is not None else [])
+    if etype.plover == "THREATEN":
+        # "threatened to resume attacks in Israel": where the threatened act would happen.
+        threatened = [c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
+        words += [w for c in threatened for w in (c, *(o for o in c.children if o.dep_ == "dobj"))]
     if etype.plover in load_rules().located_target_types:
-        place = location([verb] + ([frame.event_noun] if frame.event_noun is not None else []))
+        place = location(words)
         country = place_country(place) if place is not None else None
         if place is not None and country:
             return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
