@@ -540,3 +540,8 @@ def test_an_intransitive_verb_shares_no_object(nlp):
 def test_a_threat_targets_where_the_threatened_act_would_happen(nlp):
     found = [e for e in events(nlp, "The Hamas threatened to resume attacks in Israel.") if e.predicate == "threaten"]
     assert [(e.subject.country, e.object.country) for e in found] == [("PSE", "ISR")]
+
+
+def test_forces_readied_for_a_fight_target_whom_it_is_against(nlp):
+    found = [(e.subject.country, e.object.country if e.object else None) for e in events(nlp, "Ghana mobilized reservists for a possible war against Togo.")]
+    assert found == [("GHA", "TGO")]

@@ -295,7 +295,8 @@ def setting(frame: Frame) -> bool:
 def implicit_target(frame: Frame) -> bool:
     """With no target named: whoever a threat's condition is about ("threatened to walk out
     if Washington goes ahead"), else, for force and threats, the state where it happens (for a
-    threat, also where the threatened act would: "threatened to impose a curfew in Nairobi")."""
+    threat, also where the threatened act would: "threatened to impose a curfew in Nairobi");
+    forces readied for a fight target whom it is against ("mobilized reservists for a war against Iraq")."""
     if not frame.objects and frame.type is not None:
         frame.objects = _implicit_targets(frame)
         if frame.objects:
@@ -314,6 +315,12 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
                     found = [m for m in found if not same_state(m, frame.subjects)]
                     if found:
                         return found
+    if etype.plover == "MOBILIZE":
+        # "mobilized reservists for a war against Iraq": whom the force is readied for.
+        purposes = [pobj for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for pobj in pobjs(c)]
+        found = [m for pobj in purposes for m in targets_within(pobj, frame.actors, frame.subjects)]
+        if found:
+            return found
     words = [verb] + ([frame.event_noun] if frame.event_noun is not None else [])
     if etype.plover == "THREATEN":
         # "threatened to resume attacks in Israel": where the threatened act would happen.
