@@ -146,9 +146,7 @@ class Errors(metaclass=_CodedMessages):
     E175 = "Round {round} stopped: {detail}. The pages not stored are fetched again in the next round."
     # Validating a store against the SHACL shapes (kg validate, kg/rdf/validate.py, kg/rdf/shapes.py): E180-E189.
     E180 = "{source}: {shape} uses {feature}, which kg's SPARQL validation does not compile. Remove it, or compile it in kg/rdf/shapes.py (kg validate --engine pyshacl checks it meanwhile)."
-    E181 = "{store}: the store lacks {missing} of the {total} triples of the ontology this kg ships (a store built by another version of kg?); validated with pyshacl, which mixes the shipped ontology in (slower). kg build on the store writes the shipped ontology."
-    E182 = "--inference {inference} needs --engine pyshacl: the SPARQL checks infer nothing. Leave --engine out, or use --inference none."
-    E183 = "{store}: the store lacks {missing} of the {total} triples of the ontology this kg ships (a store built by another version of kg?), so --engine sparql cannot give pyshacl's results. Leave --engine out (pyshacl is used), or build the store again."
+    E181 = "--inference {inference} needs --engine pyshacl: the SPARQL checks infer nothing. Leave --engine out, or use --inference none."
 
 
 class KGError(Exception):
