@@ -545,3 +545,10 @@ def test_a_threat_targets_where_the_threatened_act_would_happen(nlp):
 def test_forces_readied_for_a_fight_target_whom_it_is_against(nlp):
     found = [(e.subject.country, e.object.country if e.object else None) for e in events(nlp, "Ghana mobilized reservists for a possible war against Togo.")]
     assert found == [("GHA", "TGO")]
+
+
+def test_strengthening_forces_is_a_mobilization_where_they_are(nlp):
+    # "in Togo" hangs on the forces, not on the verb: where the forces are is where it happens.
+    found = [(e.subject.country, e.event_type, e.object.country if e.object else None) for e in events(nlp, "Ghana has strengthened its forces in Togo following the discovery of rockets.")]
+    assert found == [("GHA", "MOBILIZE", "TGO")]
+    assert not [e for e in events(nlp, "Ghana strengthened its ties with Togo.") if e.event_type == "MOBILIZE"]

@@ -322,6 +322,8 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
         if found:
             return found
     words = [verb] + ([frame.event_noun] if frame.event_noun is not None else [])
+    if etype.plover == "MOBILIZE":
+        words += [c for c in verb.children if c.dep_ == "dobj"]  # "strengthened its forces in Lebanon": where they are
     if etype.plover == "THREATEN":
         # "threatened to resume attacks in Israel": where the threatened act would happen.
         threatened = [c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
