@@ -1,4 +1,5 @@
-"""kg validate: SHACL shapes over the union of the store's graphs."""
+"""kg validate: SHACL shapes over the union of the store's graphs, by SPARQL checks Oxigraph runs
+(kg.rdf.shapes) and by pyshacl, the reference."""
 from __future__ import annotations
 
 import gc
@@ -236,30 +237,177 @@ def _break_across_graphs(store) -> dict[str, str]:
     return faults
 
 
-def test_validating_a_batch_at_a_time_gives_the_results_of_the_union(sample_store):
-    """kg validate reads a few graphs at a time; what only the union of graphs shows (a place with
-    two countries in two articles, a merged event in two block graphs, a merged event whose report
-    is negated in its article's graph, a mention of an actor typed nowhere) is still found, and
-    nothing else: the results are those of validating the whole store as one graph."""
+def _key(result):
+    return (result.severity, result.focus, result.path, result.constraint, result.value, result.values)
+
+
+def _same_results(found, reference):
+    """``found`` and ``reference`` (pyshacl's) are the same results; messages too where the shapes give them
+    (a default message may write a literal otherwise: 1, not Literal("1", datatype=xsd:integer))."""
+    from rdflib.namespace import SH
+
+    from kg.rdf.graph import shapes_graph
+
+    assert sorted(map(_key, found), key=str) == sorted(map(_key, reference), key=str)
+    given = {str(m) for m in shapes_graph().objects(None, SH.message)}
+    messages = {_key(r): r.message for r in reference}
+    assert [(r.message, messages[_key(r)]) for r in found if messages[_key(r)] in given] == [
+        (messages[_key(r)], messages[_key(r)]) for r in found if messages[_key(r)] in given
+    ]
+
+
+def test_both_engines_give_the_results_of_the_union(sample_store):
+    """What only the union of graphs shows (a place with two countries in two articles, a merged event
+    in two block graphs, a merged event whose report is negated in its article's graph, a mention of
+    an actor typed nowhere) is found by the SPARQL checks and by pyshacl a batch of graphs at a time,
+    and nothing else: the results of pyshacl on the whole store as one graph."""
     from kg.rdf.store import open_memory_store
     from kg.rdf.validate import store_graph
 
     store = open_memory_store()
     store.extend(list(open_store(sample_store, read_only=True)))
     faults = _break_across_graphs(store)
-    progress = []
-    batched = validate_store(store, batch_triples=5000, on_progress=lambda done, total: progress.append((done, total)))
     union = validate_graph(store_graph(store))
-    key = lambda r: (r.severity, r.focus, r.path, r.constraint, r.message, r.value, r.values)  # noqa: E731
-    assert sorted(map(key, batched.results)) == sorted(map(key, union))
-    focus = {r.focus for r in batched.violations}
-    assert set(faults.values()) <= focus, {name: node for name, node in faults.items() if node not in focus}
-    assert len(progress) > 3 and progress[-1][0] == progress[-1][1]
+    for engine in ("sparql", "pyshacl"):
+        progress = []
+        report = validate_store(store, engine=engine, batch_triples=5000, on_progress=lambda done, total: progress.append((done, total)))
+        assert report.engine == engine
+        _same_results(report.results, union)
+        focus = {r.focus for r in report.violations}
+        assert set(faults.values()) <= focus, {name: node for name, node in faults.items() if node not in focus}
+        assert len(progress) > 3 and progress[-1][0] == progress[-1][1]
 
 
-def test_validate_store_never_holds_the_whole_store(sample_store, monkeypatch):
-    """The store is read a batch of graphs at a time, each batch at most ``batch_triples`` triples
-    (a graph larger than that, the actors graph, on its own), never the union as one graph."""
+# Our own data breaking every kind of constraint the shapes use, in one graph of the small store: the
+# event, sentence, article, merged events, extraction, actors, place and event type of "kinds".
+EVERY_KIND = """
+PREFIX kg: <https://w3id.org/kg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX plover: <https://w3id.org/kg/plover#>
+BASE <https://w3id.org/kg/id/>
+INSERT DATA { GRAPH <article/kinds> {
+  <article/kinds> a kg:Article ; kg:articleId "" ; kg:contentHash "abc" ;
+      kg:published "2024-13-45"^^xsd:date, "2024-03-01"^^xsd:date ; kg:subjectCode "RUS" .
+  <article/kinds-copy> a kg:Article .
+  <sentence/kinds> a kg:Sentence ; kg:text "Russia attacked." ; kg:start 10 ; kg:end 5 ; kg:article <article/kinds> .
+  <sentence/other> a kg:Sentence ; kg:text "Another." ; kg:start 0 ; kg:end 8 ; kg:article <article/elsewhere> .
+  <event/kinds-1> a kg:Event ; kg:article <article/kinds> ; kg:subject "Russia" ; kg:predicate "" ;
+      kg:eventType plover:NOPE ; kg:date "11 March 2024" ; kg:sentence "Russia attacked." ; kg:start -1 ; kg:end 3 ;
+      kg:negated false ; kg:modality "rumoured" ; kg:confidence 1.5, "high" ; kg:dedupBlock "xyz" ;
+      prov:wasDerivedFrom <sentence/other> ; prov:wasGeneratedBy <extraction/kinds> ;
+      kg:location <country/RUS> ; kg:disputes <merged-event/kinds> .
+  <event/kinds-2> a kg:Event ; kg:predicate "attack" ; kg:cameoCode "rus" .
+  <extraction/kinds> a kg:Extraction ; prov:used <article/kinds>, <article/kinds-copy> .
+  <merged-event/kinds> a kg:MergedEvent ; kg:subject <country/RUS> ; kg:predicate "attack" ;
+      kg:modality "asserted" ; kg:sourceCount 0 ; kg:firstReportedIn <article/kinds> ; kg:article <article/kinds> ;
+      kg:reportedBy <event/kinds-2> .
+  <merged-event/0123456789abcdef-0123456789ab> a kg:MergedEvent ; kg:object <country/RUS> ; kg:predicate "attack" ;
+      kg:modality "asserted" ; kg:sourceCount 1 ; kg:firstReportedIn <article/kinds> ; kg:reportedBy <event/kinds-2> .
+  <https://example.org/someone> a kg:Person ; rdfs:label "Someone" ; kg:countryCode "ru" .
+  <country/NOP> a kg:Country ; rdfs:label "Nowhere" .
+  <country/RUS> kg:attacks <country/FRA> ; kg:aids "Belarus" .
+  plover:FAKE a kg:EventType ; skos:notation "fake" ; skos:inScheme <https://w3id.org/kg/cameo#scheme> .
+  <place/kinds> a kg:Place ; rdfs:label "" ; kg:countryCode "UKR", "MDA" .
+  <software/kinds> a kg:Software .
+} }
+"""
+
+
+def test_the_sparql_checks_give_pyshacls_results_on_every_kind_of_constraint(small_store):
+    """The shapes compiled into SPARQL, on data that breaks each kind of constraint they use (and on
+    every shape with a target: counts, datatypes, ill-typed dates, patterns, lists, ranges, classes,
+    sh:or, sh:node, qualified counts, sh:lessThan, sh:equals, sh:hasValue, inverse and sequence
+    paths, the SPARQL constraint, a warning), give pyshacl's results."""
+    from kg.rdf.graph import shapes_graph
+    from kg.rdf.shapes import compile_shapes
+    from kg.rdf.store import open_memory_store
+    from kg.rdf.validate import store_graph
+
+    store = open_memory_store()
+    store.extend(list(open_store(small_store, read_only=True)))
+    store.update(EVERY_KIND)
+    found = validate_store(store, engine="sparql")
+    reference = validate_graph(store_graph(store))
+    _same_results(found.results, reference)
+    kinds = {outcome.constraint for check in compile_shapes(shapes_graph(), lambda c: (c,)) for outcome in check.outcomes}
+    assert kinds - {r.constraint for r in found.results} == set()  # every kind broken at least once
+    assert {r.severity for r in found.results} == {"Violation", "Warning"}
+    shown = {(r.severity, short(r.focus), short(r.path or "-"), r.constraint) for r in found.results}
+    assert ("Warning", "kgr:event/kinds-1", "-", "OrConstraintComponent") in shown  # a block, merged into no event
+    assert ("Violation", "kgr:event/kinds-2", "^kg:reportedBy", "MaxCountConstraintComponent") in shown  # into two
+    assert ("Violation", "kgr:event/kinds-1", "prov:wasDerivedFrom/kg:article", "EqualsConstraintComponent") in shown
+
+
+def test_a_shape_feature_the_checks_do_not_compile_is_an_error_when_they_are_compiled():
+    from rdflib import Graph as RdfGraph
+
+    from kg.errors import KGError
+    from kg.rdf.shapes import compile_shapes
+
+    head = "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .\n"
+    for shape, feature in (
+        ("ex:S sh:targetClass ex:C ; sh:closed true .", "sh:closed"),
+        ("ex:S sh:targetNode ex:n ; sh:class ex:C .", "sh:targetNode"),
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path [ sh:alternativePath ( ex:p ex:q ) ] ; sh:minCount 1 ] .", "sh:path"),
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:maxLength 3 ] .", "sh:maxLength"),
+        ("ex:S sh:targetClass ex:C ; sh:node ex:T . ex:T sh:property [ sh:path ex:p ; sh:minCount 2 ] .", "sh:minCount"),
+    ):
+        with pytest.raises(KGError, match=r"\[E180\] my.ttl: .*" + feature):
+            compile_shapes(RdfGraph().parse(data=head + shape, format="turtle"), lambda c: (c,), source="my.ttl")
+
+
+def test_without_the_ontology_graph_both_engines_give_pyshacls_results(small_store):
+    """pyshacl mixes in the shipped ontology's classes (its subclasses: a kg:Country is a kg:Actor),
+    not the PLOVER concepts, which only the store's ontology graph holds: without that graph, every
+    event type is a violation, for the SPARQL checks as for pyshacl."""
+    from kg.rdf.store import open_memory_store
+    from kg.rdf.validate import store_graph
+    from kg.vocab import ONTOLOGY_GRAPH
+
+    import pyoxigraph as ox
+
+    store = open_memory_store()
+    store.extend(list(open_store(small_store, read_only=True)))
+    store.remove_graph(ox.NamedNode(ONTOLOGY_GRAPH))
+    found = validate_store(store)
+    assert found.engine == "sparql" and found.violations
+    assert {short(r.path or "-") for r in found.violations} == {"kg:eventType"}
+    _same_results(found.results, validate_graph(store_graph(store)))
+
+
+def test_inference_is_pyshacls(small_store):
+    from kg.errors import KGError
+
+    store = open_store(small_store, read_only=True)
+    assert validate_store(store, inference="rdfs").engine == "pyshacl"
+    with pytest.raises(KGError, match=r"\[E181\]"):
+        validate_store(store, engine="sparql", inference="rdfs")
+
+
+def test_kg_validate_engine_and_inference(small_store):
+    assert invoke("validate", "--store", small_store, "--engine", "pyshacl").exit_code == 0
+    refused = invoke("validate", "--store", small_store, "--engine", "sparql", "--inference", "owlrl")
+    assert refused.exit_code == 1 and "[E181]" in refused.output and "Traceback" not in refused.output
+
+
+def test_the_sparql_checks_read_no_triple_into_python(sample_store, monkeypatch):
+    """The SPARQL checks never copy the store's triples into rdflib: Oxigraph answers them."""
+    import kg.rdf.validate as validate
+
+    def loading(*_args, **_kwargs):
+        raise AssertionError("triples were read into rdflib")
+
+    for name in ("store_graph", "_read_graphs", "_to_graph", "validate_graph"):
+        monkeypatch.setattr(validate, name, loading)
+    assert validate.validate_store(open_store(sample_store, read_only=True)).engine == "sparql"
+
+
+def test_pyshacl_never_holds_the_whole_store(sample_store, monkeypatch):
+    """With pyshacl, the store is read a batch of graphs at a time, each batch at most ``batch_triples``
+    triples (a graph larger than that, the actors graph, on its own), never the union as one graph."""
     import kg.rdf.validate as validate
 
     def whole_store(_store):
@@ -276,7 +424,7 @@ def test_validate_store_never_holds_the_whole_store(sample_store, monkeypatch):
     monkeypatch.setattr(validate, "store_graph", whole_store)
     monkeypatch.setattr(validate, "_read_graphs", reading)
     store = open_store(sample_store, read_only=True)
-    assert validate.validate_store(store, batch_triples=4000).conforms
+    assert validate.validate_store(store, engine="pyshacl", batch_triples=4000).conforms
     assert len(batches) > 3
     assert all(size <= 4000 or len(names) == 1 for names, size in batches)
     assert sum(size for names, size in batches if names != ["https://w3id.org/kg/id/graph/ontology"]) <= len(store)

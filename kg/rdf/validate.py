@@ -1,17 +1,20 @@
 """Validate: check a graph or a store against the SHACL shapes of the kg ontology.
 
-A store is checked a few graphs at a time (:func:`validate_store`), each batch
-with what the shapes need of the other graphs, so that memory is bounded by a
-batch and the results are those of the union of the store's graphs (articles,
-actors, merged events and the ontology graph). The ontology and the PLOVER
-scheme shipped with kg are mixed in (pyshacl's ``ont_graph``), so ``sh:class
-kg:Actor`` accepts a ``kg:Country`` through ``rdfs:subClassOf`` and an event
-type must be a concept of the scheme. Shapes: ``ontology/shapes.ttl``.
+A store is checked by SPARQL queries that Oxigraph runs on the store itself
+(:func:`validate_store`; the shapes compiled by :mod:`kg.rdf.shapes`), over the
+union of its graphs: articles, actors, merged events and the ontology graph. The
+results are pyshacl's on that union with the shipped ontology mixed in (pyshacl's
+``ont_graph``: ``sh:class kg:Actor`` accepts a ``kg:Country`` through
+``rdfs:subClassOf``; an event type must be a concept of the PLOVER scheme, which
+the store's ontology graph holds). pyshacl itself is the reference
+(:func:`validate_graph`), and validates a store a few graphs at a time where the
+SPARQL checks cannot: with inference (``engine="pyshacl"``). Shapes:
+``ontology/shapes.ttl``.
 
 >>> from kg.rdf.store import open_memory_store
 >>> report = validate_store(open_memory_store())
->>> report.conforms, report.results
-(True, [])
+>>> report.conforms, report.results, report.engine
+(True, [], 'sparql')
 """
 from __future__ import annotations
 
@@ -24,17 +27,24 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph
 from rdflib import Graph, URIRef
 from rdflib.term import Node
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
-from kg.rdf.graph import ontology_graph, shapes_graph
-from kg.rdf.store import construct, select
+from kg.errors import Errors, KGError
+from kg.rdf.graph import SHAPES_FILE, ontology_graph, shapes_graph
+from kg.rdf.shapes import Check, compile_shapes
+from kg.rdf.store import construct, select, term_value
 from kg.vocab import ACTORS_GRAPH, CAMEO_NS, KG_NS, ONTOLOGY_GRAPH, PLOVER_NS, RESOURCE_NS
 
-__all__ = ["INFERENCE", "ValidationReport", "ValidationResult", "format_result", "store_graph", "validate_graph", "validate_store"]
+__all__ = [
+    "ENGINES", "INFERENCE", "ValidationReport", "ValidationResult", "format_result", "store_graph", "validate_graph",
+    "validate_store",
+]  # fmt: skip
 
 #: Inference pyshacl may run on the data graph before validating ("none" is enough
 #: for the kg shapes; "rdfs" or "owlrl" also check what the ontology entails).
 INFERENCE = ("none", "rdfs", "owlrl", "both")
+#: How a store is validated: SPARQL checks run by Oxigraph (fast), or pyshacl a few graphs at a time.
+ENGINES = ("sparql", "pyshacl")
 
 _PREFIXES = (
     ("kg:", KG_NS),
@@ -73,10 +83,12 @@ class ValidationResult:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """All results of a validation; ``conforms`` when none is a violation."""
+    """All results of a validation; ``conforms`` when none is a violation; ``engine`` the one
+    that validated (:data:`ENGINES`)."""
 
     results: list[ValidationResult] = field(default_factory=list)
     triples: int = 0
+    engine: str = "sparql"
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -183,11 +195,134 @@ def _elsewhere() -> str:
 def validate_store(
     store: pyoxigraph.Store,
     *,
+    engine: str | None = None,
     inference: str = "none",
     on_progress: Callable[[int, int], None] | None = None,
     batch_triples: int = BATCH_TRIPLES,
 ) -> ValidationReport:
-    """Validate the graphs of ``store`` a batch at a time (see :func:`validate_graph`), with the
+    """Validate ``store`` against the kg shapes, with the results pyshacl gives on the union of
+    its graphs, the shipped ontology mixed in.
+
+    ``engine`` ``"sparql"`` (the default without inference) runs the shapes compiled into SPARQL
+    (:mod:`kg.rdf.shapes`) on the store itself: Oxigraph's memory and speed, a progress step per
+    query. ``"pyshacl"`` (the default with inference, which only pyshacl runs) validates a few
+    graphs at a time (:func:`_validate_in_batches`). ``on_progress(done, total)`` is called after
+    each step. Each result names the store's graphs that hold triples about its focus node.
+
+    Raises KGError: E181 for ``engine="sparql"`` with inference, E180 for a shape feature the
+    SPARQL checks do not compile.
+    """
+    if engine not in (None, *ENGINES):
+        raise ValueError(f"engine is one of {ENGINES}, not {engine!r}")
+    if engine == "sparql" and inference != "none":
+        raise KGError(Errors.E181.format(inference=inference))
+    if engine == "pyshacl" or inference != "none":
+        return _validate_in_batches(store, inference, on_progress, batch_triples)
+    return _validate_with_sparql(store, on_progress)
+
+
+def _validate_with_sparql(store: pyoxigraph.Store, on_progress: Callable[[int, int], None] | None) -> ValidationReport:
+    """The compiled checks of the kg shapes (:func:`kg.rdf.shapes.compile_shapes`), each a query
+    over the union of the store's graphs.
+
+    pyshacl mixes the RDFS and OWL axioms of the shipped ontology into the data (its
+    "inoculation": the classes and properties, not the PLOVER concepts); of those the kg shapes
+    only depend on ``rdfs:subClassOf`` (``sh:class kg:Actor`` takes a ``kg:Country``), which the
+    checks take from the shipped ontology and the store alike, so that a store without the
+    ontology graph gets pyshacl's results too.
+    """
+    subclasses = _subclasses(store)
+    checks = compile_shapes(shapes_graph(), lambda c: subclasses.get(c, {c}), source=f"ontology/{SHAPES_FILE}")
+    found: dict[ValidationResult, None] = {}
+    if on_progress is not None:
+        on_progress(0, len(checks))
+    for done, check in enumerate(checks, 1):
+        for row in select(store, check.query, use_default_graph_as_union=True):
+            for result in _check_results(check, row):
+                found.setdefault(result)
+        if on_progress is not None:
+            on_progress(done, len(checks))
+    results = [_listing_values(store, r) for r in found]
+    results.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or "", r.message, r.value or ""))
+    return ValidationReport([replace(r, graphs=_graphs_of(store, r.focus)) for r in results], len(store), "sparql")
+
+
+def _subclasses(store: pyoxigraph.Store) -> dict[str, set[str]]:
+    """Each class of the ``rdfs:subClassOf`` triples of the shipped ontology and of the store, with
+    itself and all its subclasses."""
+    children: dict[str, set[str]] = {}
+    for child, parent in ontology_graph().subject_objects(RDFS.subClassOf):
+        children.setdefault(str(parent), set()).add(str(child))
+    for row in select(store, f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{RDFS.subClassOf}> ?super }}", use_default_graph_as_union=True):
+        children.setdefault(row["super"].value, set()).add(row["c"].value)
+    closed: dict[str, set[str]] = {}
+    for cls in children:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for sub in children.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        closed[cls] = seen
+    return closed
+
+
+_PLACEHOLDER = re.compile(r"\{[?$](this|path|value)\}")
+
+
+def _check_results(check: Check, row: pyoxigraph.QuerySolution) -> Iterator[ValidationResult]:
+    """The results a row of ``check`` stands for."""
+    for outcome in check.outcomes:
+        if outcome.flag is not None and not _is_true(row[outcome.flag]):
+            continue
+        terms = {"this": row["this"], "value": row[outcome.value] if outcome.value else None}
+        if outcome.path == "?path":
+            terms["path"] = row["path"]
+            path = row["path"].value if row["path"] is not None else None
+        else:
+            path = _shown_path(outcome.path) if outcome.path is not None else None
+        message = outcome.message
+        if outcome.substitute:
+            message = _PLACEHOLDER.sub(lambda m: terms[m.group(1)].value if terms.get(m.group(1)) is not None else m.group(0), message)
+        value = terms["value"]
+        yield ValidationResult(
+            severity=outcome.severity,
+            focus=row["this"].value,
+            path=path,
+            message=message,
+            value=value.value if value is not None else None,
+            constraint=outcome.constraint,
+        )
+
+
+def _is_true(term: object) -> bool:
+    return isinstance(term, pyoxigraph.Literal) and term.value == "true"
+
+
+def _shown_path(path: str) -> str:
+    """A compiled path as pyshacl's results give it: ``<iri>`` as the IRI, an inverse or a
+    sequence path shortened (``^kg:reportedBy``, ``prov:wasDerivedFrom/kg:article``).
+
+    >>> _shown_path("^<https://w3id.org/kg/ontology#reportedBy>")
+    '^kg:reportedBy'
+    """
+    if path.startswith("<") and path.endswith(">") and path.count("<") == 1:
+        return path[1:-1]
+    return _IRI.sub(lambda m: short(m.group(1)), path)
+
+
+def _listing_values(store: pyoxigraph.Store, result: ValidationResult) -> ValidationResult:
+    """``result`` with the values of its path when there are more than the shape allows (as :func:`_with_values`)."""
+    if result.constraint != "MaxCountConstraintComponent" or not result.path or not result.path.startswith("http"):
+        return result
+    focus, prop = pyoxigraph.NamedNode(result.focus), pyoxigraph.NamedNode(result.path)
+    return replace(result, values=tuple(sorted({term_value(q.object) for q in store.quads_for_pattern(focus, prop, None, None)})))
+
+
+def _validate_in_batches(
+    store: pyoxigraph.Store, inference: str, on_progress: Callable[[int, int], None] | None, batch_triples: int
+) -> ValidationReport:
+    """pyshacl on the graphs of ``store`` a batch at a time (see :func:`validate_graph`), with the
     results the union of its graphs would give.
 
     Memory is bounded by a batch, not the store: the named graphs are read from the store a
@@ -201,8 +336,7 @@ def validate_store(
     described in more than one graph (a place or the kg release named by many articles, a
     merged event minted by two blocks) are checked apart, with the triples of all their graphs,
     so that, say, a place with two countries in two articles is found. ``on_progress(done,
-    total)`` is called after each batch, with counts of graphs (and 1 for those nodes). Each
-    result names the store's graphs that hold triples about its focus node.
+    total)`` is called after each batch, with counts of graphs (and 1 for those nodes).
     """
     shapes, inoculum = shapes_graph(), ontology_graph()
     sizes = _graph_sizes(store)
@@ -231,7 +365,7 @@ def validate_store(
     if on_progress is not None:
         on_progress(total, total)
     results = sorted(found, key=lambda r: (r.severity != "Violation", r.focus, r.path or "", r.message, r.value or ""))
-    return ValidationReport([replace(r, graphs=_graphs_of(store, r.focus)) for r in results], sum(sizes.values()))
+    return ValidationReport([replace(r, graphs=_graphs_of(store, r.focus)) for r in results], sum(sizes.values()), "pyshacl")
 
 
 def _graph_sizes(store: pyoxigraph.Store) -> dict[str, int]:
@@ -380,8 +514,10 @@ def short(iri: str) -> str:
 
 
 def _results(report: Graph) -> list[ValidationResult]:
+    """The results of pyshacl's ``report``; not those it nests under one as its sh:detail (why a
+    value does not conform to the shape of an sh:node: the value's own shapes report it)."""
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in report.objects(None, SH.result):
         severity = report.value(node, SH.resultSeverity)
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
