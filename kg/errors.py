@@ -122,6 +122,8 @@ class Errors(metaclass=_CodedMessages):
     E131 = "The store is damaged: {detail}. Nothing more was written. Build into a new --store, or restore this one from a backup."
     E132 = "The store cannot be written: {detail}. The store holds every article written before, complete, with its merged events. Fix the cause and run the same command again."
     E133 = "A write to the store was left incomplete twice ({detail}); an article's graph may lack triples. Run the same kg build again with --force to write every article anew."
+    # Inputs that cannot be listed or read, and memory bounded by the input (docs/reliability.md): E140-E149.
+    E140 = "{path}: the folder cannot be read ({detail}); none of the files in it were read."
     # Writing outputs safely; hostile text and names in outputs and query parameters (docs/reliability.md): E150-E159.
     E150 = "{path} is {kind}, not a {expected}; it was left as it was. Give another path: a new one, or a {expected} (kg writes no output through a link, pipe or device)."
     E151 = "{path}: there is no folder {folder} to write it in. Create the folder first (kg does not create the folders of an output)."
