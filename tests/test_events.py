@@ -552,3 +552,15 @@ def test_strengthening_forces_is_a_mobilization_where_they_are(nlp):
     found = [(e.subject.country, e.event_type, e.object.country if e.object else None) for e in events(nlp, "Ghana has strengthened its forces in Togo following the discovery of rockets.")]
     assert found == [("GHA", "MOBILIZE", "TGO")]
     assert not [e for e in events(nlp, "Ghana strengthened its ties with Togo.") if e.event_type == "MOBILIZE"]
+
+
+def test_who_is_under_an_event_undergoes_it(nlp):
+    fire = [(e.subject.country, e.event_type, e.object.label) for e in events(nlp, "Ghanaian troops came under fire from Togolese rebels.")]
+    assert fire == [("TGO", "ASSAULT", "Ghanaian armed forces")]
+    arrest = [(e.subject.country, e.event_type, e.object.label) for e in events(nlp, "The Togolese opposition leader Kofi Mensah was placed under house arrest in Accra.")]
+    assert arrest == [("GHA", "COERCE", "Kofi Mensah")]
+
+
+def test_under_a_suspicion_no_one_named_holds_is_no_event(nlp):
+    assert events(nlp, "Three Ghanaian ministers have been placed under investigation for fraud.") == []
+    assert events(nlp, "Many Ghanaian police felt under threat.") == []

@@ -102,6 +102,7 @@ class ExtractionRules:
     informant_nouns: frozenset[str]
     one_way_verbs: frozenset[str]
     intransitive_verbs: frozenset[str]
+    under_verbs: frozenset[str]
     clause_senses: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]
     protest_nouns: frozenset[str]

@@ -421,7 +421,9 @@ def noun_arguments(frame: Frame) -> bool:
     """An event noun's source is its owner or national modifier ("Russia's attack", "a Russian
     attack") or its "by" agent, its target what follows a target preposition ("attack on
     Ukraine"), else whom that complement is about ("sanctions on Russian companies").
-    A bare name ("Ukraine war") may be the doer or the place: it names no source."""
+    A bare name ("Ukraine war") may be the doer or the place: it names no source. Who is
+    "under" the event undergoes it ("was placed under arrest", "came under fire from Y":
+    ``under_verbs``)."""
     index = frame.actors
     patient = frame.predicate in load_rules().patient_nouns  # "his arrest": he is arrested
     subjects: list[Mention] = []
@@ -438,6 +440,15 @@ def noun_arguments(frame: Frame) -> bool:
             complements += pobjs(child)
     if patient:  # "his extradition to the United States": the patient is the owner or "of" complement; "to" is where
         complements = [pobj for pobj in complements if pobj.head.lower_ in ("of", "between")]
+    governor = frame.trigger.head.head if frame.trigger.dep_ == "pobj" and frame.trigger.head.lower_ == "under" else None
+    if governor is not None and governor.lemma_.lower() in load_rules().under_verbs:
+        # "X was placed under arrest", "came under fire from Y": X undergoes it, Y does it; with no
+        # one named to do it, only a state act is kept (its state is found later), not a suspicion.
+        owners += [m for c in governor.children if c.dep_ in ("nsubj", "nsubjpass") for m in actors_of(c, index)]
+        subjects += [m for c in governor.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in pobjs(c) for m in actors_of(p, index)]
+        if not subjects and (frame.type is None or frame.type.plover not in load_rules().state_acts):
+            return False
+        patient = bool(owners)
     objects = owners + [m for pobj in complements for m in actors_of(pobj, index)]
     if not subjects and not (patient and objects):
         return False
