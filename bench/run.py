@@ -26,9 +26,12 @@
 5. **dedup**: ``kg build`` with the merging of reports (the default, as in
    sections 2 and 3) and without (``--no-dedup``) on ``BENCH_DEDUP_ARTICLES``
    articles: what merging costs.
-6. **validate**: ``kg validate`` (wall time, peak RSS) of a store of
-   ``BENCH_VALIDATE_TRIPLES`` triples (800,000, the size of the store of
-   issue 18; made as in section 4), in a fresh process.
+6. **validate**: ``kg validate`` (wall and CPU time, peak RSS, the load
+   average) of a store of ``BENCH_VALIDATE_TRIPLES`` triples (1,000,000; made
+   as in section 4), in a fresh process; and ``kg build`` (the defaults, the
+   most of ``BENCH_WORKERS`` workers) of ``BENCH_VALIDATE_ARTICLES`` (2,000)
+   generated articles, whose reports overlap, then ``kg validate`` of that
+   store: it must conform.
 
 ``BENCH_ONLY=throughput,store`` runs some sections only; ``BENCH_WORK`` is
 the scratch folder (default: a temporary one).
@@ -122,13 +125,14 @@ def main() -> None:
     triples = _env_int("BENCH_TRIPLES", 1_000_000)
     dedup_articles = _env_int("BENCH_DEDUP_ARTICLES", 100)
     rdflib_timeout = _env_int("BENCH_RDFLIB_TIMEOUT", 120)
-    validate_triples = _env_int("BENCH_VALIDATE_TRIPLES", 800_000)
+    validate_triples = _env_int("BENCH_VALIDATE_TRIPLES", 1_000_000)
+    validate_articles = _env_int("BENCH_VALIDATE_ARTICLES", 2000)
     work = Path(os.environ.get("BENCH_WORK") or tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
     # One generated sequence: every corpus is a prefix of the largest.
-    largest = max([articles, dedup_articles, *rss_sizes])
+    largest = max([articles, dedup_articles, *rss_sizes, validate_articles])
     full = write_corpus(work / f"corpus-{largest}.jsonl", largest)
     corpora: dict[int, Path] = {}
 
@@ -156,6 +160,8 @@ def main() -> None:
             "BENCH_TRIPLES": triples,
             "BENCH_DEDUP_ARTICLES": dedup_articles,
             "BENCH_RDFLIB_TIMEOUT": rdflib_timeout,
+            "BENCH_VALIDATE_TRIPLES": validate_triples,
+            "BENCH_VALIDATE_ARTICLES": validate_articles,
         },
     }
     print(f"kg benchmarks: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), scratch {work}", flush=True)
@@ -239,9 +245,26 @@ def main() -> None:
 
     if "validate" in only:
         print(f"[6] kg validate of a store of {validate_triples:,} triples ...", flush=True)
-        made = _task("store", str(validate_triples), str(work / "store-validate"))
+        made = _task("synthetic", str(validate_triples), str(work / "store-validate"))
         results["validate"] = {"triples": made["triples"]} | _task("validate", str(work / "store-validate" / "store"))
         shutil.rmtree(work / "store-validate", ignore_errors=True)
+        if validate_articles:
+            n = max(workers)
+            print(f"    kg build of {validate_articles} generated articles ({n} workers, the defaults), then kg validate ...", flush=True)
+            built = work / "store-validate-built"
+            shutil.rmtree(built, ignore_errors=True)
+            command = [sys.executable, "-c", "from kg.cli import cli; cli()", "build", str(corpus(validate_articles)), "--store", str(built)]
+            build = _task("rss", "--", *command, "--workers", str(n))
+            if build["returncode"] != 0:
+                raise RuntimeError(f"kg build failed:\n{build['stderr']}")
+            results["validate"]["built"] = {
+                "articles": validate_articles,
+                "workers": n,
+                "build_seconds": build["seconds"],
+                **_task("merging", str(built)),
+                **_task("validate", str(built)),
+            }
+            shutil.rmtree(built, ignore_errors=True)
 
     results["seconds"] = time.perf_counter() - started
     out_dir = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
@@ -322,9 +345,19 @@ def report(results: dict) -> str:
         v = results["validate"]
         lines += [
             f"\n6. kg validate, store of {v['triples']:,} quads" + ("" if v["conforms"] else f" (does not conform: {' '.join(v['stderr'])})"),
-            f"   {'wall time':<34}{v['seconds']:8.1f} s",
-            f"   {'peak RSS':<34}{v['max_rss_mb']:8.0f} MB",
+            f"   {'wall time':<34}{v['seconds']:8.1f} s" + (f"  (load average {v['load_before']:.1f} before, {v['load_after']:.1f} after)" if "load_before" in v else ""),
         ]
+        if "cpu_seconds" in v:
+            lines.append(f"   {'CPU time':<34}{v['cpu_seconds']:8.1f} s")
+        lines.append(f"   {'peak RSS':<34}{v['max_rss_mb']:8.0f} MB")
+        if "built" in v:
+            b = v["built"]
+            verdict = "conforms" if b["conforms"] else f"does not conform: {' '.join(b['stderr'])}"
+            lines += [
+                f"   kg build of {b['articles']} generated articles ({b['workers']} workers): {b['build_seconds']:.0f} s, "
+                f"{b['merged_events']} merged events, {b['merged_from_several']} of several reports (up to {b['max_sources']})",
+                f"   kg validate of that store ({b['quads']:,} quads): {verdict}; {b['seconds']:.1f} s, CPU {b['cpu_seconds']:.1f} s, {b['max_rss_mb']:.0f} MB",
+            ]
     return "\n".join(lines)
 
 

@@ -14,6 +14,9 @@ none inherits another's loaded model, caches or memory.
   own process, its largest child);
 - ``store TRIPLES DIR``: synthesise a store of at least TRIPLES triples, bulk-load it, time the saved queries
   (``QUERIES``), each in a process of its own (``query``);
+- ``synthetic TRIPLES DIR``: the same store, without timing the queries (in ``DIR/store``);
+- ``validate STORE``: ``kg validate`` of a store: wall and CPU time, peak RSS, the load average;
+- ``merging STORE``: how many merged events a store has, how many of several reports, the most reports of one;
 - ``query STORE LABEL``: one of ``QUERIES`` on a store: its time (the median of three) and the process's peak RSS;
 - ``rdflib NQUADS``: the queries of ``RDFLIB_QUERIES`` on an in-memory rdflib Dataset.
 
@@ -230,6 +233,23 @@ def _peak_kb(pid: int) -> int:
 
 def store(triples: str, folder: str) -> dict:
     """Replicate the sample's graphs (renamed) to ``triples`` triples, bulk-load them, time the queries."""
+    made = synthetic(triples, folder)
+    location = Path(folder) / "store"
+    root = Path(__file__).resolve().parent.parent
+    latency, cpu, rows, rss_mb = {}, {}, {}, {}
+    for label in QUERIES:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.tasks", "query", str(location), label],
+            capture_output=True, text=True, check=True, cwd=root,
+        )
+        measured = json.loads(done.stdout.splitlines()[-1])
+        latency[label], cpu[label] = measured["seconds"], measured["cpu_seconds"]
+        rows[label], rss_mb[label] = measured["rows"], measured["rss_mb"]
+    return made | {"query_seconds": latency, "query_cpu_seconds": cpu, "query_rss_mb": rss_mb, "rows": rows}
+
+
+def synthetic(triples: str, folder: str) -> dict:
+    """Replicate the sample's graphs (renamed) to ``triples`` triples and bulk-load them into ``folder/store``."""
     import pyoxigraph
 
     from kg.run.pipeline import build
@@ -269,15 +289,6 @@ def store(triples: str, folder: str) -> dict:
     load_seconds = time.perf_counter() - started
     size = len(target)
     del target
-    latency, cpu, rows, rss_mb = {}, {}, {}, {}
-    for label in QUERIES:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.tasks", "query", str(location), label],
-            capture_output=True, text=True, check=True, cwd=root,
-        )
-        measured = json.loads(done.stdout.splitlines()[-1])
-        latency[label], cpu[label] = measured["seconds"], measured["cpu_seconds"]
-        rows[label], rss_mb[label] = measured["rows"], measured["rss_mb"]
     return {
         "triples": size,
         "replicas": replicas,
@@ -285,10 +296,6 @@ def store(triples: str, folder: str) -> dict:
         "nquads_mb": nquads.stat().st_size / 1e6,
         "generate_seconds": generated,
         "load_seconds": load_seconds,
-        "query_seconds": latency,
-        "query_cpu_seconds": cpu,
-        "query_rss_mb": rss_mb,
-        "rows": rows,
     }
 
 
@@ -332,15 +339,38 @@ def _renamed(iri: str, suffix: str) -> str:
 
 
 def validate(store: str) -> dict:
-    """``kg validate`` of ``store`` in a fresh process: wall time, peak RSS, whether the store conforms
-    (and, when not, the count of violations kg validate printed on stderr)."""
+    """``kg validate`` of ``store`` in a fresh process: wall and CPU time (the CPU time tells less of other
+    work on the machine, whose load average before and after is given too), peak RSS, whether the store
+    conforms (and, when not, the count of violations kg validate printed on stderr)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # this process has no other child
+    load_before = os.getloadavg()[0]
     result = rss("--", sys.executable, "-c", "from kg.cli import cli; cli()", "validate", "--store", store)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "seconds": result["seconds"],
+        "cpu_seconds": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
         "max_rss_mb": result["max_rss_mb"],
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
         "conforms": result["returncode"] == 0,
         "stderr": result["stderr"].strip().splitlines()[-1:],
     }
+
+
+def merging(location: str) -> dict:
+    """What the merging of reports made of the store at ``location``: its merged events, those of
+    several reports (reports of one event in several sentences or articles), the most reports of one."""
+    from kg.rdf.query import run_query
+    from kg.rdf.store import open_store
+
+    reader = open_store(location, read_only=True)
+    ((merged, several, most),) = run_query(
+        reader,
+        """PREFIX kg: <https://w3id.org/kg/ontology#>
+        SELECT (COUNT(?e) AS ?merged) (SUM(IF(?n > 1, 1, 0)) AS ?several) (MAX(?n) AS ?most)
+        WHERE { ?e a kg:MergedEvent ; kg:sourceCount ?n }""",
+    ).rows
+    return {"merged_events": merged, "merged_from_several": several, "max_sources": most, "quads": len(reader)}
 
 
 def rdflib(nquads: str, timeout: str = "120") -> dict:
