@@ -84,6 +84,23 @@ def test_a_store_built_from_any_corpus_conforms(articles, first):
     assert report.conforms, "\n".join([format_result(r) for r in report.violations] + [a.text for a in articles])
 
 
+def test_a_store_built_from_the_benchmarks_generated_corpus_conforms():
+    """The corpus make bench generates (bench/corpus.py; section 6 builds 2,000 of its articles and
+    validates the store), in small: ten articles of recombined paragraphs of the sample, whose
+    reports repeat across them, built in two runs as a growing folder would be."""
+    from bench.corpus import generate
+
+    articles = [Article(id=r["id"], text=r["text"], title=r["title"], date=r["date"]) for r in generate(10, seed=3)]
+    store = open_memory_store()
+    build(articles[:5], store)
+    build(articles, store)
+    report = validate_store(store)
+    assert report.engine == "sparql"
+    assert report.conforms, "\n".join(format_result(r) for r in report.violations)
+    merged = run_query(store, "PREFIX kg: <https://w3id.org/kg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:MergedEvent }").rows
+    assert merged[0][0] > 50
+
+
 OVERLAPPING = [
     "Russia attacked Ukraine on March 4. Polish spokesman Ivan Petrov accused Belarus of sabotage on March 4.",
     "Russia attacked Ukraine on March 4. Ukrainian spokesman Ivan Petrov accused Belarus of sabotage on March 4.",
