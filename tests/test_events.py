@@ -564,3 +564,13 @@ def test_who_is_under_an_event_undergoes_it(nlp):
 def test_under_a_suspicion_no_one_named_holds_is_no_event(nlp):
     assert events(nlp, "Three Ghanaian ministers have been placed under investigation for fraud.") == []
     assert events(nlp, "Many Ghanaian police felt under threat.") == []
+
+
+def test_legal_acts_someone_faces_are_the_act_of_the_state_where(nlp):
+    found = [(e.subject.country, e.event_type, e.object.label) for e in events(nlp, "Kofi Mensah, a Togolese smuggler, faces a number of charges in Ghana.") if e.subject]
+    assert found == [("GHA", "ACCUSE", "Kofi Mensah")]
+
+
+def test_the_home_state_acts_on_no_generic_patient(nlp):
+    text = "Ghanaian police arrested Kofi Mensah in Accra. Ghana's army deployed troops in Accra. The two smugglers were in charge of 400 men."
+    assert not [e for e in events(nlp, text) if e.predicate == "charge"]

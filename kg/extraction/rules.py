@@ -103,6 +103,7 @@ class ExtractionRules:
     one_way_verbs: frozenset[str]
     intransitive_verbs: frozenset[str]
     under_verbs: frozenset[str]
+    state_act_nouns: frozenset[str]
     clause_senses: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]
     protest_nouns: frozenset[str]

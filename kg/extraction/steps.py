@@ -75,9 +75,14 @@ def body_text(frame: Frame) -> bool:
 
 @step("Japan held talks with India.", gives="JPN talk CONSULT IND")
 def light_verb(frame: Frame) -> bool:
-    """A light verb takes the type and predicate of its event noun: "held talks with", "imposed sanctions on"."""
-    if verb_lemma(frame.trigger) in load_rules().light_verbs:
-        noun = next((c for c in frame.trigger.children if c.dep_ in ("dobj", "nsubjpass") and noun_lexeme(c)[1]), None)
+    """A light verb takes the type and predicate of its event noun: "held talks with", "imposed sanctions on";
+    through a quantity: "faces a number of charges"."""
+    rules = load_rules()
+    if verb_lemma(frame.trigger) in rules.light_verbs:
+        heads = [c for c in frame.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+        # "faces a number of charges", "held a series of talks": the event is what is counted.
+        heads += [p for h in heads if h.lemma_.lower() in rules.nouns["Quantity"] for of in h.children if of.dep_ == "prep" and of.lower_ == "of" for p in pobjs(of)]
+        noun = next((c for c in heads if noun_lexeme(c)[1]), None)
         if noun is not None:
             frame.event_noun = noun
             frame.predicate, frame.type = noun_lexeme(noun)
@@ -339,22 +344,30 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
 @step("Two Danish sailors were detained in Iran.", gives="IRN detain COERCE DNK @Iran")
 def implicit_subject(frame: Frame) -> bool:
     """A state act without its agent ("was arrested in Lebanon", "his arrest") is the act of the
-    state where it happens, else of the state the article is about."""
-    trigger, etype = frame.trigger, frame.type
+    state where it happens, else of the state the article is about; so are the legal acts
+    someone faces (``state_act_nouns``: "faces charges in Chile", "his indictment")."""
+    trigger, etype, rules = frame.trigger, frame.type, load_rules()
+    nouns = [n for n in (frame.event_noun, trigger) if n is not None and n.pos_ in ("NOUN", "PROPN")]
+    state_act = etype is not None and (etype.plover in rules.state_acts or any(n.lemma_.lower() in rules.state_act_nouns for n in nouns))
     agentless = (
         trigger.pos_ in ("NOUN", "PROPN")
+        or (frame.event_noun is not None and frame.event_noun.lemma_.lower() in rules.patient_nouns)  # "faced charges"
         or (trigger.dep_ == "acl" and trigger.tag_ == "VBN")  # "the brothers, arrested in Argentina"
         or any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
     )
-    if frame.subjects or etype is None or etype.plover not in load_rules().state_acts or not agentless:
+    if frame.subjects or not state_act or not agentless:
         return True
-    place = location([trigger])
+    before = [c for n in nouns for c in n.children if c.dep_ in ("compound", "nmod")]
+    before += [n.doc[n.i - 1] for n in nouns if n.i > 0 and n.doc[n.i - 1].pos_ == "PROPN"]  # the parse may split the name off
+    if any(m.actor.type != "Person" for t in before for m in actors_of(t, frame.actors)):
+        return True  # "the US District Court indictment": a name before the noun may be who does it
+    place = location([trigger, *nouns])
     country = place_country(place) if place is not None else None
     if place is not None and country:
         frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
         frame.evidence.add("implicit subject")
-    elif frame.actors.home and frame.objects:
-        head = frame.objects[0]  # the state names itself nowhere here: the mention is the patient's
+    elif frame.actors.home and (patients := [m for m in frame.objects if not is_generic(m.actor)]):
+        head = patients[0]  # the state names itself nowhere here: the mention is the patient's
         frame.subjects = [Mention(country_actor(frame.actors.home), head.text, head.start, head.end)]
         frame.evidence.add("home subject")
     return True
