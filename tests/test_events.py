@@ -574,3 +574,9 @@ def test_legal_acts_someone_faces_are_the_act_of_the_state_where(nlp):
 def test_the_home_state_acts_on_no_generic_patient(nlp):
     text = "Ghanaian police arrested Kofi Mensah in Accra. Ghana's army deployed troops in Accra. The two smugglers were in charge of 400 men."
     assert not [e for e in events(nlp, text) if e.predicate == "charge"]
+
+
+def test_a_where_clause_locates_its_event_at_the_place_it_describes(nlp):
+    text = "Ghana extradited the smuggler Kofi Mensah to Togo, where he will face charges of fraud."
+    found = [(e.subject.country, e.object.label, e.location) for e in events(nlp, text) if e.predicate == "charge"]
+    assert found == [("TGO", "Kofi Mensah", "Togo")]

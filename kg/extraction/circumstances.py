@@ -67,8 +67,13 @@ def _temporal(words: list[Token]) -> str | None:
 
 
 def location(words: list[Token]) -> Span | None:
-    """The place a location phrase of the event words names ("talks in Minsk")."""
+    """The place a location phrase of the event words names ("talks in Minsk"), or the place a
+    relative "where" clause of theirs describes ("extradited to Florida, where he faces charges")."""
     for word in words:
+        if word.dep_ == "relcl" and any(c.lower_ == "where" and c.tag_ == "WRB" for c in word.children):
+            place = _place_in(word.head)
+            if place is not None:
+                return place
         for prep in word.children:
             if prep.dep_ == "prep" and prep.lower_ in _LOCATION_PREPS:
                 for pobj in pobjs(prep):
