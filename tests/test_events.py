@@ -580,3 +580,8 @@ def test_a_where_clause_locates_its_event_at_the_place_it_describes(nlp):
     text = "Ghana extradited the smuggler Kofi Mensah to Togo, where he will face charges of fraud."
     found = [(e.subject.country, e.object.label, e.location) for e in events(nlp, text) if e.predicate == "charge"]
     assert found == [("TGO", "Kofi Mensah", "Togo")]
+
+
+def test_a_place_phrase_inside_a_place_phrase_locates_the_event(nlp):
+    found = [(e.subject.country, e.object.country if e.object else None, e.location) for e in events(nlp, "Togolese forces killed three ethnic Ghanaians in a gunbattle in northern Togo on Friday.")]
+    assert found == [("TGO", "TGO", "Togo")]

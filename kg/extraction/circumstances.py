@@ -85,7 +85,7 @@ def location(words: list[Token]) -> Span | None:
 
 def _place_in(head: Token) -> Span | None:
     """The place a location phrase names: itself, the name beside its noun ("the capital Kabul"),
-    or the place it is part of ("a residential sector of eastern Beirut")."""
+    the place it is part of ("a residential sector of eastern Beirut") or in ("a gunbattle in Serbia")."""
     if head.ent_type_ in _PLACE_LABELS:
         return entity_span(head)
     for child in head.children:
@@ -94,6 +94,11 @@ def _place_in(head: Token) -> Span | None:
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             for pobj in pobjs(child):
+                if pobj.ent_type_ in _PLACE_LABELS:
+                    return entity_span(pobj)
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in _LOCATION_PREPS:
+            for pobj in pobjs(child):  # "killed in a gunbattle in southern Serbia": where the gunbattle was
                 if pobj.ent_type_ in _PLACE_LABELS:
                     return entity_span(pobj)
     return None
