@@ -336,7 +336,8 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
     if etype.plover in load_rules().located_target_types:
         place = location(words)
         country = place_country(place) if place is not None else None
-        if place is not None and country:
+        # A state acting at home is not its own target ("Egyptian police fired at students in Cairo").
+        if place is not None and country and country_actor(country).iri not in {m.actor.iri for m in frame.subjects}:
             return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
     return []
 
