@@ -585,3 +585,7 @@ def test_a_where_clause_locates_its_event_at_the_place_it_describes(nlp):
 def test_a_place_phrase_inside_a_place_phrase_locates_the_event(nlp):
     found = [(e.subject.country, e.object.country if e.object else None, e.location) for e in events(nlp, "Togolese forces killed three ethnic Ghanaians in a gunbattle in northern Togo on Friday.")]
     assert found == [("TGO", "TGO", "Togo")]
+
+
+def test_a_presence_increased_is_no_mobilization(nlp):
+    assert not [e for e in events(nlp, "Ghanaian smugglers are increasing their presence in Togo.") if e.event_type == "MOBILIZE"]
