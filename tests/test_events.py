@@ -587,5 +587,11 @@ def test_a_place_phrase_inside_a_place_phrase_locates_the_event(nlp):
     assert found == [("TGO", "TGO", "Togo")]
 
 
+def test_a_protest_targets_whom_its_purpose_is_about(nlp):
+    text = "Demonstrators in Accra blocked a road to show their disapproval of Togo's border policies."
+    found = [(e.subject.country, e.object.country) for e in events(nlp, text) if e.event_type == "PROTEST"]
+    assert found == [("GHA", "TGO")]  # not the demonstrators themselves ("their disapproval")
+
+
 def test_a_presence_increased_is_no_mobilization(nlp):
     assert not [e for e in events(nlp, "Ghanaian smugglers are increasing their presence in Togo.") if e.event_type == "MOBILIZE"]

@@ -262,8 +262,10 @@ def targets_within(
     "calls by Belarus's rulers", "a war against Iraq"). The subjects' own side
     ("its ambassador in Peru") is never the target."""
 
-    def others(mentions: list[Mention]) -> list[Mention]:
-        return [m for m in mentions if not same_state(m, subjects) and m not in subjects]
+    subject_iris = {m.actor.iri for m in subjects}
+
+    def others(mentions: list[Mention]) -> list[Mention]:  # not the subjects, by any name ("their disapproval")
+        return [m for m in mentions if not same_state(m, subjects) and m.actor.iri not in subject_iris]
 
     found: list[Mention] = []
     for child in head.children if modifiers else ():

@@ -301,7 +301,8 @@ def implicit_target(frame: Frame) -> bool:
     """With no target named: whoever a threat's condition is about ("threatened to walk out
     if Washington goes ahead"), else, for force and threats, the state where it happens (for a
     threat, also where the threatened act would: "threatened to impose a curfew in Nairobi");
-    forces readied for a fight target whom it is against ("mobilized reservists for a war against Iraq")."""
+    forces readied for a fight target whom it is against ("mobilized reservists for a war against Iraq");
+    a protest targets whom its purpose is about ("marched to protest against Chile's decision")."""
     if not frame.objects and frame.type is not None:
         frame.objects = _implicit_targets(frame)
         if frame.objects:
@@ -320,6 +321,13 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
                     found = [m for m in found if not same_state(m, frame.subjects)]
                     if found:
                         return found
+    if etype.plover == "PROTEST":
+        # "blocked a road to show their disapproval of US policies": whom the protest is for.
+        purposes = [c for c in verb.children if c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+        subject_iris = {m.actor.iri for m in frame.subjects}
+        found = [m for c in purposes for m in verb_arguments(c, frame.actors).objects if m.actor.iri not in subject_iris and not same_state(m, frame.subjects)]
+        if found:
+            return found
     if etype.plover == "MOBILIZE":
         # "mobilized reservists for a war against Iraq": whom the force is readied for.
         purposes = [pobj for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for pobj in pobjs(c)]
