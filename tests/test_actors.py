@@ -150,3 +150,9 @@ def test_entity_span_is_the_entity_of_doc_ents_or_the_token_alone(nlp):
         expected = next((ent for ent in doc.ents if ent.start <= token.i < ent.end), doc[token.i : token.i + 1])
         found = entity_span(token)
         assert (found, found.label_, found.kb_id_, found.id_) == (expected, expected.label_, expected.kb_id_, expected.id_)
+
+
+def test_a_judge_named_by_title_is_an_official_of_the_state_the_text_names(nlp):
+    text = "Judge Kofi Mensah opened fraud investigations against 28 Ghanaian government officials."
+    actor = actor_for(nlp, text, "Judge Kofi Mensah")
+    assert (actor.type, actor.country) == ("Person", "GHA")
