@@ -595,3 +595,10 @@ def test_a_protest_targets_whom_its_purpose_is_about(nlp):
 
 def test_a_presence_increased_is_no_mobilization(nlp):
     assert not [e for e in events(nlp, "Ghanaian smugglers are increasing their presence in Togo.") if e.event_type == "MOBILIZE"]
+
+
+def test_a_demand_of_people_not_named_targets_no_one_else(nlp):
+    found = [(e.subject.country, e.object) for e in events(nlp, "Ghana demanded that its partners refuse to recognize Togo.") if e.predicate == "demand"]
+    assert found == [("GHA", None)]
+    found = [(e.subject.country, e.object.country) for e in events(nlp, "Ghana demanded that Togo release the prisoners.") if e.predicate == "demand"]
+    assert found == [("GHA", "TGO")]

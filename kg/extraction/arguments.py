@@ -291,20 +291,31 @@ def targets_within(
 
 def complement_targets(verb: Token, index: ActorIndex, typed: bool = False) -> list[Mention]:
     """The target of a threat, offer or demand is the target of what is threatened,
-    offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs"
+    offered or demanded: "threatened to shell Iraqi towns", "demanded that Sudan end curbs";
+    none when the demand is addressed to people the text does not name ("demanded that its
+    partners refuse to recognize Kosovo" is no demand of Kosovo)
     (``typed``: the verb was typed by a rule, not by the lexicon: "said that Sudan must")."""
     if not typed and lexicon.verb_type(verb_lemma(verb)) is None:
         return []
     for child in verb.children:
         if child.dep_ == "ccomp":
-            found = [m for c in child.children if c.dep_ in SUBJECT_DEPS for m in actors_of(c, index)]
+            addressed = [c for c in child.children if c.dep_ in SUBJECT_DEPS]
+            found = [m for c in addressed for m in actors_of(c, index)]
             if found:
                 return found
+            if any(_names_people(c) for c in addressed):
+                return []  # "demanded that its partners refuse ...": addressed to someone kg cannot name
         if child.dep_ in ("xcomp", "ccomp") and child.pos_ in ("VERB", "AUX"):
             found = verb_arguments(child, index).objects
             if found:
                 return found
     return []
+
+
+def _names_people(token: Token) -> bool:
+    """Whether a noun names those who can act: partners, officials, troops, protesters."""
+    nouns = load_rules().nouns
+    return token.pos_ == "NOUN" and any(token.lemma_.lower() in nouns[kind] for kind in ("Relational", "Role", "Government", "ArmedForce", "Group"))
 
 
 def inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:
