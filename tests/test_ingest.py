@@ -282,3 +282,108 @@ def test_messages_stay_one_line_whatever_the_file_name(tmp_path):
     (tmp_path / "evil\nname [E000].txt").write_text(" ")
     (skipped,) = _skipped(read_articles([tmp_path]))
     assert skipped.message == f"[E007] {tmp_path}/evil\\nname [E000].txt: the file is empty (or only whitespace)."
+
+
+# ---------------------------------------------------------------- unreadable folders and files (issue 19)
+
+import errno  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from kg.cli import cli  # noqa: E402
+
+
+def _deny(monkeypatch, *denied: Path) -> None:
+    """Make the folders and files ``denied`` unreadable, as ``chmod 000`` does for any user but
+    root (tests may run as root, whom file modes do not stop)."""
+    scandir, read_bytes = os.scandir, Path.read_bytes
+
+    def refused(path) -> PermissionError:
+        return PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    def denied_scandir(path="."):
+        if Path(path) in denied:
+            raise refused(path)
+        return scandir(path)
+
+    def denied_read_bytes(self: Path) -> bytes:
+        if self in denied:
+            raise refused(self)
+        return read_bytes(self)
+
+    monkeypatch.setattr(os, "scandir", denied_scandir)  # what os.walk lists folders with
+    monkeypatch.setattr(Path, "read_bytes", denied_read_bytes)
+
+
+def _inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    folder = tmp_path / "in"
+    (folder / "ok").mkdir(parents=True)
+    (folder / "locked").mkdir()
+    (folder / "ok" / "tanks.txt").write_text("Germany delivered tanks to Ukraine.")
+    (folder / "ok" / "secret.txt").write_text("France recalled its ambassador from Mali.")
+    (folder / "locked" / "attack.txt").write_text("Russia attacked Ukraine.")
+    return folder, folder / "locked", folder / "ok" / "secret.txt"
+
+
+def test_unreadable_folders_and_files_are_named(tmp_path, monkeypatch):
+    folder, locked, secret = _inputs(tmp_path)
+    _deny(monkeypatch, locked, secret)
+    items = list(read_articles([folder, locked]))
+    assert [a.id for a in _articles(items)] == ["tanks"]
+    assert [s.message for s in _skipped(items)] == [
+        f"[E140] {locked}: the folder cannot be read (Permission denied); none of the files in it were read.",
+        f"[E005] {secret}: cannot be read (Permission denied).",
+        f"[E140] {locked}: the folder cannot be read (Permission denied); none of the files in it were read.",
+    ]
+
+
+def test_an_unreadable_folder_fails_strict_builds_and_extractions(tmp_path, monkeypatch, nlp):
+    folder, locked, _ = _inputs(tmp_path)
+    _deny(monkeypatch, locked)
+    line = f"[E140] {locked}: the folder cannot be read (Permission denied)"
+    built = CliRunner().invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store"), "--workers", "1", "--strict"])
+    assert built.exit_code == 1, built.output
+    assert "2 articles; 1 input skipped" in built.output and line in built.output
+    assert "[E081] --strict: 1 input(s) had problems" in built.output
+    extracted = CliRunner().invoke(cli, ["extract", str(locked), "--strict"])
+    assert extracted.exit_code == 1 and line in extracted.output
+    relaxed = CliRunner().invoke(cli, ["extract", str(folder)])
+    assert relaxed.exit_code == 0 and line in relaxed.output and '"doc": "tanks"' in relaxed.output
+
+
+# Root reads files whatever their mode: as root, the test runs in a process without that power.
+_WITHOUT_ROOTS_READING = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", "--"]
+_SKIPPED = "import sys; from kg.ingest import Skipped, read_articles; [print(i.message) for i in read_articles(sys.argv[1:]) if isinstance(i, Skipped)]"
+
+
+def test_chmod_000_folders_and_files_are_named(tmp_path):
+    prefix = []
+    if os.geteuid() == 0:
+        prefix = _WITHOUT_ROOTS_READING
+        if shutil.which("setpriv") is None or subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+            pytest.skip("root reads folders and files whatever their mode, and setpriv cannot take that away here")
+    folder, locked, secret = _inputs(tmp_path)
+    locked.chmod(0)
+    secret.chmod(0)
+    try:
+        run = subprocess.run([*prefix, sys.executable, "-c", _SKIPPED, str(folder)], capture_output=True, text=True, timeout=120)
+    finally:
+        locked.chmod(0o755)
+        secret.chmod(0o644)
+    assert run.stdout.splitlines() == [
+        f"[E140] {locked}: the folder cannot be read (Permission denied); none of the files in it were read.",
+        f"[E005] {secret}: cannot be read (Permission denied).",
+    ], run.stderr
+
+
+def test_a_path_that_is_neither_file_nor_folder_is_named(tmp_path):
+    fifo = tmp_path / "feed.txt"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    (skipped,) = _skipped(read_articles([fifo, tmp_path]))  # named when given; ignored inside a folder
+    assert skipped.message == f"[E005] {fifo}: cannot be read (neither a file nor a folder)."

@@ -32,7 +32,7 @@ from typing import BinaryIO, TextIO
 from kg.errors import Errors
 from kg.ingest.decode import Undecodable, decode
 from kg.ingest.metadata import DATELINE, content_hash, find_dateline_date
-from kg.ingest.readers import read_content, read_stream, reader_for, suffix_list, suffixes
+from kg.ingest.readers import input_files, read_content, read_stream, reader_for, suffix_list
 from kg.ingest.screen import screen
 from kg.ingest.web import is_url, read_url
 from kg.records import Article, Notice, Skipped
@@ -182,24 +182,11 @@ def read_inputs(inputs: Iterable[str | Path | Article], stdin: TextIO | BinaryIO
         if isinstance(item, str) and is_url(item):
             yield from read_url(item, pages)
             continue
-        path = Path(item)
-        try:
-            is_dir, is_file = path.is_dir(), path.is_file()
-        except (OSError, ValueError):  # e.g. a NUL byte in the name
-            is_dir = is_file = False
-        if is_dir:
-            try:
-                known = suffixes()
-                files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in known)
-            except OSError as e:
-                yield Skipped(str(path), Errors.E005.format(path=path, detail=e.strerror or e))
-                continue
-            for file in files:
-                yield from _read_file(file, max_file_bytes)
-        elif is_file:
-            yield from _read_file(path, max_file_bytes)
-        else:
-            yield Skipped(str(path), Errors.E003.format(path=path))
+        for found in input_files(Path(item)):  # what cannot be read is named (E003, E005, E140)
+            if isinstance(found, Skipped):
+                yield found
+            else:
+                yield from _read_file(found, max_file_bytes)
 
 
 def _read_stdin(stream: TextIO | BinaryIO) -> Items:

@@ -12,7 +12,9 @@ article per line). A new kind of file is one :func:`register_reader` call.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,18 @@ from kg.ingest.metadata import (
 from kg.ingest.screen import page_problem
 from kg.records import Article, Notice, Skipped
 
-__all__ = ["Reader", "jsonl_record", "read_content", "read_stream", "reader_for", "readers", "register_reader", "suffix_list", "suffixes"]
+__all__ = [
+    "Reader",
+    "input_files",
+    "jsonl_record",
+    "read_content",
+    "read_stream",
+    "reader_for",
+    "readers",
+    "register_reader",
+    "suffix_list",
+    "suffixes",
+]
 
 Items = Iterator[Article | Skipped | Notice]
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -83,6 +96,56 @@ def suffix_list() -> str:
     """The suffixes for a message: ".txt, .md, .html, .htm or .jsonl"."""
     names = list(_READERS)
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def input_files(path: Path) -> Iterator[Path | Skipped]:
+    """The files an input path names: the path itself if it is a file, else the files of a
+    folder and its subfolders that a reader reads (other files are ignored), in sorted order.
+
+    What cannot be read is named, never dropped: a missing path (E003), one that cannot
+    be looked at or is neither file nor folder (E005), a folder or subfolder that cannot
+    be listed (E140), a file in a folder whose kind cannot be told (E005).
+
+    >>> [item.message for item in input_files(Path("no/such/file.txt"))]
+    ['[E003] no/such/file.txt: no such file or directory.']
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL byte in the name
+        yield Skipped(str(path), Errors.E003.format(path=path))
+        return
+    except OSError as e:
+        yield Skipped(str(path), Errors.E005.format(path=path, detail=e.strerror or e))
+        return
+    if stat.S_ISREG(mode):
+        yield path
+    elif stat.S_ISDIR(mode):
+        yield from _folder_files(path)
+    else:
+        yield Skipped(str(path), Errors.E005.format(path=path, detail="neither a file nor a folder"))
+
+
+def _folder_files(folder: Path) -> Iterator[Path | Skipped]:
+    known = suffixes()
+    found: list[tuple[Path, Path | Skipped]] = []
+
+    def unlisted(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else folder
+        found.append((where, Skipped(str(where), Errors.E140.format(path=where, detail=error.strerror or error))))
+
+    # Symbolic links to folders are not followed (a link to a parent would loop); links to files are read.
+    for root, _folders, names in os.walk(folder, onerror=unlisted):
+        for name in names:
+            path = Path(root, name)
+            if path.suffix.lower() not in known:
+                continue
+            try:
+                if path.is_file():
+                    found.append((path, path))
+            except OSError as e:
+                found.append((path, Skipped(str(path), Errors.E005.format(path=path, detail=e.strerror or e))))
+    for _, item in sorted(found, key=lambda pair: pair[0]):
+        yield item
 
 
 def read_content(raw: bytes, name: str, suffix: str) -> Items:

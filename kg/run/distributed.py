@@ -47,7 +47,7 @@ from kg.errors import Errors, KGError
 from kg.extraction.language import DEFAULT_MODEL
 from kg.ingest import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, content_hash, one_line, read_articles, read_inputs, split_article
 from kg.ingest.decode import BOMS, Undecodable, binary_signature, decode
-from kg.ingest.readers import jsonl_record, suffixes
+from kg.ingest.readers import input_files, jsonl_record
 from kg.ingest.screen import DEFAULT_LANGUAGES, screen
 from kg.rdf.merge import MergeRules
 from kg.rdf.store import store_path
@@ -228,22 +228,11 @@ def _units(
             for i in range(0, len(articles), partition_size):
                 yield _Unit(articles=articles[i : i + partition_size])
             continue
-        path = Path(item)
-        try:
-            is_dir = path.is_dir()
-        except (OSError, ValueError):
-            is_dir = False
-        if not is_dir:
-            yield from _file_units(path, partition_size)
-            continue
-        try:
-            known = suffixes()
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in known)
-        except OSError as e:
-            report(Skipped(str(path), Errors.E005.format(path=path, detail=e.strerror or e)))
-            continue
-        for file in files:
-            yield from _file_units(file, partition_size)
+        for found in input_files(Path(item)):  # what cannot be read is named (E003, E005, E140)
+            if isinstance(found, Skipped):
+                report(one_line(found))
+            else:
+                yield from _file_units(found, partition_size)
 
 
 def _file_units(path: Path, lines_per_unit: int) -> Iterator[_Unit]:
