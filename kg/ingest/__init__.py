@@ -52,9 +52,10 @@ __all__ = [
     "unique",
 ]
 
-#: Most characters of text one article may have: spaCy's default ``nlp.max_length``.
-#: A longer article is split at paragraph breaks into several (see :func:`split_text`).
-MAX_ARTICLE_CHARS = 1_000_000
+#: Most characters of text one article may have; a longer one is split at paragraph breaks into
+#: several (see :func:`split_text`). An article's graph is one transaction, whose memory grows
+#: with the article (docs/reliability.md, "Memory").
+MAX_ARTICLE_CHARS = 200_000
 #: Largest ``.txt``/``.md``/``.html`` file read (JSONL files are streamed line by line, without a limit).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 

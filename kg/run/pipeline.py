@@ -57,8 +57,14 @@ _INPUT_KEY = pyoxigraph.NamedNode("urn:x-kg:input-key")
 
 #: Articles per task handed to a worker process.
 CHUNK_SIZE = 16
+#: Characters of text per chunk of articles, at most (unless one article is longer): a chunk is
+#: written in one transaction, whose memory grows with its text (some 1.5 KB a character).
+CHUNK_CHARS = 200_000
 #: Articles written between two flushes of the store (some 100,000 quads of news-length articles).
 FLUSH_EVERY = 64
+#: Characters of article text written between two flushes, at most (long articles: a million
+#: characters make some 330,000 quads and 300 MB of write buffers).
+FLUSH_CHARS = 500_000
 
 
 @dataclass
@@ -256,6 +262,7 @@ class Builder:
         self._keys: dict[str, str] = {}  # article id -> input key, while the article is being parsed
         self._provenance: Provenance | None = None
         self._unflushed = 0  # articles written since the store last flushed its write buffers
+        self._unflushed_chars = 0  # and the characters of their text
         write_ontology(store)
 
     def skip(self, item: Skipped | Notice) -> None:
@@ -315,11 +322,12 @@ class Builder:
 
     def _stored(self, extraction: ArticleExtraction, changed: bool) -> None:
         self._unflushed += changed
-        if self._unflushed >= FLUSH_EVERY:
+        self._unflushed_chars += len(extraction.article.text) if changed else 0
+        if self._unflushed >= FLUSH_EVERY or self._unflushed_chars >= FLUSH_CHARS:
             # RocksDB keeps what is written in memory until it flushes; without this, a long
             # build's memory grows with everything it wrote (about 1 KB a quad).
             self.store.flush()
-            self._unflushed = 0
+            self._unflushed = self._unflushed_chars = 0
         log.info("stored %s (%d events)", extraction.article.id, len(extraction.events))
         self.summary.articles += 1
         self.summary.unchanged += not changed
@@ -359,9 +367,18 @@ def _articles(
             report(item)
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, max(1, size))):
+def _chunks(articles: Iterable[Article], size: int, max_chars: int = CHUNK_CHARS) -> Iterator[list[Article]]:
+    """``articles`` in lists of at most ``size``, and of at most ``max_chars`` characters of text
+    unless one article alone is longer."""
+    chunk: list[Article] = []
+    chars = 0
+    for article in articles:
+        if chunk and (len(chunk) >= max(1, size) or chars + len(article.text) > max_chars):
+            yield chunk
+            chunk, chars = [], 0
+        chunk.append(article)
+        chars += len(article.text)
+    if chunk:
         yield chunk
 
 
