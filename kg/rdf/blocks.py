@@ -10,9 +10,9 @@ year, and the rules; or the article itself when the report has no date). Each
 block has its own named graph ``kgr:graph/events/<block>`` holding its merged
 events, their ``kg:reportedBy`` links and the ``kg:disputes`` links; it is a
 function of the reports of the block and nothing else, recomputed whenever an
-article adds or removes reports of it (:func:`write_blocks`, called by
-:func:`kg.rdf.graph.write_article`; :func:`block_quads` for a batch of articles
-written in one transaction). So:
+article adds or removes reports of it (:func:`block_quads`, which ``kg build``
+writes in the same transaction as the articles; :func:`write_blocks` for
+:func:`kg.rdf.graph.write_article`). So:
 
 - the merged events do not depend on the order articles arrive in (the
   reports are sorted before they are clustered), and rebuilding gives the
@@ -487,8 +487,10 @@ def write_blocks(store: pyoxigraph.Store, article: str, graph: Graph | None, mer
     ``graph`` is its new graph (``None``: it is being removed). Returns the block graphs written.
 
     :func:`kg.rdf.graph.write_article` calls it *before* replacing the article's
-    graph: if the run stops in between, the article's stored graph is the old
-    one, so the next ``kg build`` writes it again and recomputes the same blocks.
+    graph, in a transaction of its own: a process stopped in between leaves
+    merged events of reports the store lacks (``kg validate`` fails) until the
+    article is written again (or :func:`refresh`). ``kg build`` writes the
+    blocks in the articles' own transaction instead (:func:`block_quads`).
     """
     from kg.rdf import store as kg_store
 

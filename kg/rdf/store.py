@@ -12,15 +12,22 @@ Writing is crash-safe: each :func:`replace_graph` (and each
 :func:`replace_graphs`, which writes many graphs at once) is one Oxigraph
 transaction (one RocksDB write batch, logged before it returns), so a
 process killed at any moment leaves every graph either as it was or as
-written, never half-written. Only one process can open a store for
-writing; a second gets ``KGError`` E020 (see ``docs/reliability.md``).
+written, never half-written; a Ctrl-C waits for the write to end
+(:func:`uninterrupted`). Only one process can open a store for writing; a
+second gets ``KGError`` E020. A failure of the store itself (a full disk,
+a damaged file) is :func:`store_failure` (see ``docs/reliability.md``).
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
-from collections.abc import Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TypeAlias
 
 import pyoxigraph
@@ -37,6 +44,9 @@ __all__ = [
     "open_memory_store",
     "replace_graph",
     "replace_graphs",
+    "StoreFailure",
+    "store_failure",
+    "uninterrupted",
     "to_quads",
     "graph_names",
     "to_oxigraph",
@@ -68,9 +78,10 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
     """Open (creating it unless ``read_only``) the Oxigraph store at ``path``.
 
     Raises ``KGError`` with an actionable message when the directory is
-    missing (read-only) or locked by another writer: RocksDB holds an
-    advisory lock on ``DIR/LOCK`` while a process has the store open for
-    writing, released by the system when that process ends, even killed.
+    missing (read-only), damaged (E131, opening it to write) or locked by
+    another writer: RocksDB holds an advisory lock on ``DIR/LOCK`` while a
+    process has the store open for writing, released by the system when
+    that process ends, even killed.
     """
     location = store_path(path)
     if read_only and not location.exists():
@@ -89,7 +100,7 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
     except RuntimeError as e:  # RocksDB "Corruption: ..."
         if read_only:  # most often a writer compacting files under the reader: pyoxigraph calls it undefined
             raise KGError(Errors.E084.format(path=location, detail=e)) from e
-        raise KGError(Errors.E021.format(path=location, detail=e)) from e
+        raise store_failure(e) or KGError(Errors.E021.format(path=location, detail=e)) from e  # E131: damaged
     except UnicodeEncodeError as e:  # a read-only open of a path of bytes that are not UTF-8 (a writer's is an OSError)
         raise KGError(Errors.E021.format(path=location, detail="the path is not valid UTF-8")) from e
 
@@ -154,7 +165,9 @@ def replace_graphs(
     quads go in with ``Store.extend`` (one transaction, no SPARQL);
     otherwise one SPARQL update drops the old graphs and inserts the new
     quads, reading them through a bound function as :func:`replace_graph`
-    does, so no data is ever pasted into the update.
+    does, so no data is ever pasted into the update. Signals wait for the
+    update to end (:func:`uninterrupted`): pyoxigraph would drop an exception
+    raised in that function and commit the update without its row.
 
     >>> store = open_memory_store()
     >>> g = Graph(); _ = g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("x")))
@@ -199,12 +212,119 @@ def replace_graphs(
             f"}}"
         )
 
-    def quad_term(index: pyoxigraph.Literal, position: pyoxigraph.Literal) -> Term:
-        row = int(index.value)  # rows below zero are the values to replace
-        return (replaced[-row - 1] if row < 0 else inserts[row])[int(position.value)]
-
     # One SPARQL update = one Oxigraph transaction: the drops, deletes and inserts commit together.
-    store.update(" ;\n".join(parts), custom_functions={_QUAD_TERM: quad_term})
+    # pyoxigraph drops an exception raised in a custom function and commits the update without
+    # that row: so no signal may raise in one (uninterrupted), and should a call fail all the
+    # same, the update runs once more, which completes it (it drops, deletes and adds the same).
+    update = " ;\n".join(parts)
+    with uninterrupted():
+        for _ in range(2):
+            terms = _QuadTerms(inserts, replaced)
+            store.update(update, custom_functions={_QUAD_TERM: terms})
+            if terms.error is None:
+                return
+    raise StoreFailure(Errors.E133.format(detail=f"{type(terms.error).__name__}: {terms.error}")) from terms.error
+
+
+class _QuadTerms:
+    """What a :func:`replace_graphs` update reads through ``<urn:x-kg:quad-term>(row, position)``:
+    a term of ``inserts[row]``, or of ``replaced[-row - 1]`` for rows below zero (the values to
+    replace). ``error`` is the first exception a call raised, which pyoxigraph does not pass on.
+
+    >>> terms = _QuadTerms([pyoxigraph.Quad(pyoxigraph.NamedNode("urn:a"), pyoxigraph.NamedNode("urn:p"), pyoxigraph.Literal("x"))], [])
+    >>> terms(pyoxigraph.Literal("0"), pyoxigraph.Literal("2")), terms.error
+    (<Literal value=x datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>, None)
+    """
+
+    def __init__(self, inserts: Sequence[pyoxigraph.Quad], replaced: Sequence[pyoxigraph.Quad]) -> None:
+        self.inserts, self.replaced = inserts, replaced
+        self.error: BaseException | None = None
+
+    def __call__(self, index: pyoxigraph.Literal, position: pyoxigraph.Literal) -> Term:
+        try:
+            row = int(index.value)
+            return (self.replaced[-row - 1] if row < 0 else self.inserts[row])[int(position.value)]
+        except BaseException as e:  # noqa: BLE001  noted for replace_graphs, then raised as pyoxigraph expects
+            self.error = self.error or e
+            raise
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold back the signals Python handles (Ctrl-C's ``KeyboardInterrupt`` above all) until the
+    block ends, then send them again, to whatever handles them then: for a write to the store
+    and the count of what it wrote.
+
+    A nested block holds them for the outermost one. Python runs signal handlers in the
+    main thread only, so in any other thread this holds nothing back.
+
+    >>> import os, signal
+    >>> try:
+    ...     with uninterrupted():
+    ...         os.kill(os.getpid(), signal.SIGINT)
+    ...         print("the block ends")
+    ... except KeyboardInterrupt:
+    ...     print("then Ctrl-C")
+    the block ends
+    then Ctrl-C
+    """
+    global _holding
+    if _holding or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handlers = {valid: signal.getsignal(valid) for valid in signal.valid_signals()}
+    handled = {valid: handler for valid, handler in handlers.items() if callable(handler)}
+    held: dict[int, None] = {}  # the signals that arrived, in order, once each
+
+    def hold(number: int, _frame: FrameType | None) -> None:
+        held[number] = None
+
+    for valid in handled:
+        signal.signal(valid, hold)
+    _holding = True
+    try:
+        yield
+    finally:
+        _holding = False
+        for valid, handler in handled.items():
+            signal.signal(valid, handler)
+        for arrived in held:
+            signal.raise_signal(arrived)
+
+
+_holding = False  # whether an uninterrupted() block is running (in the main thread)
+
+
+class StoreFailure(KGError):
+    """The store itself failed (a full disk, a damaged file): no later write can be expected to succeed."""
+
+
+def store_failure(error: BaseException) -> StoreFailure | None:
+    """The coded error for a failure of the store itself, or ``None`` when ``error`` is another:
+    a full disk (E130), a damaged store file (E131), any other input/output error (E132);
+    ``error`` itself when it is a :class:`StoreFailure` already.
+
+    pyoxigraph raises ``OSError`` for input/output errors and ``RuntimeError`` for a
+    RocksDB "Corruption: ..." (a checksum that does not match, a file cut short).
+
+    >>> import errno
+    >>> print(store_failure(OSError(errno.ENOSPC, "No space left on device")))
+    [E130] The disk is full: [Errno 28] No space left on device. The store holds every article written before, complete, with its merged events. Free some space and run the same command again to complete the rest.
+    >>> store_failure(RuntimeError("Corruption: block checksum mismatch in kg-store/000014.sst")).args[0][:6]
+    '[E131]'
+    >>> store_failure(ValueError("not the store's")) is None
+    True
+    """
+    if isinstance(error, StoreFailure):
+        return error
+    detail = str(error)
+    if isinstance(error, OSError) and (error.errno == errno.ENOSPC or "No space left on device" in detail):
+        return StoreFailure(Errors.E130.format(detail=detail))
+    if isinstance(error, (OSError, RuntimeError)) and "Corruption" in detail:
+        return StoreFailure(Errors.E131.format(detail=detail))
+    if isinstance(error, OSError):
+        return StoreFailure(Errors.E132.format(detail=detail))
+    return None
 
 
 def to_quads(graph: Graph, graph_name: str | pyoxigraph.NamedNode) -> list[pyoxigraph.Quad]:

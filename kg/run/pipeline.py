@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -39,11 +40,11 @@ from kg.ingest import content_hash, read_articles
 from kg.ingest.screen import DEFAULT_LANGUAGES
 from kg.rdf.blocks import block_quads
 from kg.rdf.counts import StoreCounts, store_counts
-from kg.rdf.graph import Provenance, stored_graph_hash, write_article, write_ontology
+from kg.rdf.graph import Provenance, stored_graph_hash, write_ontology
 from kg.rdf.merge import MergeRules
-from kg.rdf.store import replace_graphs, term_value
+from kg.rdf.store import replace_graphs, store_failure, term_value, uninterrupted
 from kg.records import Article, ArticleExtraction, Notice, Skipped
-from kg.run.workers import ArticleOutput, WorkerPool, process_chunk
+from kg.run.workers import ArticleOutput, WorkerPool, article_output, process_chunk
 from kg.vocab import article_iri
 
 __all__ = ["BuildSummary", "Builder", "INPUTS_GRAPH", "extract", "build", "check_languages", "extractor_fingerprint", "input_key"]
@@ -61,6 +62,8 @@ CHUNK_SIZE = 16
 #: written in one transaction, whose memory grows with its text (some 1.5 KB a character).
 CHUNK_CHARS = 200_000
 #: Articles written between two flushes of the store (some 100,000 quads of news-length articles).
+#: Oxigraph sizes RocksDB's write buffers for bulk work (128 MB each, up to six per column
+#: family, one family per index): unflushed, they grow to gigabytes before RocksDB writes them out.
 FLUSH_EVERY = 64
 #: Characters of article text written between two flushes, at most (long articles: a million
 #: characters make some 330,000 quads and 300 MB of write buffers).
@@ -195,12 +198,17 @@ def build(
     Events of confidence under ``min_confidence`` (default: the shipped
     ``min_confidence`` of extraction.json) are left out of the graph.
 
-    Each article is all or nothing in the store: a build killed midway
-    keeps every article written before, complete, and running it again
-    completes the rest. With one worker each article is its own
-    transaction; with ``workers > 1`` (see :func:`extract`) the graphs are
-    made in the worker processes and each chunk of articles is written in
-    one transaction. ``pool``, ``languages``: see :func:`extract`.
+    Each article is all or nothing in the store, with the merged events it
+    changes: each chunk of articles parsed together (``batch_size`` here,
+    ``chunk_size`` in workers, see :func:`extract`) is written in one
+    transaction with the merged events of the blocks its articles leave or
+    join. So a build stopped at any moment (killed, Ctrl-C, the disk full)
+    leaves a store that holds every article written before, complete, and
+    no merged event of an article it lacks; running it again completes the
+    rest. Ctrl-C waits for the chunk being written and its count
+    (``on_article``). A failure of the store itself stops the build with a
+    ``kg.rdf.store.StoreFailure`` (E130 the disk is full, E131 a damaged
+    file, E132 another I/O error). ``pool``, ``languages``: see :func:`extract`.
     """
     languages = check_languages(model, languages)
     builder = Builder(
@@ -263,7 +271,8 @@ class Builder:
         self._provenance: Provenance | None = None
         self._unflushed = 0  # articles written since the store last flushed its write buffers
         self._unflushed_chars = 0  # and the characters of their text
-        write_ontology(store)
+        with _store_faults():
+            write_ontology(store)
 
     def skip(self, item: Skipped | Notice) -> None:
         """Record (and report) an input or article that was skipped, or read with a caveat."""
@@ -278,44 +287,60 @@ class Builder:
         """True, counting it, when the store holds the article's graph made from the same input
         and extractor (``key``, default :func:`input_key`); else remember its key for the write."""
         key = key or input_key(article, self.fingerprint)
-        if not _built_from(self.store, article.id, key):
-            self._keys[article.id] = key
-            return False
-        self.summary.articles += 1
-        self.summary.unchanged += 1
-        self.summary.skipped_unchanged += 1
-        log.info("stored %s (unchanged, not parsed again)", article.id)
-        if self._on_unchanged:
-            self._on_unchanged(article)
+        with uninterrupted():  # counted with the check, so that Ctrl-C's count is the store's
+            with _store_faults():
+                built = _built_from(self.store, article.id, key)
+            if not built:
+                self._keys[article.id] = key
+                return False
+            self.summary.articles += 1
+            self.summary.unchanged += 1
+            self.summary.skipped_unchanged += 1
+            log.info("stored %s (unchanged, not parsed again)", article.id)
+            if self._on_unchanged:
+                self._on_unchanged(article)
         return True
 
     def write(self, outputs: Iterable[ArticleOutput | Skipped]) -> None:
-        """Write parsed articles, in order: those parsed in this process one per transaction,
-        those whose graphs a worker made (``nquads``) all in one transaction."""
+        """Write parsed articles in one transaction, with the merged events they change; their
+        graphs are made here unless a worker made them (``nquads``)."""
         batch: list[ArticleOutput] = []
         for item in outputs:
             if isinstance(item, Skipped):
                 self.skip(item)
-            elif item.nquads is None:
-                if self._provenance is None:
-                    self._provenance = Provenance.from_pipeline(load_pipeline(self.model), self.model)
-                article_id = item.extraction.article.id
-                key = self._keys.pop(article_id, None) or input_key(item.extraction.article, self.fingerprint)
-                changed = _write_one(self.store, item.extraction, key, self._provenance, self.merge, self.skip)
-                if changed is not None:
-                    self._stored(item.extraction, changed)
-            else:
+            elif item.nquads is not None:
                 batch.append(item)
+            elif (made := self._made_here(item.extraction)) is not None:
+                batch.append(made)
         if batch:
-            for extraction, changed in _write_batch(self.store, batch, self._key, self.merge, self.skip):
-                self._stored(extraction, changed)
+            self._write(batch)
 
     def finish(self) -> BuildSummary:
         """Flush the store and complete the summary."""
-        self.store.flush()
-        self.summary.counts = store_counts(self.store)
+        with _store_faults():
+            self.store.flush()
+            self.summary.counts = store_counts(self.store)
         self.summary.seconds = time.perf_counter() - self._started
         return self.summary
+
+    def _made_here(self, extraction: ArticleExtraction) -> ArticleOutput | None:
+        """The graph of an article parsed in this process, as a worker makes it (``None``, skipped, if it cannot be made)."""
+        if self._provenance is None:
+            self._provenance = Provenance.from_pipeline(load_pipeline(self.model), self.model)
+        try:
+            return article_output(extraction, self._provenance, self.merge)
+        except Exception as e:  # noqa: BLE001  one odd article must not cost the rest of the run
+            log.debug("making the graph failed", exc_info=True)
+            self.skip(_not_stored(extraction.article, e))
+            return None
+
+    def _write(self, outputs: list[ArticleOutput]) -> None:
+        # A Ctrl-C waits for the commit and for its count (on_article), so that the count is the store's.
+        with uninterrupted():
+            with _store_faults():
+                written = _write_batch(self.store, outputs, self._key, self.merge, self.skip)
+            for extraction, changed in written:
+                self._stored(extraction, changed)
 
     def _key(self, article: Article) -> str:
         return self._keys.pop(article.id, None) or input_key(article, self.fingerprint)
@@ -324,9 +349,9 @@ class Builder:
         self._unflushed += changed
         self._unflushed_chars += len(extraction.article.text) if changed else 0
         if self._unflushed >= FLUSH_EVERY or self._unflushed_chars >= FLUSH_CHARS:
-            # RocksDB keeps what is written in memory until it flushes; without this, a long
-            # build's memory grows with everything it wrote (about 1 KB a quad).
-            self.store.flush()
+            # RocksDB keeps what is written in memory until it flushes (FLUSH_EVERY says why it waits so long).
+            with _store_faults():
+                self.store.flush()
             self._unflushed = self._unflushed_chars = 0
         log.info("stored %s (%d events)", extraction.article.id, len(extraction.events))
         self.summary.articles += 1
@@ -424,27 +449,17 @@ def _parsed(
 # ---------------------------------------------------------------- writing
 
 
-def _write_one(
-    store: pyoxigraph.Store,
-    extraction: ArticleExtraction,
-    key: str,
-    provenance: Provenance,
-    merge: MergeRules,
-    skip: Callable[[Skipped], None],
-) -> bool | None:
-    """Write one article (one transaction) and record its input; whether its graph changed, ``None`` if it failed."""
-    article = extraction.article
+@contextmanager
+def _store_faults() -> Iterator[None]:
+    """Raise a failure of the store itself (a full disk, a damaged file) as its coded
+    ``StoreFailure`` (:func:`kg.rdf.store.store_failure`); other errors pass unchanged."""
     try:
-        # Skips an article whose stored graph is the same but for its time (kg.rdf.graph).
-        changed = write_article(store, extraction, provenance, merge=merge)
-        _record_input(store, article.id, key, stored_graph_hash(store, article.id))
-    except OSError:
-        raise  # the store itself failed (disk full, ...): no later article could be written either
-    except Exception as e:  # noqa: BLE001  one odd article must not cost the rest of the run
-        log.debug("storing failed", exc_info=True)
-        skip(_not_stored(article, e))
-        return None
-    return changed
+        yield
+    except (OSError, RuntimeError) as e:
+        failure = store_failure(e)
+        if failure is None:
+            raise
+        raise failure from e
 
 
 def _write_batch(
@@ -454,9 +469,11 @@ def _write_batch(
     merge: MergeRules,
     skip: Callable[[Skipped], None],
 ) -> list[tuple[ArticleExtraction, bool]]:
-    """Write the graphs made by workers, with the merged events they change (made with the
-    rules ``merge``: :func:`kg.rdf.blocks.block_quads`), all in one transaction; the articles
-    written, in order, and whether each changed. If the transaction fails, each article is tried on its own."""
+    """Write the articles' graphs, with the merged events they change (made with the rules
+    ``merge``: :func:`kg.rdf.blocks.block_quads`) and their input records, all in one
+    transaction; the articles written, in order, and whether each changed. If the
+    transaction fails, each article is tried on its own; a failure of the store itself
+    (``OSError``, a damaged file, :class:`kg.rdf.store.StoreFailure`) is raised."""
     staged: list[_Staged] = []
     for output in batch:
         article = output.extraction.article
@@ -483,17 +500,20 @@ def _write_batch(
     try:
         write(staged)
         return [(item.extraction, item.quads is not None) for item in staged]
-    except OSError:
-        raise
-    except Exception:  # noqa: BLE001  find the article that cannot be written
+    except Exception as e:  # noqa: BLE001  find the article that cannot be written
+        if store_failure(e) is not None:
+            raise
+        if len(staged) == 1:
+            skip(_not_stored(staged[0].extraction.article, e))
+            return []
         log.debug("writing a batch failed; writing its articles one by one", exc_info=True)
     written = []
     for item in staged:
         try:
             write([item])
-        except OSError:
-            raise
         except Exception as e:  # noqa: BLE001
+            if store_failure(e) is not None:
+                raise
             skip(_not_stored(item.extraction.article, e))
             continue
         written.append((item.extraction, item.quads is not None))
@@ -580,10 +600,6 @@ def input_key(article: Article, fingerprint: str, *, digest: str | None = None) 
 
 def _input_quad(graph: pyoxigraph.NamedNode, key: str, graph_hash: str | None) -> pyoxigraph.Quad:
     return pyoxigraph.Quad(graph, _INPUT_KEY, pyoxigraph.Literal(f"{key} {graph_hash or ''}".strip()), INPUTS_GRAPH)
-
-
-def _record_input(store: pyoxigraph.Store, article_id: str, key: str, graph_hash: str | None) -> None:
-    replace_graphs(store, [], values=[_input_quad(pyoxigraph.NamedNode(article_iri(article_id)), key, graph_hash)])
 
 
 def _built_from(store: pyoxigraph.Store, article_id: str, key: str) -> bool:
