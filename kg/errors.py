@@ -121,7 +121,6 @@ class Errors(metaclass=_CodedMessages):
     E130 = "The disk is full: {detail}. The store holds every article written before, complete, with its merged events. Free some space and run the same command again to complete the rest."
     E131 = "The store is damaged: {detail}. Nothing more was written. Build into a new --store, or restore this one from a backup."
     E132 = "The store cannot be written: {detail}. The store holds every article written before, complete, with its merged events. Fix the cause and run the same command again."
-    E133 = "A write to the store was left incomplete twice ({detail}); an article's graph may lack triples. Run the same kg build again with --force to write every article anew."
     # Inputs that cannot be listed or read, and memory bounded by the input (docs/reliability.md): E140-E149.
     E140 = "{path}: the folder cannot be read ({detail}); none of the files in it were read."
     # Writing outputs safely; hostile text and names in outputs and query parameters (docs/reliability.md): E150-E159.
