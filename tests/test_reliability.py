@@ -324,7 +324,8 @@ def test_ctrl_c_during_a_write_waits_for_its_commit():
 
 def test_text_that_looks_like_sparql_is_stored_as_written_by_an_update():
     """The update path (a graph that exists already) writes terms pyoxigraph serialised: no text can change it."""
-    hostile = ['"} ; DROP ALL ; INSERT DATA {', "a \\\" b", "line\nbreak\r\ttab", "nul\x00 and \x1b[31m", "<urn:x> } GRAPH <urn:y> {", "Zürich — 北京 😀"]
+    hostile = ['"} ; DROP ALL ; INSERT DATA {', "a \\\" b", "line\nbreak\r\ttab", "nul\x00 and \x1b[31m", "<urn:x> } GRAPH <urn:y> {", "Zürich — 北京 😀",
+               "back\\u0022slash\\U0001F600 \\u005c"]  # \\u escapes SPARQL may read before parsing
     store, _ = _two_graphs()
     p = pyoxigraph.NamedNode("urn:p")
     name = pyoxigraph.NamedNode("urn:graph:1")
