@@ -10,9 +10,8 @@ year, and the rules; or the article itself when the report has no date). Each
 block has its own named graph ``kgr:graph/events/<block>`` holding its merged
 events, their ``kg:reportedBy`` links and the ``kg:disputes`` links; it is a
 function of the reports of the block and nothing else, recomputed whenever an
-article adds or removes reports of it (:func:`block_quads`, which ``kg build``
-writes in the same transaction as the articles; :func:`write_blocks` for
-:func:`kg.rdf.graph.write_article`). So:
+article adds or removes reports of it (:func:`block_quads`, written in the same
+transaction as the articles by ``kg build`` and :func:`kg.rdf.graph.write_article`). So:
 
 - the merged events do not depend on the order articles arrive in (the
   reports are sorted before they are clustered), and rebuilding gives the
@@ -58,7 +57,6 @@ __all__ = [
     "refresh",
     "reports_in_graph",
     "stored_reports",
-    "write_blocks",
 ]
 
 _BLOCK_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -482,24 +480,6 @@ def block_quads(
     return [(name, to_quads(graph, name)) for name, graph in block_graphs(store, articles, merge)]
 
 
-def write_blocks(store: pyoxigraph.Store, article: str, graph: Graph | None, merge: MergeRules) -> list[str]:
-    """Recompute, in one transaction, the blocks the article graph ``article`` leaves or joins;
-    ``graph`` is its new graph (``None``: it is being removed). Returns the block graphs written.
-
-    :func:`kg.rdf.graph.write_article` calls it *before* replacing the article's
-    graph, in a transaction of its own: a process stopped in between leaves
-    merged events of reports the store lacks (``kg validate`` fails) until the
-    article is written again (or :func:`refresh`). ``kg build`` writes the
-    blocks in the articles' own transaction instead (:func:`block_quads`).
-    """
-    from kg.rdf import store as kg_store
-
-    pairs = block_quads(store, {article: graph}, merge)
-    if pairs:
-        kg_store.replace_graphs(store, pairs)
-    return [name for name, _ in pairs]
-
-
 def _article_blocks(store: pyoxigraph.Store, article: str) -> set[str]:
     import pyoxigraph
 
@@ -513,8 +493,8 @@ def _article_blocks(store: pyoxigraph.Store, article: str) -> set[str]:
 def refresh(store: pyoxigraph.Store, merge: MergeRules | None = None) -> int:
     """Recompute every block graph of ``store`` from the reports in it, with the rules ``merge``
     (default: the shipped ones), in one transaction; returns how many blocks hold merged events.
-    For repairs: after a run stopped between a block and its article and not resumed, or after
-    article graphs were removed by hand."""
+    For repairs: after article graphs were removed by hand, or a run of a kg before issue 19
+    (which wrote an article's blocks in a transaction before the article's) stopped in between."""
     from kg.rdf import store as kg_store
 
     merge = merge if merge is not None else MergeRules.load()

@@ -37,8 +37,8 @@ go to ``ONTOLOGY_GRAPH`` (:func:`write_ontology`).
 Each ``kg:Event`` is one *report* of an event. Reports of one real-world
 event, from one article or many, are merged (:mod:`kg.rdf.merge`, :mod:`kg.rdf.blocks`): each
 factual or negated report carries its ``kg:dedupKey`` and ``kg:dedupBlock``, and
-:func:`write_article` recomputes the graphs of the blocks the article leaves
-or joins, where the ``kg:MergedEvent`` nodes and their ``kg:reportedBy`` and
+:func:`write_article` recomputes, in the article's transaction, the graphs of the blocks
+the article leaves or joins, where the ``kg:MergedEvent`` nodes and their ``kg:reportedBy`` and
 ``kg:disputes`` links live. Rules: ``kg/data/dedup.json``, ``docs/dedup.md``.
 
 >>> from kg.records import Article, ArticleExtraction
@@ -60,7 +60,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from kg import __version__
 from kg.ingest.metadata import content_hash
-from kg.rdf.blocks import write_blocks
+from kg.rdf.blocks import block_quads
 from kg.rdf.merge import MergeRules, report_key
 from kg.rdf.namespace import ACTORS_GRAPH, CAMEO, KG, ONTOLOGY_GRAPH, PLOVER, RESOURCE, SEM, direct_property
 from kg.vocab import (
@@ -389,11 +389,10 @@ def write_article(
     version, same rules for merging reports. The stored graph, and the time of its
     extraction, stay as they are.
 
-    Otherwise the merged events of the blocks the article leaves or joins are
-    recomputed first (:func:`kg.rdf.blocks.write_blocks`, with the rules ``merge``,
-    default the shipped ones), then the article's graph is replaced in
-    one transaction. A run stopped in between leaves the old article graph,
-    which the next build replaces, recomputing the same blocks.
+    Otherwise the article's graph is replaced, in one transaction with the
+    merged events of the blocks it leaves or joins (:func:`kg.rdf.blocks.block_quads`,
+    with the rules ``merge``, default the shipped ones): a process stopped at
+    any moment leaves both as they were or both as written.
 
     >>> from kg.records import Article, ArticleExtraction
     >>> from kg.rdf.store import open_memory_store
@@ -401,7 +400,7 @@ def write_article(
     >>> write_article(store, extraction), write_article(store, extraction)
     (True, False)
     """
-    from kg.rdf.store import replace_graph, to_quads
+    from kg.rdf.store import replace_graphs, to_quads
 
     merge = merge if merge is not None else MergeRules.load()
     graph = article_graph(extraction, provenance, merge=merge)
@@ -409,14 +408,9 @@ def write_article(
     if stored_graph_hash(store, extraction.article.id) == new_hash:
         return False
     name = article_iri(extraction.article.id)
-    to_quads(graph, name)  # E083 for a triple the store would refuse, before the blocks are written
-    write_blocks(store, name, graph, merge)
-    replace_graph(
-        store,
-        name,
-        graph,
-        merge=(str(ACTORS_GRAPH), actor_graph(extraction)),
-    )
+    quads = to_quads(graph, name)  # E083 for a triple the store would refuse, before anything is written
+    blocks = block_quads(store, {name: quads}, merge)
+    replace_graphs(store, [(name, quads), *blocks], merge=to_quads(actor_graph(extraction), str(ACTORS_GRAPH)))
     return True
 
 

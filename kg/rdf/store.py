@@ -24,7 +24,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -267,8 +267,7 @@ class StoreFailure(KGError):
 
 def store_failure(error: BaseException) -> StoreFailure | None:
     """The coded error for a failure of the store itself, or ``None`` when ``error`` is another:
-    a full disk (E130), a damaged store file (E131), any other input/output error (E132);
-    ``error`` itself when it is a :class:`StoreFailure` already.
+    a full disk (E130), a damaged store file (E131), any other input/output error (E132).
 
     pyoxigraph raises ``OSError`` for input/output errors and ``RuntimeError`` for a
     RocksDB "Corruption: ..." (a checksum that does not match, a file cut short).
@@ -281,8 +280,6 @@ def store_failure(error: BaseException) -> StoreFailure | None:
     >>> store_failure(ValueError("not the store's")) is None
     True
     """
-    if isinstance(error, StoreFailure):
-        return error
     detail = str(error)
     if isinstance(error, OSError) and (error.errno == errno.ENOSPC or "No space left on device" in detail):
         return StoreFailure(Errors.E130.format(detail=detail))

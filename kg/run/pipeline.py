@@ -474,7 +474,7 @@ def _write_batch(
     ``merge``: :func:`kg.rdf.blocks.block_quads`) and their input records, all in one
     transaction; the articles written, in order, and whether each changed. If the
     transaction fails, each article is tried on its own; a failure of the store itself
-    (``OSError``, a damaged file, :class:`kg.rdf.store.StoreFailure`) is raised."""
+    (``OSError``, a damaged file: :func:`kg.rdf.store.store_failure`) is raised."""
     staged: list[_Staged] = []
     for output in batch:
         article = output.extraction.article
