@@ -131,3 +131,22 @@ def write_corpus(path: Path, count: int, *, seed: int = 9) -> Path:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         tmp.replace(path)
     return path
+
+
+def write_one_line(path: Path, chars: int, *, seed: int = 9) -> Path:
+    """Write one article of ``chars`` characters on one line (no paragraph or line break) to the text
+    file ``path``: articles of :func:`generate` run together, as a feed pasted into one line would be.
+
+    >>> import tempfile
+    >>> text = write_one_line(Path(tempfile.mkdtemp()) / "long.txt", 20_000).read_text(encoding="utf-8")
+    >>> len(text), "\\n" in text
+    (20000, False)
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = chars // 3000 + 1  # articles of 3 to 5 KB
+    text = ""
+    while len(text) < chars:
+        text = " ".join(" ".join(record["text"].split()) for record in generate(count, seed=seed))
+        count *= 2
+    path.write_text(text[:chars], encoding="utf-8")
+    return path

@@ -32,6 +32,10 @@
    most of ``BENCH_WORKERS`` workers) of ``BENCH_VALIDATE_ARTICLES`` (2,000)
    generated articles, whose reports overlap, then ``kg validate`` of that
    store: it must conform.
+7. **long**: ``kg build`` (the defaults) of one article of each of
+   ``BENCH_LONG_CHARS`` characters (2,000,000) on one line, generated text
+   with no paragraph or line break: wall time and peak RSS (the largest
+   process). Memory must not grow with the article (docs/reliability.md).
 
 ``BENCH_ONLY=throughput,store`` runs some sections only; ``BENCH_WORK`` is
 the scratch folder (default: a temporary one).
@@ -49,10 +53,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.corpus import write_corpus
+from bench.corpus import write_corpus, write_one_line
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("dictionaries", "throughput", "build", "memory", "store", "dedup", "validate")
+SECTIONS = ("dictionaries", "throughput", "build", "memory", "store", "dedup", "validate", "long")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -127,6 +131,7 @@ def main() -> None:
     rdflib_timeout = _env_int("BENCH_RDFLIB_TIMEOUT", 120)
     validate_triples = _env_int("BENCH_VALIDATE_TRIPLES", 1_000_000)
     validate_articles = _env_int("BENCH_VALIDATE_ARTICLES", 2000)
+    long_chars = _env_list("BENCH_LONG_CHARS", "2000000")
     work = Path(os.environ.get("BENCH_WORK") or tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -162,6 +167,7 @@ def main() -> None:
             "BENCH_RDFLIB_TIMEOUT": rdflib_timeout,
             "BENCH_VALIDATE_TRIPLES": validate_triples,
             "BENCH_VALIDATE_ARTICLES": validate_articles,
+            "BENCH_LONG_CHARS": long_chars,
         },
     }
     print(f"kg benchmarks: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), scratch {work}", flush=True)
@@ -266,6 +272,15 @@ def main() -> None:
             }
             shutil.rmtree(built, ignore_errors=True)
 
+    if "long" in only:
+        runs = {}
+        for chars in long_chars:
+            n = max(workers)
+            print(f"[7] kg build of one article of {chars:,} characters on one line ({n} workers) ...", flush=True)
+            article = write_one_line(work / f"long-{chars}.txt", chars)
+            runs[str(chars)] = _kg_build(article, work / "store-long", n, dedup=True)
+        results["long"] = {"workers": max(workers), "runs": runs}
+
     results["seconds"] = time.perf_counter() - started
     out_dir = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -358,6 +373,13 @@ def report(results: dict) -> str:
                 f"{b['merged_events']} merged events, {b['merged_from_several']} of several reports (up to {b['max_sources']})",
                 f"   kg validate of that store ({b['quads']:,} quads): {verdict}; {b['seconds']:.1f} s, CPU {b['cpu_seconds']:.1f} s, {b['max_rss_mb']:.0f} MB",
             ]
+    if "long" in results:
+        lines.append(f"\n7. kg build of one article on one line ({results['long']['workers']} workers): peak RSS (main, largest worker)")
+        for chars, run in results["long"]["runs"].items():
+            lines.append(
+                f"   {int(chars):>11,} characters{'':<12}{run['max_rss_mb']:8.0f} MB  "
+                f"({run['main_rss_mb']:.0f} MB, {run['worker_rss_mb']:.0f} MB; {run['seconds']:.0f} s)"
+            )
     return "\n".join(lines)
 
 
