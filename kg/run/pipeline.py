@@ -63,8 +63,8 @@ CHUNK_SIZE = 16
 CHUNK_CHARS = 200_000
 #: Articles written between two flushes of the store (some 100,000 quads of news-length articles).
 #: Oxigraph sizes RocksDB's write buffers for bulk loads (128 MB per index, several of them), so
-#: RocksDB flushes late on its own: writing 700,000 triples unflushed peaked 155 MB higher (888 MB
-#: against 733) and took 18 % more CPU.
+#: RocksDB flushes late on its own: writing 700,000 triples unflushed peaked 646 MB higher (1,492 MB
+#: against 846) and took 20 % more CPU.
 FLUSH_EVERY = 64
 #: Characters of article text written between two flushes, at most (long articles: a million
 #: characters make some 330,000 quads and 300 MB of write buffers).
