@@ -238,7 +238,7 @@ def _validate_with_sparql(store: pyoxigraph.Store, on_progress: Callable[[int, i
         on_progress(0, len(checks))
     for done, check in enumerate(checks, 1):
         for row in select(store, check.query, use_default_graph_as_union=True):
-            for result in _check_results(check, row):
+            for result in _check_results(store, check, row):
                 found.setdefault(result)
         if on_progress is not None:
             on_progress(done, len(checks))
@@ -267,14 +267,19 @@ def _subclasses(store: pyoxigraph.Store) -> dict[str, set[str]]:
     return closed
 
 
+_THIS = pyoxigraph.Variable("this")
 _PLACEHOLDER = re.compile(r"\{[?$](this|path|value)\}")
 
 
-def _check_results(check: Check, row: pyoxigraph.QuerySolution) -> Iterator[ValidationResult]:
-    """The results a row of ``check`` stands for."""
+def _check_results(store: pyoxigraph.Store, check: Check, row: pyoxigraph.QuerySolution) -> Iterator[ValidationResult]:
+    """The results a row of ``check`` on ``store`` stands for."""
     for outcome in check.outcomes:
         if outcome.flag is not None and not _is_true(row[outcome.flag]):
             continue
+        if outcome.recheck is not None:
+            again = store.query(outcome.recheck, substitutions={_THIS: row["this"]}, use_default_graph_as_union=True)
+            if len(list(again)) < 2:  # type: ignore[arg-type]
+                continue  # the same value, in several graphs
         terms = {"this": row["this"], "value": row[outcome.value] if outcome.value else None}
         if outcome.path == "?path":
             terms["path"] = row["path"]
