@@ -38,10 +38,10 @@ STATES = [("Germany", "Belarus"), ("Turkey", "Greece"), ("India", "Pakistan"), (
 DEEDS = ["criticized", "threatened", "pledged aid to", "held talks with", "signed a trade pact with"]
 
 # `kg build` processes forked from one that loaded the model and what parsing needs (a fresh
-# process each would load them again: 4 s). The test sends a seed and the arguments of a build a line; each build reports
-# `pid N`, logs `stored ID (N events)` per article committed, and the harness `exit CODE`.
-# Chunks of two articles (a commit every two, with its merged events), and a random few
-# milliseconds before and after each commit, so that a stop lands anywhere around commits.
+# process each would load them again: 4 s). The test sends a seed and the arguments of a build
+# a line; each build reports `pid N`, logs `stored ID (N events)` per article committed, and the
+# harness `exit CODE`. Chunks of two articles (a commit every two, with its merged events), and
+# a random few milliseconds before and after each commit, so that a stop lands anywhere around commits.
 BUILDS = """
 import logging, os, random, sys, time, traceback
 import kg.rdf.store
