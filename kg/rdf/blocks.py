@@ -31,26 +31,27 @@ transaction as the articles by ``kg build`` and :func:`kg.rdf.graph.write_articl
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from rdflib import XSD, Graph, Literal, URIRef
+import pyoxigraph
+from rdflib import XSD, Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.rdf.merge import DateSpan, MergeRules, block_graph_iri, date_span, merged_event_iri
 from kg.rdf.namespace import KG, PLOVER
 from kg.vocab import EVENTS_GRAPHS, actor_iri
 
-if TYPE_CHECKING:
-    import pyoxigraph
-
 __all__ = [
     "Report",
+    "BlockCache",
+    "BlockChanges",
     "block_graph",
+    "block_graph_quads",
     "block_graphs",
     "block_quads",
     "cluster",
@@ -230,23 +231,47 @@ def cluster(reports: Iterable[Report], merge: MergeRules) -> tuple[list[list[Rep
     ([['a', 'c'], ['b']], {'d': 1})
     """
     reports = sorted(reports, key=lambda r: r.order)
+    alike: dict[tuple[str, str, str, str], list[Report]] = defaultdict(list)
+    for report in reports:
+        if not report.negated:
+            alike[_alike(report)].append(report)
+    # Only alike reports merge (_same_event), so each set of them is clustered on its own: the
+    # clusters are those of one pass over all the reports, and a build reclusters only the
+    # sets a batch changes (BlockCache). Clusters come in their anchors' order, as one pass makes them.
+    clusters = sorted((c for members in alike.values() for c in _cluster_alike(members, merge)), key=lambda c: c[0].order)
+    return clusters, _disputes_of([r for r in reports if r.negated], clusters, merge)
+
+
+def _alike(report: Report) -> tuple[str, str, str, str]:
+    """What two reports must share to be one event (:func:`_same_event`)."""
+    return (report.group, report.subject_key, report.object_key, report.modality)
+
+
+def _cluster_alike(reports: list[Report], merge: MergeRules) -> list[list[Report]]:
+    """The clusters of alike reports given most precise and earliest first: each joins the first
+    cluster all of whose reports it is compatible with, or starts a new one."""
     clusters: list[list[Report]] = []
-    for report in (r for r in reports if not r.negated):
+    for report in reports:
         for members in clusters:
             if all(_same_event(report, m, merge) for m in members) and _dates_fit([*members, report], merge):
                 members.append(report)
                 break
         else:
             clusters.append([report])
+    return clusters
+
+
+def _disputes_of(denials: Iterable[Report], clusters: list[list[Report]], merge: MergeRules) -> dict[str, int]:
+    """For each denial that disputes a cluster, the index of the one it disputes (the latest anchored)."""
     disputes: dict[str, int] = {}
-    for denial in (r for r in reports if r.negated):
+    for denial in denials:
         best = None
         for index, members in enumerate(clusters):
             if _disputes(denial, members, merge) and (best is None or members[0].order[1] > clusters[best][0].order[1]):
                 best = index
         if best is not None:
             disputes[denial.iri] = best
-    return clusters, disputes
+    return disputes
 
 
 def _same_event(a: Report, b: Report, merge: MergeRules) -> bool:
@@ -363,71 +388,105 @@ def block_graph(reports: Iterable[Report], merge: MergeRules) -> Graph:
 
     >>> rules = MergeRules()
     >>> def r(iri, block):
-    ...     return Report(iri, "g", block, "ACCUSE", "DEU", "RUS", "kgr:DEU", "kgr:RUS", "accuse", "ACCUSE", None,
+    ...     return Report(iri, "urn:g", block, "ACCUSE", "DEU", "RUS", "urn:DEU", "urn:RUS", "accuse", "ACCUSE", None,
     ...                   frozenset(), None, "2024-03-04", "day", date_span("2024-03-04", "day", True, rules), False, "asserted")
     >>> one, other = (set(block_graph([r(f"urn:{b}", b * 16)], rules).subjects(RDF.type, KG.MergedEvent)) for b in "12")
     >>> sorted(str(e) for e in one), one & other  # the same anchor in two blocks: two IRIs
-    (['https://w3id.org/kg/id/merged-event/1111111111111111-b3e116222ac1'], set())
+    (['https://w3id.org/kg/id/merged-event/1111111111111111-8cfde233308a'], set())
     """
+    return _rdflib_graph(block_graph_quads(reports, merge))
+
+
+def block_graph_quads(reports: Iterable[Report], merge: MergeRules) -> list[pyoxigraph.Quad]:
+    """:func:`block_graph` as the quads of the block's named graph (what the store holds)."""
     reports = list(reports)
     blocks = sorted({r.block for r in reports})
     if len(blocks) > 1:
         raise ValueError(f"reports of {len(blocks)} blocks given, one expected: {', '.join(blocks[:3])}")
+    if not blocks:
+        return []
+    name = _node(str(block_graph_iri(blocks[0])))
     clusters, disputes = cluster(reports, merge)
-    graph = Graph()
-    iris: list[URIRef] = []
+    nodes = _numbered(blocks[0], clusters)
+    quads = [quad for members, node in zip(clusters, nodes) for quad in _event_quads(node, members, name)]
+    return quads + _dispute_quads(disputes, nodes, name)
+
+
+def _numbered(block: str, clusters: list[list[Report]]) -> list[pyoxigraph.NamedNode]:
+    """The IRI of each merged event (clusters in their anchors' order): two with one anchor key are numbered."""
+    nodes: list[pyoxigraph.NamedNode] = []
+    taken: set[pyoxigraph.NamedNode] = set()
     for members in clusters:
-        anchor = members[0]
-        key = _anchor_key(anchor)
-        node, n = merged_event_iri(anchor.block, key), 1
-        while node in iris:  # two clusters with the same anchor key (rare): number them
+        key = _anchor_key(members[0])
+        node, n = _node(str(merged_event_iri(block, key))), 1
+        while node in taken:  # two clusters with the same anchor key (rare): number them
             n += 1
-            node = merged_event_iri(anchor.block, f"{key}|{n}")
-        iris.append(node)
-        _add_merged_event(graph, node, members)
-    for denial, index in sorted(disputes.items()):
-        graph.add((URIRef(denial), KG.disputes, iris[index]))
-    return graph
+            node = _node(str(merged_event_iri(block, f"{key}|{n}")))
+        taken.add(node)
+        nodes.append(node)
+    return nodes
 
 
-def _add_merged_event(graph: Graph, node: URIRef, members: list[Report]) -> None:
+def _event_quads(node: pyoxigraph.NamedNode, members: list[Report], graph: pyoxigraph.NamedNode) -> tuple[pyoxigraph.Quad, ...]:
     anchor = members[0]
-    graph.add((node, RDF.type, KG.MergedEvent))
+    out: list[pyoxigraph.Quad] = []
+
+    def add(predicate: URIRef, obj: pyoxigraph.NamedNode | pyoxigraph.Literal) -> None:
+        out.append(pyoxigraph.Quad(node, _node(str(predicate)), obj, graph))
+
+    add(RDF.type, _node(str(KG.MergedEvent)))
     subject, obj = _most_common(m.subject for m in members), _most_common(m.object for m in members)
     event_type = _most_common(m.event_type for m in members)
     if subject:
-        graph.add((node, KG.subject, URIRef(subject)))
+        add(KG.subject, _node(subject))
         code = _most_common(m.subject_code for m in members if m.subject == subject and m.subject_code)
         if code:
-            graph.add((node, KG.subjectCode, Literal(code)))
+            add(KG.subjectCode, pyoxigraph.Literal(code))
     if obj:
-        graph.add((node, KG.object, URIRef(obj)))
+        add(KG.object, _node(obj))
         code = _most_common(m.object_code for m in members if m.object == obj and m.object_code)
         if code:
-            graph.add((node, KG.objectCode, Literal(code)))
+            add(KG.objectCode, pyoxigraph.Literal(code))
     if event_type:
-        graph.add((node, KG.eventType, PLOVER[event_type]))
-    graph.add((node, KG.predicate, Literal(_most_common(m.predicate for m in members))))
+        add(KG.eventType, _node(str(PLOVER[event_type])))
+    add(KG.predicate, pyoxigraph.Literal(_most_common(m.predicate for m in members) or ""))
     theme = next((m.theme for m in members if m.theme), None)
     if theme:
-        graph.add((node, KG.theme, Literal(theme)))
+        add(KG.theme, pyoxigraph.Literal(theme))
     for thing in sorted(set().union(*(m.instruments for m in members))):
-        graph.add((node, KG.instrument, URIRef(thing)))
+        add(KG.instrument, _node(thing))
     place = next((m.place for m in members if m.place), None)
     if place:
-        graph.add((node, KG.location, URIRef(place)))
+        add(KG.location, _node(place))
     if anchor.date:
-        graph.add((node, KG.date, Literal(anchor.date[:10], datatype=XSD.date)))
+        add(KG.date, pyoxigraph.Literal(anchor.date[:10], datatype=_node(str(XSD.date))))
         if anchor.precision:
-            graph.add((node, KG.datePrecision, Literal(anchor.precision)))
-    graph.add((node, KG.modality, Literal(anchor.modality)))
+            add(KG.datePrecision, pyoxigraph.Literal(anchor.precision))
+    add(KG.modality, pyoxigraph.Literal(anchor.modality))
     for member in members:
-        graph.add((node, KG.reportedBy, URIRef(member.iri)))
+        add(KG.reportedBy, _node(member.iri))
     # Stored rather than counted at query time, where grouping every report cost seconds on a
     # large store; the block graph is recomputed whenever its reports change, so these follow.
-    graph.add((node, KG.sourceCount, Literal(len({m.graph for m in members}))))
+    add(KG.sourceCount, pyoxigraph.Literal(str(len({m.graph for m in members})), datatype=_node(str(XSD.integer))))
     first = min(members, key=lambda m: (m.published or "9999-12-31", m.article_id))
-    graph.add((node, KG.firstReportedIn, URIRef(first.graph)))
+    add(KG.firstReportedIn, _node(first.graph))
+    return tuple(out)
+
+
+def _dispute_quads(
+    disputes: dict[str, int], nodes: list[pyoxigraph.NamedNode], graph: pyoxigraph.NamedNode
+) -> list[pyoxigraph.Quad]:
+    predicate = _node(str(KG.disputes))
+    return [pyoxigraph.Quad(_node(denial), predicate, nodes[index], graph) for denial, index in sorted(disputes.items())]
+
+
+@lru_cache(maxsize=65536)
+def _node(iri: str) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(iri)
+
+
+def _rdflib_graph(quads: Iterable[pyoxigraph.Quad]) -> Graph:
+    return Graph().parse(data=pyoxigraph.serialize((q.triple for q in quads), format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
 
 
 def _most_common(values: Iterable[str | None]) -> str | None:
@@ -452,10 +511,15 @@ def block_graphs(
     its reports. An empty graph means the block is gone (writing it drops it).
     Write them in the same transaction as the articles, or before them.
     """
-    new: list[Report] = []
-    for name, content in articles.items():
-        if content is not None:
-            new.extend(reports_in_graph(content, name, merge))
+    return [(name, _rdflib_graph(quads)) for name, quads in block_quads(store, articles, merge)]
+
+
+def block_quads(
+    store: pyoxigraph.Store, articles: Mapping[str, Graph | Iterable[pyoxigraph.Quad] | None], merge: MergeRules
+) -> list[tuple[str, list[pyoxigraph.Quad]]]:
+    """:func:`block_graphs` as ``(graph name, quads)`` pairs for :func:`kg.rdf.store.replace_graphs`, so that
+    a batch of articles and the blocks they change are written in one transaction."""
+    new = _new_reports(articles, merge)
     affected = {r.block for r in new}
     for name in articles:
         affected |= _article_blocks(store, name)
@@ -467,27 +531,192 @@ def block_graphs(
             reports[report.block].append(report)
     for report in new:
         reports[report.block].append(report)
-    return [(str(block_graph_iri(block)), block_graph(reports[block], merge)) for block in sorted(affected)]
+    return [(str(block_graph_iri(block)), block_graph_quads(reports[block], merge)) for block in sorted(affected)]
 
 
-def block_quads(
-    store: pyoxigraph.Store, articles: Mapping[str, Graph | Iterable[pyoxigraph.Quad] | None], merge: MergeRules
-) -> list[tuple[str, list[pyoxigraph.Quad]]]:
-    """:func:`block_graphs` as ``(graph name, quads)`` pairs for :func:`kg.rdf.store.replace_graphs`, so that
-    a batch of articles and the blocks they change are written in one transaction."""
-    from kg.rdf.store import to_quads
-
-    return [(name, to_quads(graph, name)) for name, graph in block_graphs(store, articles, merge)]
+def _new_reports(articles: Mapping[str, Graph | Iterable[pyoxigraph.Quad] | None], merge: MergeRules) -> list[Report]:
+    return [r for name, content in articles.items() if content is not None for r in reports_in_graph(content, name, merge)]
 
 
 def _article_blocks(store: pyoxigraph.Store, article: str) -> set[str]:
-    import pyoxigraph
-
     from kg.rdf.store import term_value
 
     name = pyoxigraph.NamedNode(article)
     predicate = pyoxigraph.NamedNode(str(KG.dedupBlock))
     return {term_value(quad.object) for quad in store.quads_for_pattern(None, predicate, None, name)}
+
+
+# ---------------------------------------------------------------- what a build keeps of its blocks
+
+
+class BlockChanges(NamedTuple):
+    """What writing a batch of articles changes in the block graphs: graphs left empty (dropped),
+    quads that go and quads that come; :meth:`BlockCache.commit` it once written."""
+
+    dropped: list[str]
+    delete: list[pyoxigraph.Quad]
+    insert: list[pyoxigraph.Quad]
+    blocks: dict[str, _Block]
+
+
+class BlockCache:
+    """The blocks a build has read or written, so that a batch costs what it changes, not what
+    the blocks it touches hold.
+
+    :func:`block_quads` reads every report of every block a batch touches and
+    rewrites those graphs whole: a build then costs the square of its size,
+    since the blocks grow (all attacks on one state in a year) and most
+    batches touch them. This keeps each block's reports, clustered by the sets
+    of alike reports (:func:`_alike`; only those merge), and the quads of each
+    merged event: a batch reclusters only the sets it changes, and its write
+    deletes and inserts only the quads that differ. The result is the same as
+    :func:`block_quads` (a test compares them). The store must change only
+    through this cache while it lives (a build's own store); the least recently
+    used blocks are forgotten past ``max_reports`` (read again if touched).
+
+    >>> from kg.rdf.store import open_memory_store
+    >>> cache = BlockCache(open_memory_store(), MergeRules.load())
+    >>> cache.changes({"https://w3id.org/kg/id/article/a": []})
+    BlockChanges(dropped=[], delete=[], insert=[], blocks={})
+    """
+
+    def __init__(self, store: pyoxigraph.Store, merge: MergeRules, *, max_reports: int = 50_000) -> None:
+        self._store, self._merge, self._max_reports = store, merge, max_reports
+        self._blocks: OrderedDict[str, _Block] = OrderedDict()
+
+    def changes(self, articles: Mapping[str, Graph | Iterable[pyoxigraph.Quad] | None]) -> BlockChanges:
+        """What writing ``articles`` (as for :func:`block_quads`) changes; nothing changes until :meth:`commit`."""
+        new: dict[str, list[Report]] = defaultdict(list)
+        for report in _new_reports(articles, self._merge):
+            new[report.block].append(report)
+        leaving: set[str] = set()  # blocks where stored articles of the batch have reports
+        for name in articles:
+            leaving |= _article_blocks(self._store, name)
+        affected = sorted(leaving | set(new))
+        self._load([b for b in affected if b not in self._blocks])
+        changes = BlockChanges([], [], [], {})
+        for block in affected:
+            old = self._blocks[block]
+            state = old.changed(articles if block in leaving else {}, new.get(block, []), self._merge)
+            changes.blocks[block] = state
+            if not state.events and not state.disputes:
+                changes.dropped.append(str(block_graph_iri(block)))
+                continue
+            delete, insert = state.differences(old)
+            changes.delete.extend(delete)
+            changes.insert.extend(insert)
+        return changes
+
+    def commit(self, changes: BlockChanges) -> None:
+        """Take ``changes`` as written."""
+        for block, state in changes.blocks.items():
+            self._blocks[block] = state
+            self._blocks.move_to_end(block)
+        held = sum(b.size for b in self._blocks.values())
+        while held > self._max_reports and len(self._blocks) > 1:
+            _, forgotten = self._blocks.popitem(last=False)
+            held -= forgotten.size
+
+    def _load(self, blocks: list[str]) -> None:
+        if not blocks:
+            return
+        reports: dict[str, list[Report]] = defaultdict(list)
+        for report in stored_reports(self._store, blocks, self._merge):
+            reports[report.block].append(report)
+        for block in blocks:
+            name = _node(str(block_graph_iri(block)))
+            stored = frozenset(self._store.quads_for_pattern(None, None, None, name))
+            self._blocks[block] = _Block.of(block, reports[block], self._merge, stored)
+
+
+class _Alike(NamedTuple):
+    """Reports of a block alike in what :func:`_same_event` compares first, their clusters (in their
+    anchors' order) and each cluster's merged event: its IRI and quads (``None`` until made)."""
+
+    reports: frozenset[Report]
+    clusters: list[list[Report]]
+    events: list[tuple[pyoxigraph.NamedNode, tuple[pyoxigraph.Quad, ...]] | None]
+
+    @classmethod
+    def of(cls, reports: Iterable[Report], merge: MergeRules) -> _Alike:
+        reports = frozenset(reports)
+        clusters = _cluster_alike(sorted(reports, key=lambda r: r.order), merge)
+        return cls(reports, clusters, [None] * len(clusters))
+
+
+class _Block(NamedTuple):
+    """A block as the cache knows it: its sets of alike reports, its denials, the quads of each
+    merged event and of the disputes; ``stored``, the quads the store holds, when read from it
+    and not yet written (the next write compares with those)."""
+
+    block: str
+    alike: dict[tuple[str, str, str, str], _Alike]
+    denials: frozenset[Report]
+    events: dict[pyoxigraph.NamedNode, tuple[pyoxigraph.Quad, ...]]
+    disputes: frozenset[pyoxigraph.Quad]
+    stored: frozenset[pyoxigraph.Quad] | None
+
+    @property
+    def size(self) -> int:
+        return len(self.denials) + sum(len(a.reports) for a in self.alike.values())
+
+    @classmethod
+    def of(cls, block: str, reports: list[Report], merge: MergeRules, stored: frozenset[pyoxigraph.Quad]) -> _Block:
+        return cls(block, {}, frozenset(), {}, frozenset(), None).changed({}, reports, merge)._replace(stored=stored)
+
+    def changed(self, leaving: Mapping[str, object], arriving: list[Report], merge: MergeRules) -> _Block:
+        """The block once the reports of the article graphs ``leaving`` left it and ``arriving`` joined it."""
+        alike = dict(self.alike)
+        denials = self.denials
+        changed: dict[tuple[str, str, str, str], set[Report]] = {}
+        if leaving:
+            for key, known in self.alike.items():
+                if any(r.graph in leaving for r in known.reports):
+                    changed[key] = {r for r in known.reports if r.graph not in leaving}
+            denials = frozenset(r for r in denials if r.graph not in leaving)
+        for report in arriving:
+            if report.negated:
+                denials |= {report}
+                continue
+            key = _alike(report)
+            if key not in changed:
+                changed[key] = set(alike[key].reports) if key in alike else set()
+            changed[key].add(report)
+        for key, reports in changed.items():
+            if reports:
+                alike[key] = _Alike.of(reports, merge)
+            else:
+                alike.pop(key, None)
+        # The merged events in their anchors' order, numbered across the block (as block_graph_quads does).
+        order = sorted(((a, i) for a in alike.values() for i in range(len(a.clusters))), key=lambda p: p[0].clusters[p[1]][0].order)
+        clusters = [a.clusters[i] for a, i in order]
+        nodes = _numbered(self.block, clusters)
+        name = _node(str(block_graph_iri(self.block)))
+        events: dict[pyoxigraph.NamedNode, tuple[pyoxigraph.Quad, ...]] = {}
+        for (members, index), node in zip(order, nodes):
+            made = members.events[index]
+            if made is None or made[0] != node:
+                made = (node, _event_quads(node, members.clusters[index], name))
+                members.events[index] = made
+            events[node] = made[1]
+        disputes = _disputes_of(sorted(denials, key=lambda r: r.order), clusters, merge)
+        return _Block(self.block, alike, denials, events, frozenset(_dispute_quads(disputes, nodes, name)), None)
+
+    def differences(self, old: _Block) -> tuple[list[pyoxigraph.Quad], list[pyoxigraph.Quad]]:
+        """The quads to delete and to insert to make ``old``'s graph this one."""
+        if old.stored is not None:
+            now = {q for quads in self.events.values() for q in quads} | self.disputes
+            return list(old.stored - now), list(now - old.stored)
+        delete: list[pyoxigraph.Quad] = []
+        insert: list[pyoxigraph.Quad] = []
+        for node in old.events.keys() | self.events.keys():
+            before, after = old.events.get(node, ()), self.events.get(node, ())
+            if before is not after:
+                delete.extend(set(before) - set(after))
+                insert.extend(set(after) - set(before))
+        delete.extend(old.disputes - self.disputes)
+        insert.extend(self.disputes - old.disputes)
+        return delete, insert
 
 
 def refresh(store: pyoxigraph.Store, merge: MergeRules | None = None) -> int:
@@ -505,7 +734,7 @@ def refresh(store: pyoxigraph.Store, merge: MergeRules | None = None) -> int:
     reports: dict[str, list[Report]] = defaultdict(list)
     for report in stored_reports(store, blocks, merge):
         reports[report.block].append(report)
-    pairs = [(str(block_graph_iri(b)), kg_store.to_quads(block_graph(reports[b], merge), str(block_graph_iri(b)))) for b in sorted(blocks)]
+    pairs = [(str(block_graph_iri(b)), block_graph_quads(reports[b], merge)) for b in sorted(blocks)]
     wanted = {name for name, _ in pairs}
     stale = sorted(g.value for g in store.named_graphs() if g.value.startswith(EVENTS_GRAPHS) and g.value not in wanted)
     kg_store.replace_graphs(store, pairs + [(name, []) for name in stale])

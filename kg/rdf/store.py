@@ -149,21 +149,23 @@ def replace_graphs(
     *,
     merge: Iterable[pyoxigraph.Quad] = (),
     values: Iterable[pyoxigraph.Quad] = (),
+    delete: Iterable[pyoxigraph.Quad] = (),
 ) -> None:
     """Replace several named graphs at once, in ONE transaction: the batch form of :func:`replace_graph`.
 
     ``graphs`` pairs each graph name with its new quads (already pyoxigraph
     terms, see :func:`to_quads`; their graph name is the pair's). ``merge``
-    quads are added to whatever graph they name (a set: nothing twice).
+    quads are added to whatever graph they name (a set: nothing twice), and
+    ``delete`` quads (of no blank node) removed from it, before.
     Each quad of ``values`` sets a one-valued property: it replaces any
     other object of its subject and predicate in its graph.
 
     Either every graph of the batch is written, or none is: a process killed
     at any moment leaves each graph as it was or as written. When none of
-    the graphs exists yet and no value is replaced (a first build), the
+    the graphs exists yet and no value or quad is deleted (a first build), the
     quads go in with ``Store.extend`` (one transaction, no SPARQL);
     otherwise one SPARQL update drops the old graphs, deletes the values
-    replaced and inserts the new quads as data, each term written by
+    replaced and the quads of ``delete``, and inserts the new quads as data, each term written by
     pyoxigraph (so no text can change the update). Signals wait for the
     update and what follows it in the block of :func:`uninterrupted`.
 
@@ -186,7 +188,8 @@ def replace_graphs(
             replaced.append(value)
         inserts.append(value)
     existing = [name for name in names if store.contains_named_graph(name)]
-    if not existing and not replaced:
+    deletes = list(delete)
+    if not existing and not replaced and not deletes:
         store.extend(inserts)  # one transaction
         return
 
@@ -197,6 +200,8 @@ def replace_graphs(
     # dropped an exception raised in it, committing the update without that row).
     parts = [f"DROP SILENT GRAPH {name}" for name in existing]
     parts += [f"DELETE WHERE {{ GRAPH {q.graph_name} {{ {q.subject} {q.predicate} ?old }} }}" for q in replaced]
+    if deletes:
+        parts.append("DELETE DATA {\n" + "\n".join(_quad_data(q) for q in deletes) + "\n}")
     if inserts:
         parts.append("INSERT DATA {\n" + "\n".join(_quad_data(q) for q in inserts) + "\n}")
     with uninterrupted():

@@ -38,7 +38,7 @@ from kg.extraction.language import DEFAULT_MODEL, load_pipeline, model_meta
 from kg.extraction.rules import load_rules
 from kg.ingest import content_hash, read_articles
 from kg.ingest.screen import DEFAULT_LANGUAGES
-from kg.rdf.blocks import block_quads
+from kg.rdf.blocks import BlockCache
 from kg.rdf.counts import StoreCounts, store_counts
 from kg.rdf.graph import Provenance, stored_graph_hash, write_ontology
 from kg.rdf.merge import MergeRules
@@ -272,6 +272,7 @@ class Builder:
         self._provenance: Provenance | None = None
         self._unflushed = 0  # articles written since the store last flushed its write buffers
         self._unflushed_chars = 0  # and the characters of their text
+        self._blocks = BlockCache(store, self.merge)  # the merged events written, so a batch writes what it changes
         with _store_faults():
             write_ontology(store)
 
@@ -339,7 +340,7 @@ class Builder:
         # A Ctrl-C waits for the commit and for its count (on_article), so that the count is the store's.
         with uninterrupted():
             with _store_faults():
-                written = _write_batch(self.store, outputs, self._key, self.merge, self.skip)
+                written = _write_batch(self.store, outputs, self._key, self._blocks, self.skip)
             for extraction, changed in written:
                 self._stored(extraction, changed)
 
@@ -467,11 +468,11 @@ def _write_batch(
     store: pyoxigraph.Store,
     batch: list[ArticleOutput],
     key: Callable[[Article], str],
-    merge: MergeRules,
+    blocks: BlockCache,
     skip: Callable[[Skipped], None],
 ) -> list[tuple[ArticleExtraction, bool]]:
-    """Write the articles' graphs, with the merged events they change (made with the rules
-    ``merge``: :func:`kg.rdf.blocks.block_quads`) and their input records, all in one
+    """Write the articles' graphs, with the merged events they change (the changes of the
+    block graphs ``blocks`` holds: :class:`kg.rdf.blocks.BlockCache`) and their input records, all in one
     transaction; the articles written, in order, and whether each changed. If the
     transaction fails, each article is tried on its own; a failure of the store itself
     (``OSError``, a damaged file: :func:`kg.rdf.store.store_failure`) is raised."""
@@ -490,13 +491,16 @@ def _write_batch(
     def write(items: list[_Staged]) -> None:
         graphs = [(item.name, item.quads) for item in items if item.quads is not None]
         # The merged events of the blocks these articles leave or join (kg.rdf.blocks), in the same transaction.
-        blocks = block_quads(store, {name.value: own for name, own in graphs}, merge) if graphs else []
+        changes = blocks.changes({name.value: own for name, own in graphs}) if graphs else None
         replace_graphs(
             store,
-            [*graphs, *blocks],
-            merge=[q for item in items for q in item.actors],
+            [*graphs, *((name, []) for name in (changes.dropped if changes else []))],
+            merge=[*(q for item in items for q in item.actors), *(changes.insert if changes else [])],
             values=[item.record for item in items],
+            delete=changes.delete if changes else [],
         )
+        if changes:
+            blocks.commit(changes)
 
     try:
         write(staged)
