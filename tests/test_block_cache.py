@@ -6,12 +6,14 @@ reports (one actor, two keys), dispute each other, and leave blocks when their a
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pyoxigraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.rdf.blocks import BlockCache, block_quads
-from kg.rdf.merge import MergeRules
+from kg.rdf.blocks import BlockCache, Report, _same_event, block_quads, cluster
+from kg.rdf.merge import MergeRules, date_span
 from kg.rdf.namespace import KG, PLOVER
 from kg.rdf.store import open_memory_store, replace_graphs
 from kg.vocab import EVENTS_GRAPHS
@@ -159,3 +161,47 @@ def test_an_event_renumbered_by_a_later_report_is_written_again():
     merged = {q.subject.value for q in cached.quads_for_pattern(None, _node(KG.reportedBy), None, None)}
     assert len(merged) == 2
     assert _events(cached) == _events(reference)
+
+
+@st.composite
+def alike_reports(draw) -> list[Report]:
+    """Alike reports (one set: same type group, keys and modality) with dates of every precision over a year."""
+    rules = MergeRules.load()
+    found = []
+    for n in range(draw(st.integers(0, 40))):
+        dated = draw(st.integers(0, 9)) > 0
+        day = (date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 400)))).isoformat() if dated else None
+        precision = draw(st.sampled_from(["day", "day", "week", "month", "year"])) if dated else None
+        found.append(Report(
+            iri=f"https://w3id.org/kg/id/event/{n}", graph=f"https://w3id.org/kg/id/article/{n % 5}", block=_BLOCKS[0],
+            group="ASSAULT+COERCE", subject_key="RUS", object_key="UKR",
+            subject=draw(st.sampled_from(_ACTORS[:1] + _ACTORS[2:])), object=_ACTORS[1], predicate="attack",
+            event_type="ASSAULT", theme=draw(st.sampled_from([None, "drones", "tanks"])), instruments=frozenset(),
+            place=None, date=day, precision=precision,
+            span=date_span(day, precision, draw(st.booleans()), rules) if day else None, negated=False, modality="asserted",
+        ))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(alike_reports(), st.integers(0, 40))
+def test_clusters_are_those_of_comparing_each_report_with_every_cluster(found, window):
+    """The clustering looks only at clusters whose dates can fit (weeks): it gives what comparing
+    each report with every cluster, in order, gives."""
+    rules = MergeRules(window_days=window)
+
+    def dates_fit(members: list[Report]) -> bool:
+        spans = [m.span for m in members if m.span is not None]
+        if not spans:
+            return True
+        return len(spans) == len(members) and (max(s.start for s in spans) - min(s.end for s in spans)).days <= window
+
+    expected: list[list[Report]] = []
+    for report in sorted(found, key=lambda r: r.order):
+        for members in expected:
+            if all(_same_event(report, m, rules) for m in members) and dates_fit([*members, report]):
+                members.append(report)
+                break
+        else:
+            expected.append([report])
+    assert cluster(found, rules)[0] == expected

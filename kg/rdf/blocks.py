@@ -251,14 +251,49 @@ def _cluster_alike(reports: list[Report], merge: MergeRules) -> list[list[Report
     """The clusters of alike reports given most precise and earliest first: each joins the first
     cluster all of whose reports it is compatible with, or starts a new one."""
     clusters: list[list[Report]] = []
+    # Dates fit when the latest start of the reports' dates is at most the window after the earliest
+    # end; undated reports (a block of one article: repeated mentions in it) fit only undated ones.
+    # So each cluster keeps that start and end (None: undated), compared first, and is listed under
+    # the weeks a report's dates could fit it in (its anchor's dates and the window either side:
+    # joining only narrows them), so a report is compared with the clusters of its weeks only.
+    bounds: list[tuple[date, date] | None] = []
+    undated: list[int] = []
+    by_week: dict[int, list[int]] = defaultdict(list)
+    window = merge.window_days
     for report in reports:
-        for members in clusters:
-            if all(_same_event(report, m, merge) for m in members) and _dates_fit([*members, report], merge):
+        span = report.span
+        if span is None:
+            candidates: Iterable[int] = undated
+        else:
+            weeks = range(_week(span.start), _week(span.end) + 1)
+            candidates = sorted({i for week in weeks for i in by_week.get(week, ())})
+        for index in candidates:
+            known = bounds[index]
+            if known is not None and span is not None:
+                known = (max(known[0], span.start), min(known[1], span.end))
+                if (known[0] - known[1]).days > window:
+                    continue
+            members = clusters[index]
+            if all(_same_event(report, m, merge) for m in members):
                 members.append(report)
+                bounds[index] = known
                 break
         else:
+            index = len(clusters)
             clusters.append([report])
+            if span is None:
+                bounds.append(None)
+                undated.append(index)
+            else:
+                bounds.append((span.start, span.end))
+                for week in range(_week(span.start, -window), _week(span.end, window) + 1):
+                    by_week[week].append(index)
     return clusters
+
+
+def _week(day: date, shift: int = 0) -> int:
+    """The number of the week ``shift`` days after ``day``."""
+    return (day.toordinal() + shift) // 7
 
 
 def _disputes_of(denials: Iterable[Report], clusters: list[list[Report]], merge: MergeRules) -> dict[str, int]:
@@ -322,17 +357,6 @@ def _theme_words(theme: str) -> frozenset[str]:
     """
     words = re.findall(r"[a-z][a-z-]{2,}", theme.lower())
     return frozenset(w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words if w not in _STOP_WORDS)
-
-
-def _dates_fit(members: list[Report], merge: MergeRules) -> bool:
-    spans = [m.span for m in members if m.span is not None]
-    if not spans:
-        return True  # undated: the block is one article's, so these are repeated mentions in it
-    if len(spans) < len(members):
-        return False
-    latest_start = max(s.start for s in spans)
-    earliest_end = min(s.end for s in spans)
-    return (latest_start - earliest_end).days <= merge.window_days
 
 
 def _disputes(denial: Report, members: list[Report], merge: MergeRules) -> bool:
@@ -638,10 +662,12 @@ class _Alike(NamedTuple):
     events: list[tuple[pyoxigraph.NamedNode, tuple[pyoxigraph.Quad, ...]] | None]
 
     @classmethod
-    def of(cls, reports: Iterable[Report], merge: MergeRules) -> _Alike:
+    def of(cls, reports: Iterable[Report], merge: MergeRules, before: _Alike | None = None) -> _Alike:
+        """The set of ``reports``; a cluster with the same reports as one of ``before`` keeps its event."""
         reports = frozenset(reports)
         clusters = _cluster_alike(sorted(reports, key=lambda r: r.order), merge)
-        return cls(reports, clusters, [None] * len(clusters))
+        known = {tuple(members): event for members, event in zip(before.clusters, before.events)} if before else {}
+        return cls(reports, clusters, [known.get(tuple(members)) for members in clusters])
 
 
 class _Block(NamedTuple):
@@ -684,7 +710,7 @@ class _Block(NamedTuple):
             changed[key].add(report)
         for key, reports in changed.items():
             if reports:
-                alike[key] = _Alike.of(reports, merge)
+                alike[key] = _Alike.of(reports, merge, alike.get(key))
             else:
                 alike.pop(key, None)
         # The merged events in their anchors' order, numbered across the block (as block_graph_quads does).
