@@ -117,10 +117,17 @@ def screen(article: Article, languages: Iterable[str] | None) -> Skipped | None:
 
     ``languages`` ``None`` accepts every language.
     """
+    return _template(article.text, article.source or article.id) or language_problem(article, languages)
+
+
+def language_problem(article: Article, languages: Iterable[str] | None) -> Skipped | None:
+    """Why ``article`` is not read for its language (not one of ``languages``; ``None``: any), or ``None``.
+
+    A build runs it in its workers (:func:`kg.run.workers.process_chunk`), where the parsing is.
+    """
+    if languages is None:
+        return None
     name = article.source or article.id
-    problem = _template(article.text, name)
-    if problem is not None or languages is None:
-        return problem
     accepted = tuple(languages)
     text = prose(article.text[: IDENTIFY_CHARS * 2])[:IDENTIFY_CHARS]
     if len(text) < MIN_IDENTIFY_CHARS:

@@ -147,12 +147,13 @@ def extract(
     """
     report = on_skip or (lambda skipped: log.warning(skipped.message))
     languages = check_languages(model, languages)  # E010, E086 now, not after the first article
-    articles = _articles(inputs, stdin, report, languages)
+    articles = _articles(inputs, stdin, report)
     for outputs in _parsed(
         articles,
         model=model,
         workers=workers,
         graphs=False,
+        languages=languages,
         batch_size=batch_size,
         chunk_size=chunk_size,
         min_parallel=min_parallel,
@@ -222,10 +223,11 @@ def build(
         min_confidence=min_confidence,
     )
     parsed = _parsed(
-        (article for article in _articles(inputs, stdin, builder.skip, languages) if force or not builder.already_built(article)),
+        (article for article in _articles(inputs, stdin, builder.skip) if force or not builder.already_built(article)),
         model=model,
         workers=workers,
         graphs=True,
+        languages=languages,
         merge=builder.merge,
         batch_size=batch_size,
         chunk_size=chunk_size,
@@ -381,13 +383,9 @@ def check_languages(model: str, languages: Iterable[str] | None) -> tuple[str, .
     return accepted
 
 
-def _articles(
-    inputs: Iterable[str | Article],
-    stdin: TextIO | None,
-    report: Callable[[Skipped | Notice], None],
-    languages: Iterable[str] | None = DEFAULT_LANGUAGES,
-) -> Iterator[Article]:
-    for item in read_articles(inputs, stdin=stdin, languages=languages):
+def _articles(inputs: Iterable[str | Article], stdin: TextIO | None, report: Callable[[Skipped | Notice], None]) -> Iterator[Article]:
+    # The language of each article is judged where it is parsed (_parsed), not here.
+    for item in read_articles(inputs, stdin=stdin, languages=None):
         if isinstance(item, Article):
             yield item
         else:
@@ -421,13 +419,14 @@ def _parsed(
     merge: MergeRules | None = None,
     pool: WorkerPool | None = None,
     min_confidence: float = 0.0,
+    languages: tuple[str, ...] | None = None,
 ) -> Iterator[list[ArticleOutput | Skipped]]:
-    """Chunks of parsed and extracted articles (events of confidence ``min_confidence`` or more),
-    in input order: in a pool of ``workers`` processes (which also make the graphs, when
+    """Chunks of parsed and extracted articles (events of confidence ``min_confidence`` or more;
+    articles in a language not in ``languages`` skipped), in input order: in a pool of ``workers`` processes (which also make the graphs, when
     ``graphs``, with the rules ``merge``) once there are more than ``min_parallel`` articles,
     else in this process (extractions only)."""
     if pool is not None:
-        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, merge=merge, min_confidence=min_confidence)
+        yield from pool.imap(_chunks(articles, chunk_size), graphs=graphs, merge=merge, min_confidence=min_confidence, languages=languages)
         return
     ahead: list[Article] = []
     if workers > 1:
@@ -439,13 +438,13 @@ def _parsed(
         if len(ahead) > threshold:
             with WorkerPool(workers, model=model) as own:
                 chunks = _chunks(itertools.chain(ahead, articles), chunk_size)
-                yield from own.imap(chunks, graphs=graphs, merge=merge, min_confidence=min_confidence)
+                yield from own.imap(chunks, graphs=graphs, merge=merge, min_confidence=min_confidence, languages=languages)
             return
     nlp = None
     for chunk in _chunks(itertools.chain(ahead, articles), batch_size):
         if nlp is None:
             nlp = load_pipeline(model)
-        yield process_chunk(nlp, chunk, min_confidence=min_confidence)
+        yield process_chunk(nlp, chunk, min_confidence=min_confidence, languages=languages)
 
 
 # ---------------------------------------------------------------- writing

@@ -91,10 +91,13 @@ def process_chunk(
     graphs: bool = False,
     merge: MergeRules | None = None,
     min_confidence: float = 0.0,
+    languages: tuple[str, ...] | None = None,
 ) -> list[ArticleOutput | Skipped]:
     """Parse and extract ``articles`` (and make their graphs, when ``graphs``, with the
     rules ``merge`` for merging reports, default the shipped ones), in order, keeping the
-    events of confidence ``min_confidence`` or more.
+    events of confidence ``min_confidence`` or more. An article in a language not in
+    ``languages`` (``None``: any) is skipped with E078 (:func:`kg.ingest.screen.language_problem`:
+    language identification is costly, so it runs here, in the workers, not where articles are read).
 
     An article that fails costs only itself: it comes back as ``Skipped``,
     with ``E011`` when spaCy fails on it (its batch is parsed again one
@@ -104,8 +107,13 @@ def process_chunk(
     without end.
     """
     from kg.extraction.parse import extract_doc, parse_articles
+    from kg.ingest.screen import language_problem
 
     out: list[ArticleOutput | Skipped] = []
+    if languages is not None:
+        screened = [(article, language_problem(article, languages)) for article in articles]
+        out.extend(problem for _, problem in screened if problem is not None)
+        articles = [article for article, problem in screened if problem is None]
 
     def parse_failed(article: Article, error: Exception) -> None:
         source = article.source or article.id
@@ -220,15 +228,17 @@ class WorkerPool:
         graphs: bool = False,
         merge: MergeRules | None = None,
         min_confidence: float = 0.0,
+        languages: tuple[str, ...] | None = None,
     ) -> Iterator[list[ArticleOutput | Skipped]]:
         """The outputs of :func:`process_chunk` for each chunk, in the order of ``chunks`` (read
         lazily); with ``graphs``, the article graphs are made with the rules ``merge`` (default:
-        the shipped ones); events under ``min_confidence`` are left out."""
+        the shipped ones); events under ``min_confidence`` are left out, and articles in a language
+        not in ``languages`` (``None``: any) skipped."""
         if not any(self._slots):
             raise RuntimeError("WorkerPool.imap outside its with block")
         self._epoch += 1
         source = iter(chunks)
-        state = _Progress(self._epoch, (graphs, merge, min_confidence))
+        state = _Progress(self._epoch, (graphs, merge, min_confidence, languages))
         exhausted = False
         window = 2 * self.prefetch * self.workers
         while True:
@@ -315,7 +325,7 @@ class _Progress:
 
     def __init__(self, epoch: int, options: tuple) -> None:
         self.epoch = epoch
-        self.options = options  # (graphs, merge, min_confidence) of every task
+        self.options = options  # (graphs, merge, min_confidence, languages) of every task
         self.pending: deque[int] = deque()  # chunk numbers not yielded yet, in order
         self.done: dict[int, list] = {}  # chunk number -> its outputs, once complete
         self.retries: deque[tuple] = deque()  # tasks of single articles of chunks whose worker died
@@ -419,8 +429,10 @@ def _worker_main(tasks: Queue, connection: Connection, model: str, parent: int) 
         task = tasks.get()
         if task is None:
             return
-        task_id, chunk, (graphs, merge, min_confidence) = task
-        outputs = process_chunk(nlp, chunk, provenance=provenance, graphs=graphs, merge=merge, min_confidence=min_confidence)
+        task_id, chunk, (graphs, merge, min_confidence, languages) = task
+        outputs = process_chunk(
+            nlp, chunk, provenance=provenance, graphs=graphs, merge=merge, min_confidence=min_confidence, languages=languages
+        )
         connection.send(("done", task_id, outputs))
 
 
