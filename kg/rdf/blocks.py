@@ -31,6 +31,7 @@ transaction as the articles by ``kg build`` and :func:`kg.rdf.graph.write_articl
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ _BLOCK_ID = re.compile(r"^[0-9a-f]{16}$")
 _STATE_CODE = re.compile(r"^[A-Z]{3}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     """One event report as the clustering sees it (read back from an article graph)."""
 
@@ -140,14 +141,15 @@ _REPORTS_QUERY = (
 
 
 def _report(iri: str, graph: str, values: dict[str, set[str]], merge: MergeRules) -> Report:
+    # The values that reports share (graph, block, actors, words) are interned: a build keeps many reports (BlockCache).
     def one(name: str) -> str | None:
-        return min(values[name]) if values.get(name) else None
+        return sys.intern(min(values[name])) if values.get(name) else None
 
-    group, subject_key, object_key = (one("key") or "||").rsplit("|", 2)
+    group, subject_key, object_key = (sys.intern(part) for part in (one("key") or "||").rsplit("|", 2))
     event_type = one("type")
     return Report(
         iri=iri,
-        graph=graph,
+        graph=sys.intern(graph),
         block=one("block") or "",
         group=group,
         subject_key=subject_key,
@@ -155,7 +157,7 @@ def _report(iri: str, graph: str, values: dict[str, set[str]], merge: MergeRules
         subject=one("subject"),
         object=one("object"),
         predicate=one("predicate") or "",
-        event_type=event_type.rsplit("#", 1)[-1] if event_type else None,
+        event_type=sys.intern(event_type.rsplit("#", 1)[-1]) if event_type else None,
         theme=one("theme"),
         instruments=frozenset(values.get("instrument", ())),
         place=one("place"),

@@ -221,7 +221,7 @@ def _days(data: dict, name: str, default: int) -> int:
 # ---------------------------------------------------------------- dates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateSpan:
     """The days a report's date may mean: ``[start, end]``; ``rank`` orders precisions
     (0 a day given in the text, 1 the publication day, 2 a week, 3 a month, 4 a year)."""
