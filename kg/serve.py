@@ -293,7 +293,8 @@ def serve(
     ``allow_service``; the Oxigraph server behind it listens on a private port
     of 127.0.0.1. SIGHUP restarts the server so that it sees the store as it
     is now. If the server dies on its own (a query that exhausts memory, say)
-    it is started again, up to 5 times a minute; if it has not stopped a query
+    it is started again, up to 5 times a minute (a restart that fails counts the same and is tried
+    again, on a fresh port); if it has not stopped a query
     2 s after its timeout, it is restarted, which stops it. Requests that
     arrive meanwhile wait for it (up to ``ready_timeout`` seconds).
     ``on_message`` receives one line per event (ready, reloaded, restarted, a
@@ -353,10 +354,19 @@ def serve(
             process = run.process = ServerProcess(command)  # known to the signal handler from now on
             try:
                 wait_until_ready(base_url("127.0.0.1", private), ready_timeout, process=process)
-            except KGError:
+            except KGError as e:
                 if run.stop or run.reload:
                     continue  # a signal stopped the server while it was starting
-                raise
+                if run.port is None:
+                    raise  # the first start: the command line or the store is wrong
+                # A restart that fails (its port taken meanwhile, a machine too busy to answer in time)
+                # is retried like a crash, on a fresh port: the endpoint must not end with it.
+                stop_server(process)
+                crashes.append(time.monotonic())
+                if len(crashes) == _CRASHES_ALLOWED and crashes[-1] - crashes[0] < _CRASH_WINDOW:
+                    raise KGError(Errors.E065.format(count=_CRASHES_ALLOWED, window=int(_CRASH_WINDOW), detail=e)) from e
+                tell(f"The SPARQL server did not start again ({e}); trying once more")
+                continue
             if run.stop or run.reload:  # a signal came just before the handler knew the process
                 stop_server(process)
                 continue

@@ -453,6 +453,57 @@ def test_sighup_reopens_the_store_after_a_build_and_sigterm_stops(tmp_path, nlp)
         served.stop()
 
 
+# kg serve whose second start of the server fails (as when the port it picked is taken meanwhile, or a busy
+# machine makes it answer late): the first start and the third go as usual.
+FAILING_RESTART = """
+import kg.serve
+from kg.errors import KGError
+real, starts = kg.serve.wait_until_ready, []
+def wait_until_ready(url, timeout=15.0, *, process=None):
+    starts.append(url)
+    if len(starts) == 2:
+        raise KGError("[E064] The SPARQL server did not answer (made to fail by the test).")
+    return real(url, timeout, process=process)
+kg.serve.wait_until_ready = wait_until_ready
+from kg.cli import cli
+cli()
+"""
+
+
+def test_a_restart_that_fails_is_tried_again(store_dir):
+    """After a crash, a server that does not start is replaced by another, not the end of the endpoint."""
+    port = free_port()
+    command = [sys.executable, "-c", FAILING_RESTART, "serve", "--store", str(store_dir), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = base_url("127.0.0.1", port)
+        wait_until_ready(url, HANG_LIMIT, process=process)
+        children = f"/proc/{process.pid}/task/{process.pid}/children"
+        if not os.path.exists(children):
+            pytest.skip("needs /proc/PID/task/PID/children (Linux)")
+        with open(children) as f:
+            (first,) = [int(pid) for pid in f.read().split()]
+        os.kill(first, signal.SIGKILL)  # a crash: the restart fails once, then succeeds
+        deadline = time.monotonic() + HANG_LIMIT
+        while True:
+            status, _, body = fetch(url, COUNT_ARTICLES, "application/sparql-results+json")
+            if status == 200:
+                break
+            assert process.poll() is None, "kg serve ended with the failed restart"
+            assert time.monotonic() < deadline, "the server was not started again"
+            time.sleep(0.05)
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "1"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(HANG_LIMIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    log = process.stderr.read()
+    assert "The SPARQL server did not start again ([E064] The SPARQL server did not answer (made to fail by the test).); trying once more" in log
+    assert process.returncode == 0
+
+
 def test_taken_port_is_one_coded_line(store_dir):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
