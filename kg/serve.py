@@ -374,7 +374,7 @@ def serve(
             backend.set_port(private)
             run.port = private
             tell(news)
-            code = process.wait()
+            code = _wait_for(process)
             backend.set_port(None)  # requests wait for the next server instead of failing
             if run.stop:
                 break
@@ -398,6 +398,21 @@ def serve(
         proxy.shutdown()
         proxy.server_close()
         _restore_handlers(previous)
+
+
+def _wait_for(process: subprocess.Popen) -> int:
+    """Wait for ``process`` to end, and return its exit code, letting signal handlers run meanwhile.
+
+    A signal may be delivered to any thread (the proxy's, the readers of stderr): then the main
+    thread, blocked in ``waitpid``, is not interrupted, and Python runs the handler only when it
+    returns, here when the server ended on its own: SIGHUP was lost until then. Waiting a little
+    at a time gives the handler its turn within a fifth of a second.
+    """
+    while True:
+        try:
+            return process.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 @dataclass

@@ -453,6 +453,29 @@ def test_sighup_reopens_the_store_after_a_build_and_sigterm_stops(tmp_path, nlp)
         served.stop()
 
 
+def test_sighup_to_any_thread_reopens(store_dir):
+    """The kernel may deliver SIGHUP to any thread of kg serve (the proxy's, the readers of the server's
+    stderr), not the main one that waits for the server: it must still restart it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "tgkill") or not os.path.isdir("/proc/self/task"):
+        pytest.skip("needs Linux's tgkill and /proc")
+    served = Server(store_dir, free_port())
+    try:
+        (first,) = served.backend_pids()
+        threads = [int(t) for t in os.listdir(f"/proc/{served.process.pid}/task") if int(t) != served.process.pid]
+        assert threads, "kg serve runs its proxy in threads"
+        assert libc.tgkill(served.process.pid, threads[0], signal.SIGHUP) == 0
+        deadline = time.monotonic() + HANG_LIMIT
+        while served.backend_pids() in ([], [first]):
+            assert time.monotonic() < deadline, "SIGHUP delivered to another thread was lost"
+            time.sleep(0.05)
+        assert fetch(served.url, COUNT_ARTICLES, "application/sparql-results+json")[0] == 200
+    finally:
+        served.stop()
+
+
 # kg serve whose second start of the server fails (as when the port it picked is taken meanwhile, or a busy
 # machine makes it answer late): the first start and the third go as usual.
 FAILING_RESTART = """
