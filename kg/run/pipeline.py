@@ -490,16 +490,15 @@ def _write_batch(
     def write(items: list[_Staged]) -> None:
         graphs = [(item.name, item.quads) for item in items if item.quads is not None]
         # The merged events of the blocks these articles leave or join (kg.rdf.blocks), in the same transaction.
-        changes = blocks.changes({name.value: own for name, own in graphs}) if graphs else None
+        changes = blocks.changes({name.value: own for name, own in graphs})
         replace_graphs(
             store,
-            [*graphs, *((name, []) for name in (changes.dropped if changes else []))],
-            merge=[*(q for item in items for q in item.actors), *(changes.insert if changes else [])],
+            [*graphs, *((name, []) for name in changes.dropped)],
+            merge=[*(q for item in items for q in item.actors), *changes.insert],
             values=[item.record for item in items],
-            delete=changes.delete if changes else [],
+            delete=changes.delete,
         )
-        if changes:
-            blocks.commit(changes)
+        blocks.commit(changes)
 
     try:
         write(staged)
