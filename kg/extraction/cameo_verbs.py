@@ -10,8 +10,9 @@ phrase of a synonym set. A word of a pattern matches a token's text or its lemma
 wins, then the one that reads the most nouns ("WITHDRAW * AMBASSADOR" before "WITHDRAW *
 FROM"), then the first in the file; with none, the verb's own code.
 
-The file is read on first use and cached; a block's patterns are compiled the first
-time one of its verbs is met.
+The file is read on first use and cached; a block's patterns are compiled, and filed
+under the words they need, the first time one of its verbs is met (kg's pipeline
+compiles them all as it loads).
 
 >>> from kg.extraction.language import load_pipeline
 >>> doc = load_pipeline()("The United States froze aid to Bolivia.")
@@ -34,7 +35,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from kg.errors import Errors, KGError
 from kg.extraction.predicates import verb_lemma
@@ -53,6 +54,7 @@ _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "nummod", "quantmod", "p
 _PARTICLE_DEPS = frozenset({"prt", "advmod", "prep", "compound:prt"})
 # How far from the verb a prepositional phrase of a pattern may hang: on the verb, its object
 # or particle, or the object of another prepositional phrase ("(ON STATE) (OF ALERT)").
+_WORDS_KEY = "kg.cameo_verbs.words"  # the key of the words of a doc in its user_data
 _REGION_DEPS = frozenset({"prep", "agent", "dative", "pobj", "dobj", "nsubjpass", "attr", "oprd", "acomp", "prt", "advmod"})
 
 
@@ -85,18 +87,16 @@ class _Phrase:
 
     heads: Mapping[str, tuple[tuple[str, ...], ...]]
 
-    def match(self, token: Token) -> int:
+    def match(self, token: Token, around: _Around) -> int:
         """The number of words of the phrase ``token`` heads, 0 if it is not one of them."""
-        alternatives = self.heads.get(token.lower_, ()) + self.heads.get(token.lemma_.lower(), ())
+        lower, lemma = around.words(token)
+        alternatives = self.heads.get(lower, ()) + self.heads.get(lemma, ())
         if not alternatives:
             return 0
-        words: set[str] | None = None
         for modifiers in alternatives:
             if not modifiers:
                 return 1
-            if words is None:
-                words = _modifier_words(token)
-            if all(m in words for m in modifiers):
+            if around.modifier_words(token).issuperset(modifiers):
                 return 1 + len(modifiers)
         return 0
 
@@ -111,12 +111,14 @@ class _Pattern:
     particle: str | None
     preps: tuple[tuple[str, _Phrase | None], ...]
     verbs: frozenset[str]
+    needs: frozenset[str]  # the particle and prepositions: words that must be under the verb
 
 
 @dataclass(eq=False)
 class CameoVerbs:
     """The loaded dictionary: verb lemma -> (block, own code), the blocks' raw patterns,
-    synsets, and the PLOVER type of every code; blocks compile on first use."""
+    synsets, and the PLOVER type of every code; blocks compile on first use, or all at once
+    (:meth:`compile_all`, as kg's pipeline loads)."""
 
     path: str
     verbs: Mapping[str, tuple[str, str | None]]
@@ -125,6 +127,7 @@ class CameoVerbs:
     blocks: Mapping[str, tuple[Mapping[str, Any], ...]]
     multiword: Mapping[str, tuple[tuple[str, ...], ...]]
     _compiled: dict[str, tuple[_Pattern, ...]] = field(default_factory=dict, repr=False)
+    _by_word: dict[str, tuple[tuple[int, ...], Mapping[str, tuple[int, ...]]]] = field(default_factory=dict, repr=False)
 
     def patterns(self, block: str) -> tuple[_Pattern, ...]:
         """The compiled patterns of ``block``, in file order."""
@@ -132,19 +135,49 @@ class CameoVerbs:
             self._compiled[block] = tuple(self._pattern(raw) for raw in self.blocks.get(block, ()))
         return self._compiled[block]
 
+    def candidates(self, block: str, nearby: set[str]) -> list[_Pattern]:
+        """The patterns of ``block`` that may match a verb with the words ``nearby`` under it, in
+        file order: those that need no word, and those one of whose needed words is there (a
+        block has some 50 patterns, a verb's subtree a few of their words)."""
+        if block not in self._by_word:
+            anywhere: list[int] = []
+            by_word: dict[str, list[int]] = {}
+            for number, pattern in enumerate(self.patterns(block)):
+                # One needed word is enough to file a pattern under (_may_match checks the rest);
+                # else any head of its object.
+                words = [min(pattern.needs)] if pattern.needs else list(pattern.object.heads) if pattern.object else []
+                for word in words:
+                    by_word.setdefault(word, []).append(number)
+                if not words:
+                    anywhere.append(number)
+            self._by_word[block] = (tuple(anywhere), MappingProxyType({w: tuple(n) for w, n in by_word.items()}))
+        anywhere_numbers, by_word_numbers = self._by_word[block]
+        numbers = set(anywhere_numbers)
+        for word in nearby:
+            numbers.update(by_word_numbers.get(word, ()))
+        patterns = self.patterns(block)
+        return [patterns[number] for number in sorted(numbers)]
+
+    def compile_all(self) -> None:
+        """Compile and index every block now (some 0.3 s), not on first use."""
+        for block in self.blocks:
+            self.candidates(block, set())
+
     def _pattern(self, raw: Mapping[str, Any]) -> _Pattern:
         def preps(key: str) -> tuple[tuple[str, _Phrase | None], ...]:
             return tuple((prep, self._phrase(noun) if noun else None) for prep, noun in raw.get(key, ()))
 
+        particle = raw.get("particle")
         return _Pattern(
             line=raw["line"],
             code=raw.get("code"),
             subject=self._phrase(raw["subject"]) if raw.get("subject") else None,
             subject_preps=preps("subject_preps"),
             object=self._phrase(raw["object"]) if raw.get("object") else None,
-            particle=raw.get("particle"),
+            particle=particle,
             preps=preps("preps"),
             verbs=frozenset(raw.get("verbs", ())),
+            needs=frozenset([prep for prep, _ in raw.get("preps", ())] + ([particle] if particle else [])),
         )
 
     def _phrase(self, text: str) -> _Phrase:
@@ -232,21 +265,59 @@ def match_verb(
     dictionary = dictionary or load_cameo_verbs()
     lemma = lemma or verb_lemma(verb)
     best: CameoMatch | None = None
-    nearby = {word for token in verb.subtree for word in (token.lower_, token.lemma_.lower())}
+    around: _Around | None = None
     for predicate, used in _verb_forms(verb, lemma, dictionary):
+        around = around or _Around(verb)
         block, own = dictionary.verbs[predicate]
         verb_words = len(predicate.split())
         found = CameoMatch(own, plover_of(own, dictionary=dictionary), predicate, verb_words, False) if own else None
-        for pattern in dictionary.patterns(block):
-            if (origin_only and pattern.verbs and predicate not in pattern.verbs) or not _may_match(pattern, nearby):
+        for pattern in dictionary.candidates(block, around.nearby):
+            if (origin_only and pattern.verbs and predicate not in pattern.verbs) or not _may_match(pattern, around.nearby):
                 continue
-            words, nouns = _pattern_words(pattern, verb, used)
+            words, nouns = _pattern_words(pattern, around, used)
             if words and (found is None or (verb_words + words, nouns) > (found.words, found.nouns)):
                 code = pattern.code
                 found = CameoMatch(code, plover_of(code, dictionary=dictionary), predicate, verb_words + words, True, pattern.line, nouns)
         if found is not None and (best is None or (found.words, found.nouns) > (best.words, best.nouns)):
             best = found
     return best
+
+
+class _Around:
+    """The parse around a verb that the patterns of its block read, each part gathered once
+    for all of them: its children, whether it is passive, the words of its subtree, its
+    subjects and prepositions, and the words of the noun phrases tried."""
+
+    def __init__(self, verb: Token) -> None:
+        self.verb = verb
+        self.children = list(verb.children)
+        self.passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in self.children)
+        # The words from the verb's left edge to its right edge: its subtree's, or more where the
+        # parse is not projective; a prefilter only (_pattern_words reads the parse).
+        words = _doc_words(verb.doc)
+        self.nearby = set().union(*words[verb.left_edge.i : verb.right_edge.i + 1])
+        self._subjects: list[Token] | None = None
+        self._regions: dict[bool, list[Token]] = {}
+        self._modifiers: dict[int, set[str]] = {}
+
+    @staticmethod
+    def words(token: Token) -> tuple[str, str]:
+        return token.lower_, token.lemma_.lower()
+
+    def modifier_words(self, token: Token) -> set[str]:
+        if token.i not in self._modifiers:
+            self._modifiers[token.i] = _modifier_words(token)
+        return self._modifiers[token.i]
+
+    def subjects(self) -> list[Token]:
+        if self._subjects is None:
+            self._subjects = list(_subjects(self.verb))
+        return self._subjects
+
+    def region_preps(self, chained: bool) -> list[Token]:
+        if chained not in self._regions:
+            self._regions[chained] = _region_preps(self.verb, chained)
+        return self._regions[chained]
 
 
 def _verb_forms(verb: Token, lemma: str, dictionary: CameoVerbs) -> Iterator[tuple[str, frozenset[int]]]:
@@ -265,63 +336,70 @@ def _verb_forms(verb: Token, lemma: str, dictionary: CameoVerbs) -> Iterator[tup
         yield lemma, frozenset()
 
 
+def _doc_words(doc: Doc) -> list[tuple[str, str]]:
+    """The text and lemma, lowercase, of every token of ``doc`` (read once per doc, kept in its ``user_data``)."""
+    words = doc.user_data.get(_WORDS_KEY)
+    if words is None:
+        words = doc.user_data[_WORDS_KEY] = [(token.lower_, token.lemma_.lower()) for token in doc]
+    return words
+
+
 def _may_match(pattern: _Pattern, nearby: set[str]) -> bool:
     """False when a word ``pattern`` needs after the verb (its particle, an object head, a
     preposition) is nowhere under it: most patterns of a block are ruled out without reading the parse."""
-    if pattern.particle is not None and pattern.particle not in nearby:
+    if not pattern.needs.issubset(nearby):
         return False
-    if pattern.object is not None and nearby.isdisjoint(pattern.object.heads):
-        return False
-    return all(prep in nearby for prep, _ in pattern.preps)
+    return pattern.object is None or not nearby.isdisjoint(pattern.object.heads)
 
 
-def _pattern_words(pattern: _Pattern, verb: Token, used: frozenset[int]) -> tuple[int, int]:
-    """How many words and noun phrases ``pattern`` reads around ``verb`` (no words: it does not match)."""
+def _pattern_words(pattern: _Pattern, around: _Around, used: frozenset[int]) -> tuple[int, int]:
+    """How many words and noun phrases ``pattern`` reads around the verb (no words: it does not match)."""
     count = nouns = 0
     taken = set(used)
-    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
     if pattern.particle is not None:
         particle = next(
-            (c for c in verb.children if c.i not in taken and c.lower_ == pattern.particle and c.dep_ in _PARTICLE_DEPS), None
+            (c for c in around.children if c.i not in taken and c.lower_ == pattern.particle and c.dep_ in _PARTICLE_DEPS), None
         )
         if particle is None:
             return 0, 0
         taken.add(particle.i)
         count += 1
     if pattern.object is not None:
-        words = max((pattern.object.match(t) for t in _objects(verb, passive, taken)), default=0)
+        words = max((pattern.object.match(t, around) for t in _objects(around, taken)), default=0)
         if not words:
             return 0, 0
         count, nouns = count + words, nouns + 1
     if pattern.subject is not None or pattern.subject_preps:
-        subjects = list(_subjects(verb))
+        subjects = around.subjects()
         if pattern.subject is not None:
-            words = max((pattern.subject.match(t) for t in subjects), default=0)
+            words = max((pattern.subject.match(t, around) for t in subjects), default=0)
             if not words:
                 return 0, 0
             count, nouns = count + words, nouns + 1
         if pattern.subject_preps:
-            words, found = _preps_words(pattern.subject_preps, [p for s in subjects for p in s.children if p.dep_ in _PREP_DEPS], taken)
+            preps = [p for s in subjects for p in s.children if p.dep_ in _PREP_DEPS]
+            words, found = _preps_words(pattern.subject_preps, preps, taken, around)
             if not words:
                 return 0, 0
             count, nouns = count + words, nouns + found
     if pattern.preps:
-        words, found = _preps_words(pattern.preps, _region_preps(verb, taken, len(pattern.preps) > 1), taken)
+        preps = [p for p in around.region_preps(len(pattern.preps) > 1) if p.i not in taken]
+        words, found = _preps_words(pattern.preps, preps, taken, around)
         if not words:
             return 0, 0
         count, nouns = count + words, nouns + found
     return count, nouns
 
 
-def _objects(verb: Token, passive: bool, taken: set[int]) -> Iterator[Token]:
+def _objects(around: _Around, taken: set[int]) -> Iterator[Token]:
     """The heads after the verb that a pattern's object may be: objects and their conjuncts,
     the passive subject, and the object of a particle the parser read as a preposition."""
-    for child in verb.children:
+    for child in around.children:
         if child.i in taken:
             if child.dep_ == "prep":  # "called off the strike" parsed as "off the strike"
                 yield from (c for c in child.children if c.dep_ == "pobj")
             continue
-        if child.dep_ in _OBJECT_DEPS or (passive and child.dep_ == "nsubjpass"):
+        if child.dep_ in _OBJECT_DEPS or (around.passive and child.dep_ == "nsubjpass"):
             yield child
             yield from child.conjuncts
 
@@ -337,7 +415,7 @@ def _subjects(verb: Token) -> Iterator[Token]:
             return
 
 
-def _region_preps(verb: Token, taken: set[int], chained: bool) -> list[Token]:
+def _region_preps(verb: Token, chained: bool) -> list[Token]:
     """The prepositions a pattern's prepositional phrases may be: on the verb, its objects and
     particle, and, for a pattern of several prepositional phrases, on the object of one
     ("(ON STATE) (OF ALERT)"); never inside another clause."""
@@ -349,14 +427,16 @@ def _region_preps(verb: Token, taken: set[int], chained: bool) -> list[Token]:
             for child in node.children:
                 if child.dep_ not in _REGION_DEPS or (depth == 1 and node.dep_ in _PREP_DEPS and child.dep_ != "pobj"):
                     continue
-                if child.dep_ in _PREP_DEPS and child.i not in taken:
+                if child.dep_ in _PREP_DEPS:
                     found.append(child)
                 following.append(child)
         frontier = following
     return found
 
 
-def _preps_words(wanted: Iterable[tuple[str, _Phrase | None]], preps: list[Token], taken: set[int]) -> tuple[int, int]:
+def _preps_words(
+    wanted: Iterable[tuple[str, _Phrase | None]], preps: list[Token], taken: set[int], around: _Around
+) -> tuple[int, int]:
     """Words and noun phrases read by the prepositional phrases ``wanted``, each matched by a
     distinct preposition (no words: one is missing)."""
     count = nouns = 0
@@ -371,7 +451,7 @@ def _preps_words(wanted: Iterable[tuple[str, _Phrase | None]], preps: list[Token
                 words = 1
             else:
                 objects = [o for c in prep.children if c.dep_ in ("pobj", "pcomp") for o in (c, *c.conjuncts)]
-                words = max((noun.match(o) for o in objects), default=0)
+                words = max((noun.match(o, around) for o in objects), default=0)
                 words = 1 + words if words else 0
             if words > best:
                 best, best_token = words, prep

@@ -40,7 +40,7 @@ from typing import Any, Protocol
 from kg.extraction.gazetteer import lookup
 from kg.extraction.gazetteer_data import cameo_country, cameo_records, normalize
 
-__all__ = ["actor_code", "agent_code", "role_on"]
+__all__ = ["actor_code", "agent_code", "load_code_data", "role_on"]
 
 _SECTOR = 3  # letters of a root and of a sector
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
@@ -138,6 +138,12 @@ def _split(code: str, country: str | None) -> tuple[str | None, str | None]:
 def _is_seat(text: str) -> bool:
     entry = lookup(text)
     return entry is not None and entry.kind == "seat"
+
+
+def load_code_data() -> None:
+    """Read the actor records and agent nouns that codes come from (once; later calls cost nothing)."""
+    _records_by_name()
+    _agents()
 
 
 @lru_cache(maxsize=1)

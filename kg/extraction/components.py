@@ -28,12 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from spacy.attrs import IS_SPACE, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import Errors, KGError
-from kg.extraction import ruler  # noqa: F401  (registers kg_actor_ruler)
+from kg.extraction import gazetteer_data, lexicon, ruler  # noqa: F401  (ruler registers kg_actor_ruler)
 from kg.extraction.actors import resolve_actors
+from kg.extraction.cameo_verbs import load_cameo_verbs
+from kg.extraction.codes import load_code_data
+from kg.extraction.discards import load_discards
 from kg.extraction.events import find_events, steps_named
 from kg.extraction.output import event_records
 from kg.extraction.rules import load_rules
@@ -51,12 +55,17 @@ def line_sentences(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, captions and paragraphs never run into the next line;
     and the first word of a line is no sentence of its own (the parser may cut "Poland | sent tanks"
     after a short line above)."""
-    for token in doc:
-        if token.i == 0 or "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            if token.i:
-                token.is_sent_start = True
-            if token.i + 1 < len(doc) and not token.is_space and "\n" not in token.whitespace_ and not doc[token.i + 1].is_space:
-                doc[token.i + 1].is_sent_start = False
+    # Read as arrays, not Token objects (a Token is made for each access): line breaks are few,
+    # tokens many. A line break is in a space token's text (spaCy's trailing whitespace is one space).
+    if len(doc) < 2:
+        return doc
+    orths, spaces = doc.to_array([ORTH, IS_SPACE]).T.tolist()
+    breaks = {orth for orth in set(orths) if "\n" in doc.vocab.strings[orth]}
+    for i in [0, *(i + 1 for i, orth in enumerate(orths[:-1]) if orth in breaks)]:
+        if i:
+            doc[i].is_sent_start = True
+        if i + 1 < len(doc) and not spaces[i] and not spaces[i + 1]:
+            doc[i + 1].is_sent_start = False
     return doc
 
 
@@ -88,6 +97,19 @@ class EventExtractor:
         return doc
 
 
+def _read_knowledge() -> None:
+    """Read every data file the components use now, as the pipeline loads (each is read once and
+    kept): a malformed file fails here, and the first article costs no more than any other
+    (these took some 2.5 s of the first chunk of a run)."""
+    load_rules()
+    lexicon.load_lexicon()
+    gazetteer_data.load()
+    gazetteer_data.cities()
+    load_code_data()
+    load_cameo_verbs().compile_all()
+    load_discards()
+
+
 @Language.factory(
     "kg_actors",
     requires=["doc.ents", "token.dep", "token.lemma", "token.pos", "token.tag"],
@@ -95,7 +117,7 @@ class EventExtractor:
 )
 def make_actor_resolver(nlp: Language, name: str) -> ActorResolver:
     """The ``kg_actors`` component (adds ``kg_line_sentences`` and ``kg_actor_ruler`` when missing)."""
-    load_rules()  # a malformed rule file fails here, not on the first doc
+    _read_knowledge()
     if "kg_line_sentences" not in nlp.pipe_names:
         nlp.add_pipe("kg_line_sentences", before="parser" if "parser" in nlp.pipe_names else None)
     if "kg_actor_ruler" not in nlp.pipe_names:
@@ -115,5 +137,5 @@ def make_event_extractor(
     """The ``kg_events`` component; ``kg_actors`` must come before it."""
     if "kg_actors" not in nlp.pipe_names:
         raise KGError(Errors.E107.format(name=name))
-    load_rules()
+    _read_knowledge()
     return EventExtractor(verb_steps, noun_steps, discard_sentences)

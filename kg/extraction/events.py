@@ -64,7 +64,7 @@ def find_events(
     noun_steps = steps_named(NOUN_STEPS, "NOUN_STEPS") if noun_steps is None else noun_steps
     found: list[Found] = []
     seen: set[tuple[str | None, str | None, str, int]] = set()
-    if discarded_story(doc.text):
+    if discarded_story(_text(doc)):
         return found
     for sentence in doc.sents:
         if discard_sentences and discarded_sentence(sentence.text):
@@ -90,6 +90,13 @@ def find_events(
                     seen.add(key)
                     found.append((frame, subject, obj))
     return found
+
+
+def _text(doc: Doc) -> str:
+    """The text of ``doc``: the clean text kg parsed it from, when it did (``doc.text`` joins every
+    token's text again, a Token object each)."""
+    clean = doc._.clean if Doc.has_extension("clean") else None
+    return clean.text if clean is not None else doc.text
 
 
 def _run(frame: Frame, steps: Sequence[Step]) -> bool:

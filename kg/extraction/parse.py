@@ -115,7 +115,7 @@ def parse_articles(
         except Exception as e:  # noqa: BLE001  one odd text must cost only itself
             failed(article, e)
             continue
-        size = len(doc.text)
+        size = len(doc._.clean.text)  # doc.text would join every token's text
         if batch and (len(batch) >= max(1, batch_size) or chars + size > batch_chars or size > piece_chars):
             yield from parse_batch(batch)
             batch, chars = [], 0
