@@ -3,9 +3,11 @@
 Each measurement runs in a fresh process (started by :mod:`bench.run`), so
 none inherits another's loaded model, caches or memory.
 
-- ``bare CORPUS N``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) over the first N texts;
+- ``paired CORPUS N CHUNK``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) and
+  ``kg.run.pipeline.extract`` with one worker, in turns over the first N articles, CHUNK at a time (each
+  chunk's lines read from a file of its own by kg, as ``kg extract`` reads), so that both meet the same
+  state of a shared machine; which goes first alternates from chunk to chunk;
 - ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
-- ``extract CORPUS N``: ``kg.run.pipeline.extract`` with one worker;
 - ``reference CORPUS N PROCESSES``: the machine's reference for parallel parsing: PROCESSES processes, each with
   kg's pipeline loaded, start together and ``nlp.pipe`` an equal share of the first N texts; the seconds until the
   last one ends (what a pool of that many workers could at best do, with nothing else to do);
@@ -20,7 +22,7 @@ none inherits another's loaded model, caches or memory.
 - ``query STORE LABEL``: one of ``QUERIES`` on a store: its time (the median of three) and the process's peak RSS;
 - ``rdflib NQUADS``: the queries of ``RDFLIB_QUERIES`` on an in-memory rdflib Dataset.
 
-The model load is left out of the ``bare``, ``pipe`` and ``extract`` times.
+The model load is left out of the ``paired`` and ``pipe`` times.
 """
 from __future__ import annotations
 
@@ -72,17 +74,6 @@ def _texts(corpus: str, count: int) -> list[str]:
     return texts
 
 
-def bare(corpus: str, count: str) -> dict:
-    import spacy
-
-    nlp = spacy.load(MODEL)
-    texts = _texts(corpus, int(count))
-    started = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=32):
-        pass
-    return {"articles": len(texts), "seconds": time.perf_counter() - started, "pipes": nlp.pipe_names}
-
-
 def pipe(corpus: str, count: str) -> dict:
     from kg.extraction.clean import clean_text
     from kg.extraction.language import load_pipeline
@@ -127,25 +118,59 @@ def reference(corpus: str, count: str, processes: str) -> dict:
     return {"articles": len(texts), "processes": n, "seconds": ended - started}
 
 
-def extract(corpus: str, count: str) -> dict:
+def paired(corpus: str, count: str, chunk: str) -> dict:
     import itertools
     import tempfile
+
+    import spacy
 
     from kg.extraction.language import load_pipeline
     from kg.run.pipeline import extract as run_extract
 
+    bare_nlp = spacy.load(MODEL)
     load_pipeline(MODEL)
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as part:
-        with open(corpus, encoding="utf-8") as lines:
-            part.writelines(itertools.islice(lines, int(count)))
-    started = time.perf_counter()
+    with open(corpus, encoding="utf-8") as lines:
+        chosen = list(itertools.islice(lines, int(count)))
+    size = int(chunk)
+    bare_seconds: list[float] = []
+    extract_seconds: list[float] = []
     articles = events = 0
-    for extraction in run_extract([part.name], model=MODEL, workers=1):
-        articles += 1
-        events += len(extraction.events)
-    seconds = time.perf_counter() - started
-    Path(part.name).unlink()
-    return {"articles": articles, "events": events, "seconds": seconds}
+    with tempfile.TemporaryDirectory() as folder:
+        for number, start in enumerate(range(0, len(chosen), size)):
+            part = Path(folder) / f"chunk-{number}.jsonl"
+            part.write_text("".join(chosen[start : start + size]), encoding="utf-8")
+            texts = [json.loads(line)["text"] for line in chosen[start : start + size]]
+
+            def bare() -> float:
+                started = time.perf_counter()
+                for _ in bare_nlp.pipe(texts, batch_size=32):
+                    pass
+                return time.perf_counter() - started
+
+            def extract() -> float:
+                nonlocal articles, events
+                started = time.perf_counter()
+                for extraction in run_extract([str(part)], model=MODEL, workers=1):
+                    articles += 1
+                    events += len(extraction.events)
+                return time.perf_counter() - started
+
+            if number % 2:
+                bare_seconds.append(bare())
+                extract_seconds.append(extract())
+            else:
+                extract_seconds.append(extract())
+                bare_seconds.append(bare())
+    return {
+        "articles": len(chosen),
+        "chunk": size,
+        "bare_seconds": sum(bare_seconds),
+        "extract_seconds": sum(extract_seconds),
+        "extracted_articles": articles,
+        "events": events,
+        "chunk_ratios": [round(b / e, 3) for b, e in zip(bare_seconds, extract_seconds)],
+        "pipes": bare_nlp.pipe_names,
+    }
 
 
 def dictionaries(mode: str) -> dict:
