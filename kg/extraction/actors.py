@@ -14,15 +14,19 @@ resolve to the person already introduced in the article.
 """
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from spacy.attrs import ENT_IOB, POS, SENT_START
+from spacy.parts_of_speech import NOUN, PRON, PROPN
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction import gazetteer
 from kg.extraction.gazetteer_data import armed_forces
+from kg.extraction.predicates import doc_words
 from kg.extraction.rules import load_rules
 from kg.vocab import ACTOR_TYPES, actor_iri
 
@@ -41,6 +45,8 @@ __all__ = [
     "entity_span",
 ]
 
+_ACTOR_POS = frozenset({NOUN, PROPN, PRON})
+_ENT_BEGINS = 3  # ENT_IOB of the first token of an entity (1: inside, 2: outside, 0: unset)
 _ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "PRODUCT"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
 _PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
@@ -169,10 +175,15 @@ def resolve_actors(doc: Doc) -> ActorIndex:
     """Resolve every entity and actor noun phrase of ``doc``, in text order."""
     index = ActorIndex(countries=_named_countries(doc))
     aliases = _aliases(doc)
-    for token in doc:
-        index.sentence += token.is_sent_start is True
-        if token.i in index.by_token:
+    # Only names, nouns, pronouns and the first tokens of entities can be actors: the others are
+    # passed over in the arrays, without making a Token of each.
+    pos, iob, sent_start = doc.to_array([POS, ENT_IOB, SENT_START]).T.tolist()
+    sentence_of = list(itertools.accumulate(start == 1 for start in sent_start))
+    for i, (tag, ent_iob) in enumerate(zip(pos, iob)):
+        if not (tag in _ACTOR_POS or ent_iob == _ENT_BEGINS or i in aliases) or i in index.by_token:
             continue
+        index.sentence = sentence_of[i]
+        token = doc[i]
         if token.i in aliases:
             # "Victor Patino, alias "El Quimico"": both names are one person, whatever the NER made of them.
             name_span, alias_span = aliases[token.i]
@@ -198,6 +209,7 @@ def resolve_actors(doc: Doc) -> ActorIndex:
             noun_actor = _noun_phrase_actor(token, index)
             if noun_actor is not None:
                 _record(index, _noun_phrase_span(token), noun_actor)
+    index.sentence = sentence_of[-1] if sentence_of else 0  # read later (pronouns met by the event rules)
     _home_country_for_officials(index)
     _place_unplaced(index, doc)
     return index
@@ -210,9 +222,10 @@ _QUOTES = frozenset({'"', "“", "”", "'", "‘", "’", "``", "''", "("})
 def _aliases(doc: Doc) -> dict[int, tuple[Span, Span]]:
     """``NAME, alias "ALIAS"``: the first token of NAME -> (NAME, ALIAS), the names of one person."""
     found: dict[int, tuple[Span, Span]] = {}
-    for token in doc:
-        if token.lower_ not in _ALIAS_WORDS:
+    for i, (lower, _) in enumerate(doc_words(doc)):
+        if lower not in _ALIAS_WORDS:
             continue
+        token = doc[i]
         end = token.i - (1 if token.i > 0 and doc[token.i - 1].text == "," else 0)
         start = end
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper():

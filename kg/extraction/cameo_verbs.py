@@ -35,10 +35,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Token
 
 from kg.errors import Errors, KGError
-from kg.extraction.predicates import verb_lemma
+from kg.extraction.predicates import doc_words, verb_lemma
 from kg.vocab import PLOVER_TYPES
 
 __all__ = ["CameoMatch", "CameoVerbs", "load_cameo_verbs", "match_verb", "plover_of"]
@@ -54,7 +54,6 @@ _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "nummod", "quantmod", "p
 _PARTICLE_DEPS = frozenset({"prt", "advmod", "prep", "compound:prt"})
 # How far from the verb a prepositional phrase of a pattern may hang: on the verb, its object
 # or particle, or the object of another prepositional phrase ("(ON STATE) (OF ALERT)").
-_WORDS_KEY = "kg.cameo_verbs.words"  # the key of the words of a doc in its user_data
 _REGION_DEPS = frozenset({"prep", "agent", "dative", "pobj", "dobj", "nsubjpass", "attr", "oprd", "acomp", "prt", "advmod"})
 
 
@@ -294,7 +293,7 @@ class _Around:
         self.passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in self.children)
         # The words from the verb's left edge to its right edge: its subtree's, or more where the
         # parse is not projective; a prefilter only (_pattern_words reads the parse).
-        words = _doc_words(verb.doc)
+        words = doc_words(verb.doc)
         self.nearby = set().union(*words[verb.left_edge.i : verb.right_edge.i + 1])
         self._subjects: list[Token] | None = None
         self._regions: dict[bool, list[Token]] = {}
@@ -334,14 +333,6 @@ def _verb_forms(verb: Token, lemma: str, dictionary: CameoVerbs) -> Iterator[tup
             yield f"{lemma} {' '.join(rest)}", frozenset(used)
     if lemma in dictionary.verbs:
         yield lemma, frozenset()
-
-
-def _doc_words(doc: Doc) -> list[tuple[str, str]]:
-    """The text and lemma, lowercase, of every token of ``doc`` (read once per doc, kept in its ``user_data``)."""
-    words = doc.user_data.get(_WORDS_KEY)
-    if words is None:
-        words = doc.user_data[_WORDS_KEY] = [(token.lower_, token.lemma_.lower()) for token in doc]
-    return words
 
 
 def _may_match(pattern: _Pattern, nearby: set[str]) -> bool:

@@ -18,6 +18,7 @@ from spacy.tokens import Span, Token
 from kg.extraction import gazetteer
 from kg.extraction.actors import ActorIndex, actor_of, entity_span
 from kg.extraction.frame import SUBJECT_DEPS, phrase, pobjs
+from kg.extraction.predicates import doc_words
 from kg.extraction.rules import load_rules
 
 __all__ = ["Circumstances", "circumstances", "location", "place_country"]
@@ -125,9 +126,10 @@ def _attribution(trigger: Token, sentence: Span, index: ActorIndex) -> str | Non
             if speaker is not None:
                 return _speaker_name(speaker, index)
         node = node.head
-    for token in sentence:
-        if token.lower_ == "according":
-            for to in token.children:
+    words = doc_words(sentence.doc)
+    for i in range(sentence.start, sentence.end):
+        if words[i][0] == "according":
+            for to in sentence.doc[i].children:
                 for pobj in pobjs(to):
                     return _speaker_name(pobj, index)
     return None

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from spacy.attrs import POS
+from spacy.parts_of_speech import AUX, NOUN, PROPN, VERB
 from spacy.tokens import Doc
 
 from kg.errors import Errors, KGError
@@ -30,6 +32,7 @@ from kg.extraction.steps import NOUN_STEPS, STEPS, VERB_STEPS
 
 __all__ = ["Found", "confidence", "features", "find_events", "steps_named"]
 
+_EVENT_POS = frozenset({VERB, AUX, NOUN, PROPN})
 # Verbs in these positions modify a noun or another verb ("a launching pad"), never state an event.
 _NON_PREDICATE_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "nmod"})
 
@@ -66,11 +69,15 @@ def find_events(
     seen: set[tuple[str | None, str | None, str, int]] = set()
     if discarded_story(_text(doc)):
         return found
+    pos = doc.to_array(POS).tolist()  # words of other parts of speech are passed over without a Token each
     for sentence in doc.sents:
         if discard_sentences and discarded_sentence(sentence.text):
             continue
         consumed: set[int] = set()  # event nouns of light verbs: their verb's event already
-        for token in sentence:
+        for i in range(sentence.start, sentence.end):
+            if pos[i] not in _EVENT_POS:
+                continue
+            token = doc[i]
             if token.pos_ in ("VERB", "AUX") and token.dep_ not in _NON_PREDICATE_DEPS:
                 frame = Frame(token, sentence, index, *verb_type(token))
                 kept = _run(frame, verb_steps)

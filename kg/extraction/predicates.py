@@ -10,23 +10,36 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from kg.extraction import lexicon
 from kg.extraction.lexicon import EventType
 from kg.extraction.rules import load_rules
 
-__all__ = ["is_particle", "noun_lexeme", "verb_lemma", "verb_type"]
+__all__ = ["doc_words", "is_particle", "noun_lexeme", "verb_lemma", "verb_type"]
 
 _PARTICLES = frozenset({"back", "out", "down", "up", "off", "away", "over", "in"})
+_WORDS_KEY = "kg.words"  # where doc_words keeps a doc's words, in its user_data
+
+
+def doc_words(doc: Doc) -> list[tuple[str, str]]:
+    """The text and lemma, lowercase, of every token of ``doc``, by token index: read once per doc
+    (kept in its ``user_data``) for rules that scan many tokens (a Token object is made for each access)."""
+    words = doc.user_data.get(_WORDS_KEY)
+    if words is None:
+        words = doc.user_data[_WORDS_KEY] = [(token.lower_, token.lemma_.lower()) for token in doc]
+    return words
 
 
 def verb_lemma(verb: Token) -> str:
     """The verb's lemma, mended where the lemmatizer cut a regular form wrongly ("staged"
     read as "stag", "banged" as "ban"): a lemma the form is no regular inflection of gives way
     to the regular stem, the one the lexicon or word lists know if any."""
-    lemma = verb.lemma_.lower()
-    text = verb.lower_
+    return _mended_lemma(verb.lemma_.lower(), verb.lower_)
+
+
+@lru_cache(maxsize=8192)  # asked some 600 times an article, of a few hundred verb forms
+def _mended_lemma(lemma: str, text: str) -> str:
     stems = _regular_stems(text)
     if lemma in _known_verbs() and (not stems or _inflects(text, lemma)):
         return lemma
