@@ -5,6 +5,7 @@ Every page and text here is of our own writing, not a real article.
 """
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -142,6 +143,35 @@ def test_short_texts_are_not_judged():
         assert screen(Article("a", text), ("en",)) is None
     assert identify("Die Regierung in Berlin hat am Montag neue Hilfen für die Ukraine beschlossen.")[0] == "de"
     assert identify("12345 67890") is None
+
+
+screening = importlib.import_module("kg.ingest.screen")  # the module; kg.ingest.screen is also its function
+PLAIN_ENGLISH = (
+    "Poland closed a border crossing with Belarus on Monday, the interior ministry in Warsaw said. It said that Belarus had "
+    "sent migrants towards the frontier and that Lithuania would send border guards to help with the patrols there."
+)
+ITALIAN = (
+    "I ministri degli Esteri di Polonia e Lituania si sono incontrati martedì a Vilnius per discutere della sicurezza del "
+    "confine con la Bielorussia. Entrambi i governi hanno dichiarato che rafforzeranno i pattugliamenti al confine."
+)
+
+
+def test_plain_english_is_not_given_to_the_identifier(monkeypatch):
+    """Where English is accepted, a text whose words are a quarter English stop words or more is read without
+    asking lingua; any other text is still judged, and English is judged where it is not accepted."""
+    assert len(PLAIN_ENGLISH) >= MIN_IDENTIFY_CHARS and len(ITALIAN) >= MIN_IDENTIFY_CHARS
+    assert screening.english_stop_share(PLAIN_ENGLISH) >= screening.ENGLISH_STOP_SHARE > screening.english_stop_share(ITALIAN)
+    real = screening._detector()
+    calls = []
+    monkeypatch.setattr(screening, "_detector", lambda: calls.append(1) or real)
+    assert screen(Article("en", PLAIN_ENGLISH), ("en",)) is None
+    assert calls == []
+    skipped = screen(Article("it", ITALIAN), ("en",))
+    assert skipped is not None and "[E078]" in skipped.message and "Italian" in skipped.message
+    assert len(calls) == 1
+    english_refused = screen(Article("en", PLAIN_ENGLISH), ("it",))
+    assert english_refused is not None and "English" in english_refused.message
+    assert len(calls) == 2
 
 
 def test_page_floor_and_template_share():
