@@ -293,15 +293,14 @@ class _Around:
         self.passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in self.children)
         # The words from the verb's left edge to its right edge: its subtree's, or more where the
         # parse is not projective; a prefilter only (_pattern_words reads the parse).
-        words = doc_words(verb.doc)
-        self.nearby = set().union(*words[verb.left_edge.i : verb.right_edge.i + 1])
+        self._words = doc_words(verb.doc)
+        self.nearby = set().union(*self._words[verb.left_edge.i : verb.right_edge.i + 1])
         self._subjects: list[Token] | None = None
         self._regions: dict[bool, list[Token]] = {}
         self._modifiers: dict[int, set[str]] = {}
 
-    @staticmethod
-    def words(token: Token) -> tuple[str, str]:
-        return token.lower_, token.lemma_.lower()
+    def words(self, token: Token) -> tuple[str, str]:
+        return self._words[token.i]
 
     def modifier_words(self, token: Token) -> set[str]:
         if token.i not in self._modifiers:
