@@ -6,9 +6,10 @@
 1. **throughput**: articles/s of bare ``nlp.pipe`` (spaCy's pipeline, no kg
    component) and of ``kg extract`` (one worker) on ``BENCH_ARTICLES``
    articles, and their ratio, the two in turns in one process,
-   ``BENCH_PAIRED_CHUNK`` (100) articles at a time (run minutes apart, the
-   same code's ratio ranged from 0.71 to 0.80 on a shared virtual machine);
-   and of ``nlp.pipe`` with kg's components on the first
+   ``BENCH_PAIRED_CHUNK`` (50) articles at a time (run minutes apart, the
+   same code's ratio ranged from 0.71 to 0.80 on a shared virtual machine),
+   with numpy's requests for transparent huge pages off, and the CPU seconds
+   (user, system) of each; and of ``nlp.pipe`` with kg's components on the first
    ``BENCH_PIPE_ARTICLES`` (100).
 2. **build**: ``kg build`` articles/s with each of ``BENCH_WORKERS`` workers
    (end to end: the command, its start-up and the model loads included; the
@@ -71,9 +72,11 @@ def _env_list(name: str, default: str) -> list[int]:
     return [int(x) for x in os.environ.get(name, default).split(",") if x.strip()]
 
 
-def _task(*args: str) -> dict:
-    """Run ``python -m bench.tasks ARGS`` in a fresh process; its JSON result."""
-    done = subprocess.run([sys.executable, "-m", "bench.tasks", *args], capture_output=True, text=True, cwd=ROOT)
+def _task(*args: str, env: dict[str, str] | None = None) -> dict:
+    """Run ``python -m bench.tasks ARGS`` in a fresh process (with ``env`` added to its environment); its JSON result."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.tasks", *args], capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
     if done.returncode != 0:
         raise RuntimeError(f"bench task {args[0]} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -189,11 +192,21 @@ def main() -> None:
 
     if "throughput" in only:
         print(f"[1] throughput on {articles} articles ...", flush=True)
-        paired = _task("paired", str(corpus(articles)), str(articles), str(_env_int("BENCH_PAIRED_CHUNK", 100)))
+        # numpy asks for transparent huge pages for arrays of 4 MB and more; where the kernel compacts memory to
+        # find them (defrag "madvise"), bare nlp.pipe's large batches stalled for seconds of system time, at random:
+        # both sides run without them (NUMPY_MADVISE_HUGEPAGE=0), as the stricter and steadier comparison.
+        paired = _task(
+            "paired", str(corpus(articles)), str(articles), str(_env_int("BENCH_PAIRED_CHUNK", 50)), env={"NUMPY_MADVISE_HUGEPAGE": "0"}
+        )
         sample = min(articles, _env_int("BENCH_PIPE_ARTICLES", 100))  # kg's nlp.pipe alone: a smaller sample will do
         pipe = _task("pipe", str(corpus(sample)), str(sample))
-        bare = {"articles": articles, "seconds": paired["bare_seconds"], "pipes": paired["pipes"]}
-        extract = {"articles": paired["extracted_articles"], "events": paired["events"], "seconds": paired["extract_seconds"]}
+        bare = {"articles": articles, "seconds": paired["bare_seconds"], "cpu_seconds": paired["bare_cpu"], "pipes": paired["pipes"]}
+        extract = {
+            "articles": paired["extracted_articles"],
+            "events": paired["events"],
+            "seconds": paired["extract_seconds"],
+            "cpu_seconds": paired["extract_cpu"],
+        }
         rate = {name: r["articles"] / r["seconds"] for name, r in (("bare", bare), ("pipe", pipe), ("extract", extract))}
         results["throughput"] = {
             "articles": articles,

@@ -6,7 +6,8 @@ none inherits another's loaded model, caches or memory.
 - ``paired CORPUS N CHUNK``: bare ``nlp.pipe`` of spaCy's pipeline (no kg component) and
   ``kg.run.pipeline.extract`` with one worker, in turns over the first N articles, CHUNK at a time (each
   chunk's lines read from a file of its own by kg, as ``kg extract`` reads), so that both meet the same
-  state of a shared machine; which goes first alternates from chunk to chunk;
+  state of a shared machine; which goes first alternates from chunk to chunk; the CPU seconds of each (user,
+  system) besides the wall time;
 - ``pipe CORPUS N``: ``nlp.pipe`` of kg's pipeline (with its sentence and actor components);
 - ``reference CORPUS N PROCESSES``: the machine's reference for parallel parsing: PROCESSES processes, each with
   kg's pipeline loaded, start together and ``nlp.pipe`` an equal share of the first N texts; the seconds until the
@@ -132,8 +133,9 @@ def paired(corpus: str, count: str, chunk: str) -> dict:
     with open(corpus, encoding="utf-8") as lines:
         chosen = list(itertools.islice(lines, int(count)))
     size = int(chunk)
-    bare_seconds: list[float] = []
-    extract_seconds: list[float] = []
+    seconds: dict[str, list[float]] = {"bare": [], "extract": []}
+    user = {"bare": 0.0, "extract": 0.0}  # CPU seconds, in the process's own code and in the kernel's
+    system = {"bare": 0.0, "extract": 0.0}
     articles = events = 0
     with tempfile.TemporaryDirectory() as folder:
         for number, start in enumerate(range(0, len(chosen), size)):
@@ -141,34 +143,34 @@ def paired(corpus: str, count: str, chunk: str) -> dict:
             part.write_text("".join(chosen[start : start + size]), encoding="utf-8")
             texts = [json.loads(line)["text"] for line in chosen[start : start + size]]
 
-            def bare() -> float:
-                started = time.perf_counter()
+            def bare() -> None:
                 for _ in bare_nlp.pipe(texts, batch_size=32):
                     pass
-                return time.perf_counter() - started
 
-            def extract() -> float:
+            def extract() -> None:
                 nonlocal articles, events
-                started = time.perf_counter()
                 for extraction in run_extract([str(part)], model=MODEL, workers=1):
                     articles += 1
                     events += len(extraction.events)
-                return time.perf_counter() - started
 
-            if number % 2:
-                bare_seconds.append(bare())
-                extract_seconds.append(extract())
-            else:
-                extract_seconds.append(extract())
-                bare_seconds.append(bare())
+            for side in (bare, extract) if number % 2 else (extract, bare):
+                cpu = resource.getrusage(resource.RUSAGE_SELF)
+                started = time.perf_counter()
+                side()
+                seconds[side.__name__].append(time.perf_counter() - started)
+                spent = resource.getrusage(resource.RUSAGE_SELF)
+                user[side.__name__] += spent.ru_utime - cpu.ru_utime
+                system[side.__name__] += spent.ru_stime - cpu.ru_stime
     return {
         "articles": len(chosen),
         "chunk": size,
-        "bare_seconds": sum(bare_seconds),
-        "extract_seconds": sum(extract_seconds),
+        "bare_seconds": sum(seconds["bare"]),
+        "extract_seconds": sum(seconds["extract"]),
+        "bare_cpu": {"user": user["bare"], "system": system["bare"]},
+        "extract_cpu": {"user": user["extract"], "system": system["extract"]},
         "extracted_articles": articles,
         "events": events,
-        "chunk_ratios": [round(b / e, 3) for b, e in zip(bare_seconds, extract_seconds)],
+        "chunk_ratios": [round(b / e, 3) for b, e in zip(seconds["bare"], seconds["extract"])],
         "pipes": bare_nlp.pipe_names,
     }
 
