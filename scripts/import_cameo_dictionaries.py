@@ -44,6 +44,9 @@ ACTOR_FILES = {
 AGENT_FILE = "Phoenix.agents.txt"
 DISCARD_FILE = "Phoenix.discards.txt"
 
+#: Names of the International and MilNonState dictionaries left out (common words; see the file).
+LEFT_OUT_FILE = Path(__file__).resolve().parent / "cameo_names_left_out.txt"
+
 ACTORS_OUT = "cameo_actors.jsonl"
 AGENTS_OUT = "cameo_agents.json"
 DISCARDS_OUT = "cameo_discards.json"
@@ -356,8 +359,19 @@ def _first_name(record: _Record) -> str:
     return " ".join(record.names[0][0].replace("_", " ").lower().split()) if record.names else ""
 
 
-def finish_record(record: _Record, path: Path | str) -> dict[str, Any] | None:
-    """The output object of a raw record, None if it has no name."""
+def left_out_names(path: Path = LEFT_OUT_FILE) -> frozenset[str]:
+    """The names listed in ``path`` (one a line; ``#`` starts a comment line)."""
+    return frozenset(line.strip() for line in read_lines(path) if line.strip() and not line.lstrip().startswith("#"))
+
+
+def is_left_out(name: str, dictionary: str, left_out: frozenset[str]) -> bool:
+    """Whether a name of ``dictionary`` stays out of kg's gazetteer: a listed common word of the
+    International or MilNonState dictionaries, or a name of digits only ("313", "380")."""
+    return dictionary != "Countries" and (name in left_out or name.replace(" ", "").isdigit())
+
+
+def finish_record(record: _Record, path: Path | str, left_out: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    """The output object of a raw record, None if it has no name (``left_out``: see :func:`is_left_out`)."""
     kind = _actor_type(record)
     names: list[str] = []
     for raw, number in record.names:
@@ -373,6 +387,11 @@ def finish_record(record: _Record, path: Path | str) -> dict[str, Any] | None:
     for name in names:  # the first of each name, case-insensitively, in file order
         by_key.setdefault(name.casefold(), name)
     unique = list(by_key.values())
+    kept = [name for name in unique if not is_left_out(name, record.dictionary, left_out)]
+    if unique and not kept:
+        warn(path, record.line, f"every name of the actor ({', '.join(unique)}) is left out: dropped")
+        return None
+    unique = kept
     if not unique:
         if record.code or record.roles:
             warn(path, record.line, "an actor without a phrase dropped")
@@ -389,11 +408,12 @@ def finish_record(record: _Record, path: Path | str) -> dict[str, Any] | None:
 
 def parse_actor_file(path: Path, dictionary: str) -> tuple[list[dict[str, Any]], int]:
     """(records, dropped) of one actor dictionary: the records in file order, and how many
-    were dropped for having no code, no date restriction and no synonym."""
+    were dropped for having no code, no date restriction and no synonym, or only names left out."""
     records: list[dict[str, Any]] = []
     dropped = 0
+    left_out = left_out_names()
     for raw in _records_of(read_lines(path), dictionary, path):
-        record = finish_record(raw, path)
+        record = finish_record(raw, path, left_out)
         if record is None or (record["code"] is None and not record["roles"] and not record["aliases"]):
             dropped += 1
             continue
@@ -660,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     records = ", ".join(f"{d} {n}" for d, n in counts["records"].items())
     print(
-        f"{ACTORS_OUT}: {records} records, {counts['names']} names, {counts['dropped']} dropped (no code, date or synonym), "
+        f"{ACTORS_OUT}: {records} records, {counts['names']} names, {counts['dropped']} dropped (no code, date or synonym, or every name left out), "
         f"{counts['duplicates']} duplicates merged",
         file=sys.stderr,
     )

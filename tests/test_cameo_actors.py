@@ -109,3 +109,16 @@ def test_dictionary_cities_and_one_word_of_a_name_leave_people_their_names(nlp):
     doc = nlp("Lorraine Smith criticized Sydney Jones.")
     assert [(ent.text, ent.label_) for ent in doc.ents] == [("Lorraine Smith", "PERSON"), ("Sydney Jones", "PERSON")]
     assert lookup("Lorraine").country == "FRA"  # found once the NER reads it as a place
+
+
+@pytest.mark.parametrize("word", ["Organization", "Tigers", "Falcon", "NGO"])
+def test_a_common_word_is_no_armed_group(word):
+    # The dictionaries name groups "Organization" (Tanzim), "Tigers" (in Swaziland), "Falcon" (in Iran)
+    # and "NGO": capitalised at a sentence start or in a headline, these words meant those groups.
+    assert lookup(word) is None
+
+
+def test_a_sentence_starting_with_organization_has_no_group_as_subject(nlp):
+    subject, obj = _pair(_events(nlp, "The Organization condemned Israel on Monday."), "condemn")
+    assert subject is None
+    assert obj.country == "ISR"

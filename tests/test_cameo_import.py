@@ -58,6 +58,11 @@ MILNONSTATE = """\
 ISLAMIC_ARMY_OF_ADEN_(IAA)_ [YEMREB] #  kkl 21 Mar 13
 +ADEN_ARMY_
 +ISLAMIC_ARMY_OF_ADEN
+TANZIM_ [MEAREB]
++ORGANIZATION_
+TIGERS_ [SWZREB]
+RECONTRA_380_ [LAMREB]
++380_
 """
 
 AGENTS = """\
@@ -166,6 +171,18 @@ def test_milnonstate_acronym_alias_and_deduplication(importer, source):
     assert (aden["type"], aden["code"]) == ("Organization", "YEMREB")
 
 
+def test_common_words_and_numbers_are_left_out_of_groups_names(importer, source, capsys):
+    # "Organization" (an alias of Tanzim) and "Tigers" (a Swazi group) resolved any capitalised
+    # "Organization" and the Liberation Tigers of Sri Lanka; "380" any number 380.
+    records = _records(importer, source, "MilNonState")
+    assert records["Tanzim"]["aliases"] == []
+    assert records["Recontra 380"]["aliases"] == []
+    assert "Tigers" not in records
+    assert "every name of the actor (Tigers) is left out" in capsys.readouterr().err
+    assert {"Organization", "Tigers"} <= importer.left_out_names()
+    assert not importer.is_left_out("Organization", "Countries", importer.left_out_names())
+
+
 def test_agents(importer, source, capsys):
     data = importer.parse_agents(source / "Phoenix.agents.txt")
     agents = data["agents"]
@@ -199,7 +216,7 @@ def test_converting_twice_gives_identical_bytes(importer, source, tmp_path, caps
     names = [importer.ACTORS_OUT, importer.AGENTS_OUT, importer.DISCARDS_OUT]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes()
-    assert counts["records"] == {"Countries": 5, "International": 4, "MilNonState": 1}
+    assert counts["records"] == {"Countries": 5, "International": 4, "MilNonState": 3}
     lines = (first / importer.ACTORS_OUT).read_text(encoding="utf-8").splitlines()
     keys = [(record["dictionary"], record["name"].casefold()) for record in map(json.loads, lines)]
     assert keys == sorted(keys)
