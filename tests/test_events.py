@@ -52,6 +52,14 @@ def test_passive_voice_without_agent_keeps_the_target(nlp):
     assert event.event_type == "ACCUSE"
 
 
+def test_a_participle_with_an_object_is_no_passive_of_its_head(nlp):
+    # The parser reads "charities donated and delivered blankets" as charities that were donated:
+    # a participle with an object (here shared with "delivered") is active, the charities are no target.
+    found = events(nlp, "Volunteers from two Turkish charities donated and delivered blankets to Syria.")
+    assert not any(e.predicate == "donate" for e in found)
+    assert [e.object.country for e in found if e.predicate == "deliver"] == ["SYR"]
+
+
 def test_coordinated_subjects_split_into_one_event_each(nlp):
     found = triples(nlp, "France and Germany condemned Iran.")
     assert {(s, o) for s, _, o, _ in found} == {("FRA", "IRN"), ("DEU", "IRN")}

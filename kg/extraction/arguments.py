@@ -96,7 +96,7 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
     before = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
     set_off = bool(before) and any(t.is_punct for t in verb.doc[before[-1].i + 1 : verb.i])
     misread = set(before[1:] if set_off else before[:-1])
-    if verb.dep_ == "acl" and verb.tag_ == "VBN":
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and not _takes_object(verb):
         candidates.append((verb.head, "nsubjpass"))  # "the brothers, arrested in Argentina": they are arrested
     for child in argument_children(verb):
         dep = child.dep_
@@ -191,6 +191,13 @@ def _targets(
         evidence.add("inner target")
         return inner_targets
     return objects
+
+
+def _takes_object(verb: Token) -> bool:
+    """Whether ``verb`` has a direct object, its own or shared with the verb coordinated after it:
+    then a participle is active, not a passive describing its head ("aid groups donated and
+    delivered goods": the parser's reduced relative clause is the groups' own act)."""
+    return any(c.dep_ == "dobj" for c in verb.children) or bool(_shared_objects(verb))
 
 
 def _shared_objects(verb: Token) -> list[Token]:
