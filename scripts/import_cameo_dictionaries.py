@@ -44,7 +44,7 @@ ACTOR_FILES = {
 AGENT_FILE = "Phoenix.agents.txt"
 DISCARD_FILE = "Phoenix.discards.txt"
 
-#: Names of the International and MilNonState dictionaries left out (common words; see the file).
+#: Names left out of every dictionary (common words, given names used alone; see the file).
 LEFT_OUT_FILE = Path(__file__).resolve().parent / "cameo_names_left_out.txt"
 
 ACTORS_OUT = "cameo_actors.jsonl"
@@ -364,10 +364,10 @@ def left_out_names(path: Path = LEFT_OUT_FILE) -> frozenset[str]:
     return frozenset(line.strip() for line in read_lines(path) if line.strip() and not line.lstrip().startswith("#"))
 
 
-def is_left_out(name: str, dictionary: str, left_out: frozenset[str]) -> bool:
-    """Whether a name of ``dictionary`` stays out of kg's gazetteer: a listed common word of the
-    International or MilNonState dictionaries, or a name of digits only ("313", "380")."""
-    return dictionary != "Countries" and (name in left_out or name.replace(" ", "").isdigit())
+def is_left_out(name: str, left_out: frozenset[str]) -> bool:
+    """Whether a name stays out of kg's gazetteer: a listed common word or given name, or a name
+    of digits only ("313", "380")."""
+    return name in left_out or name.replace(" ", "").isdigit()
 
 
 def finish_record(record: _Record, path: Path | str, left_out: frozenset[str] = frozenset()) -> dict[str, Any] | None:
@@ -387,7 +387,7 @@ def finish_record(record: _Record, path: Path | str, left_out: frozenset[str] = 
     for name in names:  # the first of each name, case-insensitively, in file order
         by_key.setdefault(name.casefold(), name)
     unique = list(by_key.values())
-    kept = [name for name in unique if not is_left_out(name, record.dictionary, left_out)]
+    kept = [name for name in unique if not is_left_out(name, left_out)]
     if unique and not kept:
         warn(path, record.line, f"every name of the actor ({', '.join(unique)}) is left out: dropped")
         return None
