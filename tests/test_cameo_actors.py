@@ -111,7 +111,9 @@ def test_dictionary_cities_and_one_word_of_a_name_leave_people_their_names(nlp):
     assert lookup("Lorraine").country == "FRA"  # found once the NER reads it as a place
 
 
-@pytest.mark.parametrize("word", ["Organization", "Tigers", "Falcon", "NGO", "Hussein", "Hassan"])
+@pytest.mark.parametrize(
+    "word", ["Organization", "Tigers", "Falcon", "NGO", "Hussein", "Hassan", "21 June", "Immediate Action", "The Foundation"]
+)
 def test_a_common_word_or_a_given_name_alone_resolves_to_no_one(word):
     # The dictionaries name groups "Organization" (Tanzim), "Tigers" (in Swaziland), "Falcon" (in Iran)
     # and "NGO": capitalised at a sentence start or in a headline, these words meant those groups;
@@ -123,3 +125,9 @@ def test_a_sentence_starting_with_organization_has_no_group_as_subject(nlp):
     subject, obj = _pair(_events(nlp, "The Organization condemned Israel on Monday."), "condemn")
     assert subject is None
     assert obj.country == "ISR"
+
+
+def test_a_date_is_no_group(nlp):
+    # "21 June" is also the name of a Greek group in the dictionaries: the date made it the attack's target.
+    found = _events(nlp, "Russia attacked Ukraine on 21 June 2023.")
+    assert [(e.subject.country, e.object.country) for e in found] == [("RUS", "UKR")]
