@@ -60,6 +60,12 @@ def test_a_participle_with_an_object_is_no_passive_of_its_head(nlp):
     assert [e.object.country for e in found if e.predicate == "deliver"] == ["SYR"]
 
 
+def test_giving_a_speech_or_reasons_is_no_aid(nlp):
+    found = triples(nlp, "Putin gave a speech to Turkish diplomats. Germany gave no reason to Poland. Germany gave Poland two tanks.")
+    assert [(s, p, o) for s, p, o, _ in found] == [("DEU", "give", "POL")]
+    assert "tanks" in found[0][3]
+
+
 def test_coordinated_subjects_split_into_one_event_each(nlp):
     found = triples(nlp, "France and Germany condemned Iran.")
     assert {(s, o) for s, _, o, _ in found} == {("FRA", "IRN"), ("DEU", "IRN")}

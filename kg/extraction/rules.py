@@ -97,6 +97,8 @@ class ExtractionRules:
     patient_nouns: frozenset[str]
     actor_object_verbs: frozenset[str]
     enabling_verbs: frozenset[str]
+    handing_verbs: frozenset[str]
+    said_objects: frozenset[str]
     patient_light_verbs: frozenset[str]
     patient_noun_verbs: frozenset[str]
     informant_nouns: frozenset[str]

@@ -169,7 +169,8 @@ def senses(frame: Frame) -> bool:
     """Senses the lexicon's type holds only with the right complement: releasing or freeing a
     person, not a report; fighting an enemy, not a problem ("fight drug trafficking"); allowing
     someone to act is enabling them, no event of its own; a warning that something may happen
-    is criticism, not a threat of force (``clause_senses``)."""
+    is criticism, not a threat of force (``clause_senses``); giving a speech or reasons is
+    saying, not handing over (``said_objects``)."""
     trigger, rules = frame.trigger, load_rules()
     lemma = verb_lemma(trigger)
     if lemma in rules.clause_senses and any(c.dep_ == "ccomp" for c in trigger.children):
@@ -178,6 +179,8 @@ def senses(frame: Frame) -> bool:
     for type_name, lemmas in rules.object_senses.get(lemma, {}).items():
         if objects & lemmas:  # "blocked roads" is a protest
             frame.type = lexicon.event_type(type_name)
+    if lemma in rules.handing_verbs and frame.event_noun is None and objects & rules.said_objects:
+        return False  # "gave a speech to diplomats", "gave no reason": no aid
     if lemma in rules.actor_object_verbs and any(
         c.dep_ in ("dobj", "nsubjpass") and c.pos_ != "PRON" and not actors_of(c, frame.actors) for c in trigger.children
     ):
