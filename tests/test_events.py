@@ -66,6 +66,11 @@ def test_giving_a_speech_or_reasons_is_no_aid(nlp):
     assert "tanks" in found[0][3]
 
 
+def test_sending_envoys_consults_and_sharing_intelligence_cooperates(nlp):
+    found = events(nlp, "Turkey sent a delegation to Syria. Spain provided intelligence to Morocco. Iran sent a letter to Iraq.")
+    assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("TUR", "CONSULT", "SYR"), ("ESP", "COOPERATE", "MAR")]
+
+
 def test_coordinated_subjects_split_into_one_event_each(nlp):
     found = triples(nlp, "France and Germany condemned Iran.")
     assert {(s, o) for s, _, o, _ in found} == {("FRA", "IRN"), ("DEU", "IRN")}
