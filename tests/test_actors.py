@@ -156,3 +156,10 @@ def test_a_judge_named_by_title_is_an_official_of_the_state_the_text_names(nlp):
     text = "Judge Kofi Mensah opened fraud investigations against 28 Ghanaian government officials."
     actor = actor_for(nlp, text, "Judge Kofi Mensah")
     assert (actor.type, actor.country) == ("Person", "GHA")
+
+
+def test_a_person_the_ner_cut_out_of_a_cartels_name_is_the_cartel(nlp):
+    # The NER reads "Norte" alone as a person; the name runs on to its head, "Cartel".
+    found = mentions(nlp, "Former members of the Norte del Valle Cartel returned to Colombia last year.")
+    assert ("Norte del Valle Cartel", "Norte del Valle Cartel", "Organization", None) in found
+    assert not any(kind == "Person" for _, _, kind, _ in found)

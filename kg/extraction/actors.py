@@ -243,17 +243,26 @@ def _aliases(doc: Doc) -> dict[int, tuple[Span, Span]]:
 
 def _name_continued(span: Span) -> Span:
     """An organisation's name the NER cut before its place ("Revolutionary Armed Forces of" +
-    "Colombia"), or after the demonym it starts with ("Argentine" + "Football Association")."""
+    "Colombia"), after the demonym it starts with ("Argentine" + "Football Association"), or
+    after the person or place it is named for ("Norte" + "del Valle Cartel", a person to the
+    NER)."""
     doc = span.doc
     if span.label_ == "ORG" and span[-1].lower_ in ("of", "for", "de", "del") and span.end < len(doc) and doc[span.end].ent_iob_ == "B":
         return Span(doc, span.start, entity_span(doc[span.end]).end, label=span.label)
-    if span.label_ == "NORP":
+    if span.label_ in ("NORP", "PERSON"):
         end = span.end
-        while end < len(doc) and doc[end].tag_ in ("NNP", "NNPS") and doc[end].is_title and doc[end].ent_type_ in ("", "ORG"):
+        while end < len(doc) and (
+            (doc[end].tag_ in ("NNP", "NNPS") and doc[end].is_title and doc[end].ent_type_ in ("", "ORG"))
+            or (span.label_ == "PERSON" and doc[end].lower_ in _NAME_PARTICLES and end + 1 < len(doc) and doc[end + 1].is_title)
+        ):
             end += 1
         if end > span.end and doc[end - 1].lemma_.lower() in load_rules().nouns["OrganizationHeads"]:
             return Span(doc, span.start, end, label="ORG")
     return span
+
+
+# Lower-case words inside a Spanish or Portuguese name ("Norte del Valle Cartel").
+_NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "do", "dos"})
 
 
 def _other_names_after(span: Span) -> Span | None:
