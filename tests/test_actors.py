@@ -163,3 +163,13 @@ def test_a_person_the_ner_cut_out_of_a_cartels_name_is_the_cartel(nlp):
     found = mentions(nlp, "Former members of the Norte del Valle Cartel returned to Colombia last year.")
     assert ("Norte del Valle Cartel", "Norte del Valle Cartel", "Organization", None) in found
     assert not any(kind == "Person" for _, _, kind, _ in found)
+
+
+def test_where_refugees_or_settlers_are_does_not_give_their_country(nlp):
+    # Refugees in Lebanon are not Lebanese, settlers in Hebron not Palestinian; "Syrian" and "from Eritrea" say.
+    assert actor_for(nlp, "Refugees in Lebanon protested against the government.", "Refugees").country is None
+    assert actor_for(nlp, "Jewish settlers in Hebron set fire to an office.", "Jewish settlers").country is None
+    assert actor_for(nlp, "Syrian refugees in Lebanon protested.", "Syrian refugees").country == "SYR"
+    assert actor_for(nlp, "Migrants from Eritrea protested in Tel Aviv.", "Migrants").country == "ERI"
+    # Protesters are placed where they are, as before.
+    assert actor_for(nlp, "Protesters in Caracas attacked the police.", "Protesters").country == "VEN"

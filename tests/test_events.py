@@ -75,6 +75,13 @@ def test_sending_envoys_consults_and_sharing_intelligence_cooperates(nlp):
     assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("TUR", "CONSULT", "SYR"), ("ESP", "COOPERATE", "MAR")]
 
 
+def test_refugees_protesting_do_not_protest_against_their_own_state(nlp):
+    # A national group acting on no one acts on its own state ("Indonesian students staged
+    # demonstrations"), but refugees may have fled theirs.
+    (event,) = events(nlp, "Syrian refugees in Lebanon protested on Monday.")
+    assert event.subject.country == "SYR" and event.object is None
+
+
 def test_coordinated_subjects_split_into_one_event_each(nlp):
     found = triples(nlp, "France and Germany condemned Iran.")
     assert {(s, o) for s, _, o, _ in found} == {("FRA", "IRN"), ("DEU", "IRN")}

@@ -40,6 +40,8 @@ __all__ = [
     "national_group",
     "in_country",
     "is_domestic_group",
+    "is_outsider_group",
+    "group_noun",
     "is_generic",
     "country_actor",
     "entity_span",
@@ -50,6 +52,7 @@ _ENT_BEGINS = 3  # ENT_IOB of the first token of an entity (1: inside, 2: outsid
 _ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "PRODUCT"})
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "npadvmod"})
 _PLACE_PREPS = frozenset({"of", "from", "in", "throughout", "across"})
+_ORIGIN_PREPS = frozenset({"of", "from"})
 _RESIDENCE_PREPS = frozenset({"of", "in"})
 _PERSONAL_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
 _SINGULAR_PRONOUNS = frozenset({"it", "its", "itself"})
@@ -737,7 +740,9 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
             country = _modifier_country(token, index)
             return _national_group(token, country) if country else None
         return None
-    country = _modifier_country(token, index)
+    # Where refugees or settlers are says nothing of their country ("refugees in Lebanon").
+    outsiders = token.lemma_.lower() in load_rules().nouns["Outsiders"]
+    country = _modifier_country(token, index, preps=_ORIGIN_PREPS if outsiders else frozenset())
     if kind == "Weapon":
         return _armed_force(country) if country and _is_doer(token) else None
     if kind == "ArmedForce":
@@ -748,7 +753,7 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         return _unplaced("Country", token.lemma_.lower()) if _placeable(token, kind) else None
     if country:
         return _national_group(token, country)
-    if token.lemma_.lower() in load_rules().nouns["Domestic"] and token.dep_ not in ("compound", "amod", "nmod"):
+    if token.lemma_.lower() in load_rules().nouns["Domestic"] and not outsiders and token.dep_ not in ("compound", "amod", "nmod"):
         return _unplaced("Group", token.lemma_.lower())  # "the opposition": of the state the article is about
     if token.tag_ in ("NNS", "NNPS"):
         return Entity(token.lemma_.lower(), "Group", None, actor_iri("Group", token.lemma_.lower()))
@@ -769,6 +774,20 @@ def national_group(noun: str, country: str) -> Entity:
     return Entity(label, "Group", country, actor_iri("Group", f"{country} {noun}"))
 
 
+def group_noun(actor: Entity) -> str:
+    """The noun a group is named by, with or without its country.
+
+    >>> group_noun(national_group("refugee", "SYR")), group_noun(Entity("refugee", "Group", None, "x"))
+    ('refugee', 'refugee')
+    """
+    return actor.label.split(" (", 1)[0]
+
+
+def is_outsider_group(actor: Entity) -> bool:
+    """A group whose people come from elsewhere (refugees, settlers, migrants: ``Outsiders``)."""
+    return actor.type == "Group" and group_noun(actor) in load_rules().nouns["Outsiders"]
+
+
 def is_domestic_group(actor: Entity) -> bool:
     """A group of no stated country that a state acting on it would take for its own
     people: protesters, the opposition, journalists (not inspectors or peacekeepers)."""
@@ -785,8 +804,9 @@ def is_generic(actor: Entity) -> bool:
 
 
 def in_country(mention: Mention, country: str) -> Mention:
-    """A group mention placed in ``country`` by its context ("demonstrators" in Monrovia)."""
-    if mention.actor.type != "Group" or mention.actor.country is not None:
+    """A group mention placed in ``country`` by its context ("demonstrators" in Monrovia); not
+    outsiders (refugees, settlers, migrants: ``Outsiders``), whom where they are does not place."""
+    if mention.actor.type != "Group" or mention.actor.country is not None or is_outsider_group(mention.actor):
         return mention
     return Mention(national_group(mention.actor.label, country), mention.text, mention.start, mention.end)
 

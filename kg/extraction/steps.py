@@ -23,7 +23,16 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Token
 
 from kg.extraction import cameo_verbs, lexicon
-from kg.extraction.actors import Mention, country_actor, country_mention, in_country, is_domestic_group, is_generic, is_headline
+from kg.extraction.actors import (
+    Mention,
+    country_actor,
+    country_mention,
+    in_country,
+    is_domestic_group,
+    is_generic,
+    is_headline,
+    is_outsider_group,
+)
 from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, place_country
 from kg.extraction.codes import agent_code
@@ -420,6 +429,8 @@ def domestic_target(frame: Frame) -> bool:
     subjects = frame.subjects
     if not subjects or any(m.actor.type not in ("Group", "Organization") or m.actor.country is None for m in subjects):
         return True
+    if any(is_outsider_group(m.actor) for m in subjects):
+        return True  # "Syrian refugees protested": not against Syria, the state they may have fled
     countries = {m.actor.country for m in subjects}
     if len(countries) == 1:
         group = subjects[0]
