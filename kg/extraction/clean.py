@@ -24,7 +24,7 @@ from typing import Any
 
 from kg.ingest.metadata import match_dateline
 
-__all__ = ["TITLE_SPAN", "CleanText", "clean_text", "is_boilerplate", "title_end"]
+__all__ = ["TITLE_SPAN", "CleanText", "clean_text", "doc_clean_text", "is_boilerplate", "title_end"]
 
 # How far into an article a title glued to its first sentence is looked for.
 TITLE_SPAN = 250
@@ -206,6 +206,13 @@ def _running_text(text: str) -> bool:
     small = _words("small_words")
     return any(w[0].islower() and w.casefold() not in small for w in words)
 
+
+
+def doc_clean_text(doc: Any) -> CleanText:
+    """The cleaned text a spaCy doc was parsed from: ``doc._.clean``, which kg's runs set, else the
+    doc's own text as it is (``doc.text`` joins every token's text again, a Token object each)."""
+    clean = doc._.clean if doc.has_extension("clean") else None
+    return clean if clean is not None else CleanText(doc.text)
 
 def clean_text(text: str) -> CleanText:
     """Drop boilerplate lines (:func:`is_boilerplate`) and wire datelines

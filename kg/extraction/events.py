@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from kg.errors import Errors, KGError
 from kg.extraction.actors import ActorIndex, Mention
+from kg.extraction.clean import doc_clean_text
 from kg.extraction.discards import discarded_sentence, discarded_story
 from kg.extraction.frame import Frame, Step
 from kg.extraction.predicates import noun_lexeme, verb_type
@@ -67,7 +68,7 @@ def find_events(
     noun_steps = steps_named(NOUN_STEPS, "NOUN_STEPS") if noun_steps is None else noun_steps
     found: list[Found] = []
     seen: set[tuple[str | None, str | None, str, int]] = set()
-    if discarded_story(_text(doc)):
+    if discarded_story(doc_clean_text(doc).text):
         return found
     pos = doc.to_array(POS).tolist()  # words of other parts of speech are passed over without a Token each
     for sentence in doc.sents:
@@ -97,13 +98,6 @@ def find_events(
                     seen.add(key)
                     found.append((frame, subject, obj))
     return found
-
-
-def _text(doc: Doc) -> str:
-    """The text of ``doc``: the clean text kg parsed it from, when it did (``doc.text`` joins every
-    token's text again, a Token object each)."""
-    clean = doc._.clean if Doc.has_extension("clean") else None
-    return clean.text if clean is not None else doc.text
 
 
 def _run(frame: Frame, steps: Sequence[Step]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from kg.extraction.actors import ActorIndex, Mention, is_generic
-from kg.extraction.clean import CleanText
+from kg.extraction.clean import CleanText, doc_clean_text
 from kg.extraction.codes import actor_code
 from kg.extraction.dates import resolve_date
 from kg.extraction.events import Found, confidence
@@ -29,13 +29,9 @@ def article_of(doc: Doc) -> Article:
     """The article ``doc`` was made from: ``doc._.article``, else one of the doc's text."""
     article = doc._.article
     if article is None:
-        article = Article(derived_id(TEXT_SOURCE, doc.text), doc.text)
+        text = doc.text
+        article = Article(derived_id(TEXT_SOURCE, text), text)
     return article
-
-
-def _clean(doc: Doc) -> CleanText:
-    clean = doc._.clean
-    return clean if clean is not None else CleanText(doc.text)
 
 
 def _actor_record(mention: Mention, clean: CleanText, date: str | None) -> Actor:
@@ -47,7 +43,7 @@ def _actor_record(mention: Mention, clean: CleanText, date: str | None) -> Actor
 
 def event_records(doc: Doc, found: list[Found]) -> list[Event]:
     """The records of the events ``found`` in ``doc`` (:func:`kg.extraction.events.find_events`)."""
-    article, clean, index = article_of(doc), _clean(doc), doc._.actors
+    article, clean, index = article_of(doc), doc_clean_text(doc), doc._.actors
     # Events share their sentences: the text of each is made once.
     sentences: dict[int, tuple[str, tuple[int, int]]] = {}  # sentence start -> text, span in the article
     records = []
@@ -92,7 +88,7 @@ def article_extraction(doc: Doc, min_confidence: float = 0.0) -> ArticleExtracti
     """The article of a doc the kg components have run on, its events of confidence
     ``min_confidence`` or more, and every actor mention."""
     index: ActorIndex = doc._.actors
-    clean, article = _clean(doc), article_of(doc)
+    clean, article = doc_clean_text(doc), article_of(doc)
     mentions = [_actor_record(m, clean, article.date) for m in index.mentions if not is_generic(m.actor)]
     events = [event for event in doc._.events if event.confidence >= min_confidence]
     return ArticleExtraction(article, events, mentions)
