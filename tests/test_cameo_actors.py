@@ -42,6 +42,12 @@ def test_jsonl_carries_the_code(nlp):
     assert record["subject"]["code"] == "DZAGOV" and record["object"]["sector"] == "GOV"
 
 
+def test_a_dictionary_alias_with_its_title_resolves(nlp):
+    # The NER takes "President Reagan" whole; the dictionary knows that titled alias, not "Reagan".
+    subject, _ = _pair(_events(nlp, "President Reagan met Helmut Kohl in Bonn.", "1985-05-02"), "meet")
+    assert (subject.label, subject.code) == ("Ronald Reagan", "USAGOV")
+
+
 def test_dictionary_names_resolve_with_their_state():
     assert lookup("Olusegun Obasanjo").country == "NGA"
     assert lookup("Eduard Shevardnadze").country == "GEO"

@@ -513,10 +513,11 @@ def _clean_name(text: str) -> str:
 
 def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
     name = _clean_name(span.text)
+    entry = gazetteer.lookup(name)  # a dictionary's titled alias first ("President Reagan")
     titled = _without_title(span)
-    if titled is not None:  # "President Lukashenko" taken whole by the NER: the name, and its title
+    if titled is not None and entry is None:  # "President Lukashenko" taken whole by the NER: the name, and its title
         span, name = titled, _clean_name(titled.text)
-    entry = gazetteer.lookup(name)
+        entry = gazetteer.lookup(name)
     if entry is not None:
         if entry.type not in ACTOR_TYPES:
             # Weapons and equipment are things, never actors: kept for the themes they name.
@@ -614,7 +615,7 @@ def _without_title(span: Span) -> Span | None:
     start = span.start
     while start < span.end - 1 and span.doc[start].lower_ in roles:
         start += 1
-    return span.doc[start : span.end] if start > span.start else None
+    return Span(span.doc, start, span.end, label=span.label) if start > span.start else None
 
 
 def _given_names(span: Span) -> str:
