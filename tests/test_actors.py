@@ -173,3 +173,13 @@ def test_where_refugees_or_settlers_are_does_not_give_their_country(nlp):
     assert actor_for(nlp, "Migrants from Eritrea protested in Tel Aviv.", "Migrants").country == "ERI"
     # Protesters are placed where they are, as before.
     assert actor_for(nlp, "Protesters in Caracas attacked the police.", "Protesters").country == "VEN"
+
+
+def test_attacks_that_do_something_stand_for_their_attacker(nlp):
+    # A national modifier two compounds away still names the state; a named organisation's attacks are it.
+    drones = actor_for(nlp, "Recent Turkish drone attacks killed four commanders.", "Recent Turkish drone attacks")
+    assert (drones.type, drones.country) == ("ArmedForce", "TUR")
+    assert actor_for(nlp, "A Hezbollah rocket strike killed two soldiers.", "A Hezbollah rocket strike").label == "Hezbollah"
+    # An attack that names its own target is the event, not its agent; an attack acted upon is no actor.
+    assert mentions(nlp, "The Syrian attack on Aleppo killed five people.") == [("Aleppo", "Syria", "Country", "SYR")]
+    assert [m.text for m in resolve_actors(nlp("Chile condemned the Peruvian raids.")).mentions] == ["Chile"]

@@ -632,3 +632,13 @@ def test_a_demand_of_people_not_named_targets_no_one_else(nlp):
     assert found == [("GHA", None)]
     found = [(e.subject.country, e.object.country) for e in events(nlp, "Ghana demanded that Togo release the prisoners.") if e.predicate == "demand"]
     assert found == [("GHA", "TGO")]
+
+
+def test_who_goes_or_stays_on_an_event_noun_does_it(nlp):
+    # "on strike" is a work stoppage, not a military strike; a national group's strike targets its own state.
+    strike = [(e.subject.country, e.event_type, e.object.country) for e in events(nlp, "Chilean copper miners went on strike on Monday.")]
+    assert strike == [("CHL", "PROTEST", "CHL")]
+    alert = [(e.subject.country, e.event_type) for e in events(nlp, "Egyptian troops remained on alert along the border.")]
+    assert alert == [("EGY", "MOBILIZE")]
+    # Another verb with "on" is no such event: relying on a strike is not striking.
+    assert [e.event_type for e in events(nlp, "Chilean miners relied on a strike fund.")] == []

@@ -145,7 +145,7 @@ class ActorIndex:
         return None
 
 
-_NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon")
+_NOUN_KINDS = ("ArmedForce", "Role", "Government", "Group", "Weapon", "Attack")
 
 
 @lru_cache(maxsize=1)
@@ -727,13 +727,13 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         for child in token.children:
             if child.dep_ in ("compound", "poss") and child.i in index.by_token and index.by_token[child.i].actor.type == "Person":
                 return index.by_token[child.i].actor
-    if kind in ("Group", "ArmedForce"):
-        # "the FARC rebels", "ELN fighters": the members of a named organisation act as it.
-        for child in token.children:
-            if child.dep_ in ("compound", "poss") and child.i in index.by_token:
-                owner = index.by_token[child.i].actor
-                if owner.type == "Organization":
-                    return owner
+    if kind in ("Group", "ArmedForce", "Weapon", "Attack"):
+        # "the FARC rebels", "ELN fighters", "a Hamas rocket strike": the members, arms and attacks
+        # of a named organisation act as it.
+        owner = _owning_organization(token, index)
+        doing = _is_doer(token) and not (kind == "Attack" and _has_own_target(token))
+        if owner is not None and (kind in ("Group", "ArmedForce") or doing):
+            return owner
     if kind is None:
         # People named by nationality and doing something: "Swiss doctors handed over ...".
         lemma = token.lemma_.lower()
@@ -744,7 +744,9 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     # Where refugees or settlers are says nothing of their country ("refugees in Lebanon").
     outsiders = token.lemma_.lower() in load_rules().nouns["Outsiders"]
     country = _modifier_country(token, index, preps=_ORIGIN_PREPS if outsiders else frozenset())
-    if kind == "Weapon":
+    if kind == "Attack" and _has_own_target(token):
+        return None  # "the Russian attack on Kyiv killed ...": an attack on someone named is the event
+    if kind in ("Weapon", "Attack"):
         return _armed_force(country) if country and _is_doer(token) else None
     if kind == "ArmedForce":
         return _armed_force(country) if country else _unplaced("ArmedForce", token.lemma_.lower()) if _placeable(token, kind) else None
@@ -758,6 +760,25 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         return _unplaced("Group", token.lemma_.lower())  # "the opposition": of the state the article is about
     if token.tag_ in ("NNS", "NNPS"):
         return Entity(token.lemma_.lower(), "Group", None, actor_iri("Group", token.lemma_.lower()))
+    return None
+
+
+def _has_own_target(token: Token) -> bool:
+    """Whether a noun names its own target ("attack on Kyiv", "raids against rebels")."""
+    return any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in token.children)
+
+
+def _owning_organization(token: Token, index: ActorIndex) -> Entity | None:
+    """The named organisation a noun's compound or possessive modifiers name, through a chain of
+    compounds ("Hamas" of "a Hamas rocket strike")."""
+    for child in token.children:
+        if child.dep_ in ("compound", "poss") and child.i < token.i:
+            mention = index.by_token.get(child.i)
+            if mention is not None:
+                if mention.actor.type == "Organization":
+                    return mention.actor
+            elif child.dep_ == "compound" and (owner := _owning_organization(child, index)) is not None:
+                return owner
     return None
 
 

@@ -53,7 +53,7 @@ EVIDENCE = (
 WEIGHED_MODALITIES = tuple(m for m in MODALITIES if m not in FACTUAL_MODALITIES)
 #: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
 NOUN_KINDS = (
-    "ArmedForce", "Weapon", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Outsiders", "Institution", "OrganizationHeads",
+    "ArmedForce", "Weapon", "Attack", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Outsiders", "Institution", "OrganizationHeads",
 )
 
 _TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_types", "state_acts", "two_sided_types")
@@ -105,8 +105,10 @@ class ExtractionRules:
     one_way_verbs: frozenset[str]
     intransitive_verbs: frozenset[str]
     under_verbs: frozenset[str]
+    on_verbs: frozenset[str]
     state_act_nouns: frozenset[str]
     clause_senses: Mapping[str, str]
+    on_senses: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]
     protest_nouns: frozenset[str]
     reciprocal_types: frozenset[str]
@@ -118,7 +120,7 @@ class ExtractionRules:
     nouns: Mapping[str, frozenset[str]]
 
 
-_MAPPINGS = ("confidence", "nouns", "clause_senses", "object_senses")
+_MAPPINGS = ("confidence", "nouns", "clause_senses", "on_senses", "object_senses")
 _WORD_LISTS = tuple(f.name for f in fields(ExtractionRules) if f.name not in _TYPE_LISTS + _MAPPINGS)
 
 
@@ -143,7 +145,8 @@ def load_rules(path: str | os.PathLike[str] | None = None, nouns_path: str | os.
         **words,
         **types,
         confidence=_confidence(rules_file, rules.get("confidence")),
-        clause_senses=_senses(rules_file, rules.get("clause_senses")),
+        clause_senses=_senses(rules_file, rules.get("clause_senses"), "clause_senses", "verb"),
+        on_senses=_senses(rules_file, rules.get("on_senses"), "on_senses", "noun"),
         object_senses=_object_senses(rules_file, rules.get("object_senses")),
         nouns=MappingProxyType({kind: _words(nouns_file, nouns, kind) for kind in NOUN_KINDS}),
     )
@@ -189,11 +192,11 @@ def _types(path: str, data: Mapping[str, Any], name: str) -> frozenset[str]:
     return frozenset(value)
 
 
-def _senses(path: str, data: Any) -> Mapping[str, str]:
+def _senses(path: str, data: Any, name: str, word: str) -> Mapping[str, str]:
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise KGError(Errors.E101.format(path=path, where="clause_senses", detail="expected an object of verb -> PLOVER type"))
-    for verb, type_name in data.items():
-        _types(path, {"clause_senses": [type_name]}, "clause_senses")
+        raise KGError(Errors.E101.format(path=path, where=name, detail=f"expected an object of {word} -> PLOVER type"))
+    for type_name in data.values():
+        _types(path, {name: [type_name]}, name)
     return MappingProxyType(dict(data))
 
 

@@ -459,7 +459,7 @@ def noun_arguments(frame: Frame) -> bool:
     Ukraine"), else whom that complement is about ("sanctions on Russian companies").
     A bare name ("Ukraine war") may be the doer or the place: it names no source. Who is
     "under" the event undergoes it ("was placed under arrest", "came under fire from Y":
-    ``under_verbs``)."""
+    ``under_verbs``); who goes or is "on" it does it ("went on strike": ``on_verbs``)."""
     index = frame.actors
     patient = frame.predicate in load_rules().patient_nouns  # "his arrest": he is arrested
     subjects: list[Mention] = []
@@ -485,6 +485,11 @@ def noun_arguments(frame: Frame) -> bool:
         if not subjects and (frame.type is None or frame.type.plover not in load_rules().state_acts):
             return False
         patient = bool(owners)
+    if frame.trigger.dep_ == "pobj" and frame.trigger.head.lower_ == "on" and frame.trigger.head.head.lemma_.lower() in load_rules().on_verbs:
+        # "workers went on strike", "troops remained on alert": who goes or is on it does it.
+        subjects += [m for c in frame.trigger.head.head.children if c.dep_ == "nsubj" for m in actors_of(c, index)]
+        if frame.predicate in load_rules().on_senses:
+            frame.type = lexicon.event_type(load_rules().on_senses[frame.predicate])
     objects = owners + [m for pobj in complements for m in actors_of(pobj, index)]
     if not subjects and not (patient and objects):
         return False
