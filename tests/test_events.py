@@ -642,3 +642,26 @@ def test_who_goes_or_stays_on_an_event_noun_does_it(nlp):
     assert alert == [("EGY", "MOBILIZE")]
     # Another verb with "on" is no such event: relying on a strike is not striking.
     assert [e.event_type for e in events(nlp, "Chilean miners relied on a strike fund.")] == []
+
+
+def test_tightening_or_escalating_an_event_is_that_event(nlp):
+    found = [(e.subject.label, e.event_type, e.object.country) for e in events(nlp, "The EU tightened sanctions on Belarus.")]
+    assert found == [("European Union", "SANCTION", "BLR")]
+    assert [(e.event_type, e.object.country) for e in events(nlp, "Ghana escalated its attacks on Togolese towns.")] == [("ASSAULT", "TGO")]
+
+
+def test_who_helps_is_no_target(nlp):
+    # "with Togo's help" names a helper: the blockade is of Benin only.
+    found = [(e.event_type, e.object.country) for e in events(nlp, "Ghana tightened its blockade of Benin with Togo's help.") if e.predicate == "blockade"]
+    assert found == [("COERCE", "BEN")]
+    assert [e.object for e in events(nlp, "Kenya attacked Somalia with American support.") if e.predicate == "attack"][0].country == "SOM"
+
+
+def test_a_state_that_arrests_its_opponents_coerces_its_own_people(nlp):
+    found = [(e.subject.country, e.event_type, e.object.country) for e in events(nlp, "The Togolese army arrested political opponents in the night.")]
+    assert found == [("TGO", "COERCE", "TGO")]
+
+
+def test_servicemen_are_armed_forces(nlp):
+    found = [(e.event_type, e.object.type, e.object.country) for e in events(nlp, "Two French servicemen were killed in an ambush.")]
+    assert found == [("ASSAULT", "ArmedForce", "FRA")]

@@ -28,10 +28,10 @@ from kg.extraction import lexicon
 from kg.extraction.actors import ActorIndex, Mention, actor_of, country_mention, national_group
 from kg.extraction.frame import SUBJECT_DEPS, actors_of, as_list, phrase, pobjs, same_state, unique
 from kg.extraction.lexicon import EventType
-from kg.extraction.predicates import is_particle, is_phrasal_prep, verb_lemma
+from kg.extraction.predicates import is_particle, is_phrasal_prep, noun_lexeme, verb_lemma
 from kg.extraction.rules import load_rules
 
-__all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "targets_within", "verb_arguments"]
+__all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "is_help", "targets_within", "verb_arguments"]
 
 _OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
 _TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "upon", "onto", "from"})
@@ -40,6 +40,8 @@ _CONFLICT_TARGET_PREPS = frozenset({"about", "over"})
 NOUN_TARGET_PREPS = _TARGET_PREPS | {"of", "between"}
 # Events that move or give something: a state's own people in them are what is moved.
 _SENDING_TYPES = frozenset({"AID", "RETREAT", "MOBILIZE", "COOPERATE"})
+# Nouns of these types after "with" name a helper ("with Albania's help"), not a target.
+_HELP_TYPES = frozenset({"AID", "SUPPORT", "COOPERATE"})
 
 
 class Arguments(NamedTuple):
@@ -113,7 +115,7 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
         elif dep == "nsubjpass" or dep in _OBJECT_DEPS:
             candidates.append((child, dep))
         elif dep == "prep" and child.lower_ in target_preps:
-            candidates += [(pobj, child.lower_) for pobj in pobjs(child)]
+            candidates += [(pobj, child.lower_) for pobj in pobjs(child) if not is_help(child, pobj)]
         elif is_phrasal_prep(child) and lexicon.verb_type(verb_lemma(verb), child.lower_) is not None:
             # "called for sanctions against Nigeria": what a phrasal verb takes is its object, as "demanded sanctions".
             candidates += [(pobj, "dobj") for pobj in pobjs(child)]
@@ -191,6 +193,15 @@ def _targets(
         evidence.add("inner target")
         return inner_targets
     return objects
+
+
+def is_help(prep: Token, pobj: Token) -> bool:
+    """Whether a "with" phrase names who helps, not whom the event is with or against:
+    "with Albania's help", "with US support", "with the backing of Russia"."""
+    if prep.lower_ != "with" or pobj.pos_ != "NOUN":
+        return False
+    found = noun_lexeme(pobj)[1]
+    return found is not None and found.plover in _HELP_TYPES
 
 
 def _takes_object(verb: Token) -> bool:
@@ -291,7 +302,7 @@ def targets_within(
         return found
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS | {"by", "for"}:
-            for pobj in pobjs(child):
+            for pobj in (p for p in pobjs(child) if not is_help(child, p)):
                 found += others(actors_of(pobj, index)) or targets_within(pobj, index, subjects, depth + 1)
     return found
 

@@ -33,7 +33,7 @@ from kg.extraction.actors import (
     is_headline,
     is_outsider_group,
 )
-from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, targets_within, verb_arguments
+from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, is_help, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, place_country
 from kg.extraction.codes import agent_code
 from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
@@ -473,7 +473,7 @@ def noun_arguments(frame: Frame) -> bool:
         elif child.dep_ == "prep" and child.lower_ == "by":
             subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
         elif child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS:
-            complements += pobjs(child)
+            complements += [pobj for pobj in pobjs(child) if not is_help(child, pobj)]
     if patient:  # "his extradition to the United States": the patient is the owner or "of" complement; "to" is where
         complements = [pobj for pobj in complements if pobj.head.lower_ in ("of", "between")]
     governor = frame.trigger.head.head if frame.trigger.dep_ == "pobj" and frame.trigger.head.lower_ == "under" else None
