@@ -183,3 +183,16 @@ def test_attacks_that_do_something_stand_for_their_attacker(nlp):
     # An attack that names its own target is the event, not its agent; an attack acted upon is no actor.
     assert mentions(nlp, "The Syrian attack on Aleppo killed five people.") == [("Aleppo", "Syria", "Country", "SYR")]
     assert [m.text for m in resolve_actors(nlp("Chile condemned the Peruvian raids.")).mentions] == ["Chile"]
+
+
+def test_coordinated_national_modifiers_name_one_actor_each(nlp):
+    from kg.extraction.frame import actors_of
+
+    doc = nlp("Danish and Swedish troops entered the town.")
+    index = resolve_actors(doc)
+    troops = next(t for t in doc if t.text == "troops")
+    assert [(m.actor.type, m.actor.country) for m in actors_of(troops, index)] == [("ArmedForce", "DNK"), ("ArmedForce", "SWE")]
+    doc = nlp("The Dutch and Belgian governments protested.")
+    index = resolve_actors(doc)
+    governments = next(t for t in doc if t.text == "governments")
+    assert [m.actor.country for m in actors_of(governments, index)] == ["NLD", "BEL"]

@@ -109,6 +109,7 @@ class ActorIndex:
     by_token: dict[int, Mention] = field(default_factory=dict)
     people: dict[str, Entity] = field(default_factory=dict)
     things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
+    coordinated: dict[int, list[Mention]] = field(default_factory=dict)  # "US and British forces": the British ones, by head
     sources: set[str] = field(default_factory=set)  # names of the outlets the article cites: no actors
     countries: frozenset[str] = frozenset()  # the states the article names
     home: str | None = None  # the state the article is about (:func:`home_country`), once resolved
@@ -211,7 +212,11 @@ def resolve_actors(doc: Doc) -> ActorIndex:
         elif token.pos_ in ("NOUN", "PROPN") and not token.ent_type_ and not _is_title(token):
             noun_actor = _noun_phrase_actor(token, index)
             if noun_actor is not None:
-                _record(index, _noun_phrase_span(token), noun_actor)
+                span = _noun_phrase_span(token)
+                others = _coordinated_states(token, index, noun_actor)  # before the phrase's tokens are the head's
+                _record(index, span, noun_actor)
+                if others:
+                    index.coordinated[token.i] = [Mention(actor, span.text, span.start_char, span.end_char) for actor in others]
     index.sentence = sentence_of[-1] if sentence_of else 0  # read later (pronouns met by the event rules)
     _home_country_for_officials(index)
     _place_unplaced(index, doc)
@@ -766,6 +771,27 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
 def _has_own_target(token: Token) -> bool:
     """Whether a noun names its own target ("attack on Kyiv", "raids against rebels")."""
     return any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in token.children)
+
+
+def _coordinated_states(token: Token, index: ActorIndex, actor: Entity) -> list[Entity]:
+    """The same kind of actor for each other state of coordinated national modifiers: the British
+    forces of "US and British forces", China of "the Russian and Chinese governments"."""
+    if actor.country is None or actor.type not in ("ArmedForce", "Country", "Group"):
+        return []
+    found: dict[str, Entity] = {}
+    for modifier in token.children:
+        if modifier.dep_ not in ("amod", "compound", "nmod") or modifier.i > token.i:
+            continue
+        for other in modifier.conjuncts:
+            country = _token_country(other, index)
+            if country and country != actor.country and country not in found:
+                if actor.type == "ArmedForce":
+                    found[country] = _armed_force(country)
+                elif actor.type == "Country":
+                    found[country] = country_actor(country)
+                else:
+                    found[country] = _national_group(token, country)
+    return list(found.values())
 
 
 def _owning_organization(token: Token, index: ActorIndex) -> Entity | None:

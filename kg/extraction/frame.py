@@ -68,12 +68,14 @@ Step = Callable[[Frame], bool]
 
 
 def actors_of(token: Token, index: ActorIndex) -> list[Mention]:
-    """The actors a phrase headed by ``token`` names, splitting coordination ("Russia and Belarus")."""
+    """The actors a phrase headed by ``token`` names, splitting coordination ("Russia and Belarus",
+    "US and British forces")."""
     found = []
     for member in [token, *(t for t in token.conjuncts if t.i > token.i)]:
         mention = actor_of(member, index)
         if mention is not None:
             found.append(mention)
+            found += index.coordinated.get(member.i, [])  # "US and British forces": both
     return found
 
 
