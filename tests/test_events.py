@@ -665,3 +665,14 @@ def test_a_state_that_arrests_its_opponents_coerces_its_own_people(nlp):
 def test_servicemen_are_armed_forces(nlp):
     found = [(e.event_type, e.object.type, e.object.country) for e in events(nlp, "Two French servicemen were killed in an ambush.")]
     assert found == [("ASSAULT", "ArmedForce", "FRA")]
+
+
+def test_cancelling_restrictions_eases_them(nlp):
+    assert [(e.event_type, e.object.country) for e in events(nlp, "Ghana suspended sanctions on Togo.")] == [("CONCEDE", "TGO")]
+    assert [e.event_type for e in events(nlp, "Ghana cancelled the visit to Togo.")] == ["SANCTION"]
+
+
+def test_a_language_is_no_state(nlp):
+    # The restrictions are on a language, not on Russia.
+    found = [(e.subject.country, e.event_type, e.object) for e in events(nlp, "The Estonian court cancelled restrictions on the Russian language.")]
+    assert found == [("EST", "CONCEDE", None)]

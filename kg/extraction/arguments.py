@@ -290,8 +290,8 @@ def targets_within(
         if child.dep_ == "poss":
             if head.lemma_.lower() not in load_rules().nouns["Relational"]:  # "Garcia's predecessor" is someone else
                 found += others(actors_of(child, index))
-        elif child.dep_ in ("amod", "compound", "nmod"):
-            national = country_mention(child, index)
+        elif child.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() not in load_rules().nouns["Cultural"]:
+            national = country_mention(child, index)  # not "the Russian language"
             if national is not None and same_state(national, subjects):
                 # A state does not act upon itself: its own nationals are a domestic group
                 # ("banned Ugandan opposition candidates").
