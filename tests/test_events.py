@@ -676,3 +676,18 @@ def test_a_language_is_no_state(nlp):
     # The restrictions are on a language, not on Russia.
     found = [(e.subject.country, e.event_type, e.object) for e in events(nlp, "The Estonian court cancelled restrictions on the Russian language.")]
     assert found == [("EST", "CONCEDE", None)]
+
+
+def test_who_is_defied_or_retaliated_against_is_the_target(nlp):
+    found = [(e.event_type, e.object.country) for e in events(nlp, "Thousands of Kenyan students marched in Nairobi in defiance of Ugandan authorities.")]
+    assert found == [("PROTEST", "UGA")]
+    expelled = [e.object.country for e in events(nlp, "Ghana expelled six diplomats in retaliation for Togo's decision.") if e.predicate == "expel"]
+    assert expelled == ["TGO"]
+    # The place or the patient of the act protested is not whom the protest is against.
+    raid = [e.object for e in events(nlp, "Kenyan students marched in protest of a raid on Mombasa.") if e.predicate == "march"]
+    assert [o.country for o in raid] == ["KEN"]
+
+
+def test_protesting_that_someone_failed_is_an_accusation(nlp):
+    found = [(e.event_type, e.object.country) for e in events(nlp, "Amnesty International protested that Kenyan authorities had failed to protect refugees.") if e.predicate == "protest"]
+    assert found == [("ACCUSE", "KEN")]

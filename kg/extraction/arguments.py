@@ -116,6 +116,10 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
             candidates.append((child, dep))
         elif dep == "prep" and child.lower_ in target_preps:
             candidates += [(pobj, child.lower_) for pobj in pobjs(child) if not is_help(child, pobj)]
+        elif dep == "prep" and child.lower_ == "in":
+            # "in defiance of Chinese authorities", "in protest against Japan's policy": the target.
+            opposing = [p for p in pobjs(child) if p.lemma_.lower() in load_rules().opposing_nouns]
+            candidates += [(pobj, "opposing") for noun in opposing for prep in noun.children if prep.dep_ == "prep" for pobj in pobjs(prep)]
         elif is_phrasal_prep(child) and lexicon.verb_type(verb_lemma(verb), child.lower_) is not None:
             # "called for sanctions against Nigeria": what a phrasal verb takes is its object, as "demanded sanctions".
             candidates += [(pobj, "dobj") for pobj in pobjs(child)]
@@ -145,6 +149,13 @@ def _sorted_candidates(
         if head == event_noun:
             continue
         found = actors_of(head, index)
+        if attachment == "opposing":
+            # Who is defied or retaliated against: named, or the owner of their act ("Warsaw's
+            # decision"); not the patient or place of that act ("the arrest of activists", "a raid on Susangerd").
+            if not found and head.lemma_.lower() not in load_rules().patient_nouns:
+                inner_targets += targets_within(head, index, subjects, depth=2)
+            objects += [m for m in found if m.actor.iri not in subject_iris]
+            continue
         # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon
         # (what it asks, orders or accuses them of is addressed to them).
         own = [

@@ -106,6 +106,7 @@ class ExtractionRules:
     intransitive_verbs: frozenset[str]
     under_verbs: frozenset[str]
     on_verbs: frozenset[str]
+    opposing_nouns: frozenset[str]
     state_act_nouns: frozenset[str]
     clause_senses: Mapping[str, str]
     on_senses: Mapping[str, str]
