@@ -196,3 +196,11 @@ def test_coordinated_national_modifiers_name_one_actor_each(nlp):
     index = resolve_actors(doc)
     governments = next(t for t in doc if t.text == "governments")
     assert [m.actor.country for m in actors_of(governments, index)] == ["NLD", "BEL"]
+
+
+def test_a_city_several_states_have_is_in_the_state_the_text_names(nlp):
+    # Tripoli is Libya's capital, and a Lebanese port: the text says which.
+    assert actor_for(nlp, "Clashes broke out in Tripoli, the second city of Lebanon.", "Tripoli").country == "LBN"
+    assert actor_for(nlp, "Clashes broke out in Tripoli.", "Tripoli").country == "LBY"
+    # A much smaller namesake is not meant: London, Ontario is a twentieth of London.
+    assert actor_for(nlp, "Canadian ministers flew to London.", "London").country == "GBR"

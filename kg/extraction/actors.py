@@ -287,12 +287,14 @@ def _other_names_after(span: Span) -> Span | None:
 
 
 def _named_countries(doc: Doc) -> frozenset[str]:
-    """The states a document names (as places or peoples)."""
+    """The states a document names (as places or peoples); a capital whose name cities of other
+    states have too ("Tripoli") names none."""
     found = set()
     for ent in doc.ents:
         if ent.label_ in ("GPE", "NORP"):
-            entry = gazetteer.lookup(_clean_name(ent.text))
-            if entry is not None and entry.type == "Country" and entry.country:
+            name = _clean_name(ent.text)
+            entry = gazetteer.lookup(name)
+            if entry is not None and entry.type == "Country" and entry.country and not (entry.kind == "capital" and gazetteer.has_namesakes(name)):
                 found.add(entry.country)
     return frozenset(found)
 
@@ -531,6 +533,9 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
             return None
         if span.label_ == "NORP" and entry.type == "Country":
             return _norp_actor(span, entry.country)
+        if entry.type == "Country" and entry.kind == "capital":
+            # "Tripoli" in a story that names Lebanon, not Libya, is Lebanon's.
+            return country_actor(gazetteer.place_country(name, index.countries) or entry.country or "")
         actor = Entity(entry.name, entry.type, entry.country, str(entry.iri), entry.role)
         if actor.type == "Person" and " " not in name and entry.kind == "alias" and index.people.get(name) != actor:
             given = _given_names(span)
@@ -923,10 +928,11 @@ def _token_country(token: Token, index: ActorIndex | None) -> str | None:
     if token.ent_type_:
         span = entity_span(token)
         entry = gazetteer.lookup(_clean_name(span.text))
-        if entry is not None and entry.country and entry.type in ACTOR_TYPES:
+        named = index.countries if index is not None else frozenset()
+        if entry is not None and entry.country and entry.type in ACTOR_TYPES and entry.kind != "capital":
             return entry.country  # a weapon's maker does not make its user's phrase national
-        if token.ent_type_ in ("GPE", "LOC"):
-            return gazetteer.place_country(_clean_name(span.text))
+        if token.ent_type_ in ("GPE", "LOC") or (entry is not None and entry.kind == "capital"):
+            return gazetteer.place_country(_clean_name(span.text), named)
     # Chains of modifiers: "the Belarusian armed forces", "Russian Foreign Minister".
     for child in token.children:
         if child.dep_ in _MODIFIER_DEPS and child.i < token.i:

@@ -43,7 +43,7 @@ def circumstances(trigger: Token, event_noun: Token | None, sentence: Span, inde
     return Circumstances(
         when=_temporal(words),
         location=place.text if place is not None else None,
-        location_country=place_country(place) if place is not None else None,
+        location_country=place_country(place, index) if place is not None else None,
         attributed_to=_attribution(trigger, sentence, index),
     )
 
@@ -105,12 +105,13 @@ def _place_in(head: Token) -> Span | None:
     return None
 
 
-def place_country(place: Span) -> str | None:
-    """The ISO3 code of the country a place is in (or is)."""
+def place_country(place: Span, index: ActorIndex) -> str | None:
+    """The ISO3 code of the country a place is in (or is), among the states the text names
+    where more than one has a city of that name (:func:`kg.extraction.gazetteer.place_country`)."""
     entry = gazetteer.lookup(place.text)
-    if entry is not None and entry.country:
+    if entry is not None and entry.country and entry.kind != "capital":
         return entry.country
-    return gazetteer.place_country(place.text)
+    return gazetteer.place_country(place.text, index.countries)
 
 
 def _attribution(trigger: Token, sentence: Span, index: ActorIndex) -> str | None:

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, cast
 
-from kg.extraction.gazetteer_data import TYPES, Entry, cities, curated_records, load, normalize
+from kg.extraction.gazetteer_data import TYPES, Entry, cities, curated_records, load, namesakes, normalize
 
 __all__ = [
     "TYPES",
@@ -51,6 +51,7 @@ __all__ = [
     "country_entry",
     "country_name",
     "demonym",
+    "has_namesakes",
     "index",
     "lookup",
     "ner_label",
@@ -138,7 +139,17 @@ def demonym(iso3: str) -> str | None:
     return load().demonyms.get(iso3.upper())
 
 
-def place_country(name: str) -> str | None:
+def has_namesakes(name: str) -> bool:
+    """Whether cities of 100,000 people or more in several states have this name ("Tripoli")."""
+    return normalize(name) in namesakes()
+
+
+# A namesake city this share of the size of the best known one can be the one meant (Tripoli,
+# Lebanon is a fifth of Tripoli, Libya; London, Ontario a twentieth of London).
+_NAMESAKE_SHARE = 0.15
+
+
+def place_country(name: str, named: frozenset[str] = frozenset()) -> str | None:
     """ISO3 code of the country a place lies in, or None.
 
     A country key ("Moscow", "Gaza", "the Kremlin") gives its country; any
@@ -147,17 +158,33 @@ def place_country(name: str) -> str | None:
     the most populous city winning ("Donetsk" -> UKR, "Tripoli" -> LBY).
     The city list is read on first use (about 1 s), apart from the rest.
 
+    A capital or city whose name a city of 100,000 people or more in another
+    country shares lies in that other country when it is the only one of them
+    among ``named`` (the states the text names by name or people), the first
+    is not, and that city is not much smaller (``_NAMESAKE_SHARE``): "Tripoli"
+    in a text about "the north Lebanese port"; "London" in a Canadian story is
+    still London.
+
     Examples
     --------
     >>> place_country("Mariupol"), place_country("Kharkov"), place_country("Gaza")
     ('UKR', 'UKR', 'PSE')
+    >>> place_country("Tripoli"), place_country("Tripoli", frozenset({"LBN"}))
+    ('LBY', 'LBN')
     >>> place_country("Putin") is None
     True
     """
     entry = lookup(name)
-    if entry is not None and entry.type == "Country":
+    if entry is not None and entry.type == "Country" and entry.kind != "capital":
         return entry.country
-    return cities().get(normalize(name))
+    key = normalize(name)
+    found = entry.country if entry is not None and entry.type == "Country" else cities().get(key)
+    if found is None or not named or found in named:
+        return found
+    sizes = namesakes().get(key, {})
+    floor = sizes.get(found, 0) * _NAMESAKE_SHARE
+    others = [country for country, size in sizes.items() if country in named and size >= floor]
+    return others[0] if len(others) == 1 else found
 
 
 def index() -> Mapping[str, Entry]:

