@@ -204,3 +204,11 @@ def test_a_city_several_states_have_is_in_the_state_the_text_names(nlp):
     assert actor_for(nlp, "Clashes broke out in Tripoli.", "Tripoli").country == "LBY"
     # A much smaller namesake is not meant: London, Ontario is a twentieth of London.
     assert actor_for(nlp, "Canadian ministers flew to London.", "London").country == "GBR"
+
+
+def test_a_stance_towards_a_state_is_no_nationality(nlp):
+    # Pro-Serbian rebels in Bosnia are not Serbia's; anti-Turkish protesters in Athens are Greek.
+    rebels = actor_for(nlp, "Pro-Serbian rebels attacked a Bosnian town.", "Pro-Serbian rebels")
+    assert rebels.country != "SRB"
+    assert actor_for(nlp, "Anti-Turkish protesters marched.", "Anti-Turkish protesters").country is None
+    assert [e.subject.country for e in nlp("Anti-Turkish protesters marched in Athens.")._.events] == ["GRC"]

@@ -691,3 +691,10 @@ def test_who_is_defied_or_retaliated_against_is_the_target(nlp):
 def test_protesting_that_someone_failed_is_an_accusation(nlp):
     found = [(e.event_type, e.object.country) for e in events(nlp, "Amnesty International protested that Kenyan authorities had failed to protect refugees.") if e.predicate == "protest"]
     assert found == [("ACCUSE", "KEN")]
+
+
+def test_an_event_noun_with_no_target_targets_the_state_where_it_happens(nlp):
+    alert = [(e.subject.country, e.event_type, e.object.country) for e in events(nlp, "Egyptian troops remained on alert in Gaza.")]
+    assert alert == [("EGY", "MOBILIZE", "PSE")]
+    drills = [(e.event_type, e.object.country) for e in events(nlp, "The Russian military exercises in Belarus began on Monday.")]
+    assert drills == [("MOBILIZE", "BLR")]

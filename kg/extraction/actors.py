@@ -64,6 +64,7 @@ _COLLECTIVE_TYPES = frozenset({"Organization", "ArmedForce", "Group"})
 # How many sentences back a pronoun may find its antecedent: the same sentence or the one before.
 _PRONOUN_REACH = 1
 _LEADING_WORDS = ("the ", "The ")
+_STANCE_PREFIXES = frozenset({"pro", "anti"})
 # Nouns for the office of a person ("Macri's office"), which acts as the person.
 _OFFICES = frozenset({"office", "government", "administration", "cabinet", "campaign", "team"})
 # The IRI prefix of an actor named without its state, until it is placed (_place_unplaced).
@@ -920,7 +921,18 @@ def _modifier_country(
     return None
 
 
+def is_stance(token: Token) -> bool:
+    """Whether a state's name or people word is part of a stance towards it: "pro-Russian
+    separatists" are not Russian, "anti-Syria" journalists not Syrian."""
+    doc, i = token.doc, token.i
+    start = entity_span(token).start if token.ent_type_ else i
+    words = {doc[j].lower_ for j in range(max(start - 2, 0), i + 1)}
+    return bool(words & _STANCE_PREFIXES) or token.lower_.startswith(tuple(f"{p}-" for p in _STANCE_PREFIXES))
+
+
 def _token_country(token: Token, index: ActorIndex | None) -> str | None:
+    if is_stance(token):
+        return None
     if index is not None and token.i in index.by_token:
         return index.by_token[token.i].actor.country
     if index is not None and _is_referring_pronoun(token) and (antecedent := index.pronoun_antecedent(token.lower_)):
@@ -959,7 +971,10 @@ def _noun_phrase_span(token: Token) -> Span:
 
 
 def country_mention(token: Token, index: ActorIndex) -> Mention | None:
-    """A mention of the state named by a modifier ("Russian" in "a Russian attack")."""
+    """A mention of the state named by a modifier ("Russian" in "a Russian attack"); a stance
+    towards a state ("anti-American protests") names none."""
+    if is_stance(token):
+        return None
     if token.i in index.by_token:
         return index.by_token[token.i]
     if token.ent_type_ not in ("NORP", "GPE"):

@@ -21,7 +21,7 @@ from kg.extraction.frame import SUBJECT_DEPS, phrase, pobjs
 from kg.extraction.predicates import doc_words
 from kg.extraction.rules import load_rules
 
-__all__ = ["Circumstances", "circumstances", "location", "place_country"]
+__all__ = ["Circumstances", "circumstances", "location", "on_verb", "place_country"]
 
 _TEMPORAL_DEPS = frozenset({"npadvmod", "tmod", "pobj", "poss", "nmod", "advmod", "compound", "dobj"})
 _LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
@@ -39,6 +39,8 @@ def circumstances(trigger: Token, event_noun: Token | None, sentence: Span, inde
     """When (the temporal expression), where, and according to whom the event of ``trigger``
     (and of the ``event_noun`` of a light verb) is stated in ``sentence``."""
     words = [trigger] + ([event_noun] if event_noun is not None else [])
+    if (carrier := on_verb(trigger)) is not None:
+        words.append(carrier)  # "remained on alert in the West Bank": where the verb says
     place = location(words)
     return Circumstances(
         when=_temporal(words),
@@ -46,6 +48,13 @@ def circumstances(trigger: Token, event_noun: Token | None, sentence: Span, inde
         location_country=place_country(place, index) if place is not None else None,
         attributed_to=_attribution(trigger, sentence, index),
     )
+
+
+def on_verb(noun: Token) -> Token | None:
+    """The verb an event noun is "on" (``on_verbs``: "went on strike", "remained on alert"), if any."""
+    if noun.dep_ == "pobj" and noun.head.lower_ == "on" and noun.head.head.lemma_.lower() in load_rules().on_verbs:
+        return noun.head.head
+    return None
 
 
 def _attached(words: list[Token]) -> Iterator[Token]:

@@ -34,7 +34,7 @@ from kg.extraction.actors import (
     is_outsider_group,
 )
 from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, is_help, targets_within, verb_arguments
-from kg.extraction.circumstances import circumstances, location, place_country
+from kg.extraction.circumstances import circumstances, location, on_verb, place_country
 from kg.extraction.codes import agent_code
 from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
 from kg.extraction.modality import intent_type, modality, negated_noun, negation
@@ -346,7 +346,7 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
         found = [m for pobj in purposes for m in targets_within(pobj, frame.actors, frame.subjects)]
         if found:
             return found
-    words = [verb] + ([frame.event_noun] if frame.event_noun is not None else [])
+    words = [verb] + [w for w in (frame.event_noun, on_verb(verb)) if w is not None]
     if etype.plover == "MOBILIZE":
         words += [c for c in verb.children if c.dep_ == "dobj"]  # "strengthened its forces in Lebanon": where they are
     if etype.plover == "THREATEN":
@@ -485,9 +485,9 @@ def noun_arguments(frame: Frame) -> bool:
         if not subjects and (frame.type is None or frame.type.plover not in load_rules().state_acts):
             return False
         patient = bool(owners)
-    if frame.trigger.dep_ == "pobj" and frame.trigger.head.lower_ == "on" and frame.trigger.head.head.lemma_.lower() in load_rules().on_verbs:
+    if (carrier := on_verb(frame.trigger)) is not None:
         # "workers went on strike", "troops remained on alert": who goes or is on it does it.
-        subjects += [m for c in frame.trigger.head.head.children if c.dep_ == "nsubj" for m in actors_of(c, index)]
+        subjects += [m for c in carrier.children if c.dep_ == "nsubj" for m in actors_of(c, index)]
         if frame.predicate in load_rules().on_senses:
             frame.type = lexicon.event_type(load_rules().on_senses[frame.predicate])
     objects = owners + [m for pobj in complements for m in actors_of(pobj, index)]
@@ -555,6 +555,7 @@ NOUN_STEPS = (
     "noun_theme",
     "noun_stance",
     "setting",
+    "implicit_target",
     "implicit_subject",
     "placed_groups",
     "domestic_target",
