@@ -698,3 +698,20 @@ def test_an_event_noun_with_no_target_targets_the_state_where_it_happens(nlp):
     assert alert == [("EGY", "MOBILIZE", "PSE")]
     drills = [(e.event_type, e.object.country) for e in events(nlp, "The Russian military exercises in Belarus began on Monday.")]
     assert drills == [("MOBILIZE", "BLR")]
+
+
+def test_an_investigation_of_what_someone_did_targets_them(nlp):
+    found = [(e.event_type, e.object.country) for e in events(nlp, "Kenyan police launched an investigation into killings committed by Ugandan soldiers.") if e.predicate == "investigation"]
+    assert found == [("ACCUSE", "UGA")]
+    # Committing crimes is no agreement: 'commit' is an event only with an actor to commit.
+    assert [e.predicate for e in events(nlp, "Ugandan soldiers committed crimes in Kenya.")] == []
+
+
+def test_a_light_verbs_noun_takes_whom_it_defies(nlp):
+    found = [(e.event_type, e.object.country) for e in events(nlp, "Kenyan students staged a protest in defiance of Ugandan authorities.")]
+    assert found == [("PROTEST", "UGA")]
+
+
+def test_an_organisation_in_a_state_that_the_state_bans_is_its_own(nlp):
+    found = [(e.event_type, e.object.country) for e in events(nlp, "The Kenyan government banned the largest separatist organisation in Mombasa.")]
+    assert found == [("COERCE", "KEN")]

@@ -31,7 +31,7 @@ from kg.extraction.lexicon import EventType
 from kg.extraction.predicates import is_particle, is_phrasal_prep, noun_lexeme, verb_lemma
 from kg.extraction.rules import load_rules
 
-__all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "is_help", "targets_within", "verb_arguments"]
+__all__ = ["Arguments", "argument_children", "complement_targets", "inherited_subjects", "is_help", "opposed", "opposing_heads", "targets_within", "verb_arguments"]
 
 _OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
 _TARGET_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "into", "upon", "onto", "from"})
@@ -81,6 +81,7 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     objects = patients + objects
     if event_noun is not None:
         objects += targets_within(event_noun, index, subjects)
+        objects += [m for c in event_noun.children for head in opposing_heads(c) for m in opposed(head, index, subjects)]
     objects = _targets(verb, objects, inner_targets, subjects, index, evidence, typed=etype is not None)
     subjects = [s for s in subjects if s not in objects]
     return Arguments(unique(subjects), unique(objects), _theme(theme_tokens), evidence)
@@ -117,9 +118,7 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
         elif dep == "prep" and child.lower_ in target_preps:
             candidates += [(pobj, child.lower_) for pobj in pobjs(child) if not is_help(child, pobj)]
         elif dep == "prep" and child.lower_ == "in":
-            # "in defiance of Chinese authorities", "in protest against Japan's policy": the target.
-            opposing = [p for p in pobjs(child) if p.lemma_.lower() in load_rules().opposing_nouns]
-            candidates += [(pobj, "opposing") for noun in opposing for prep in noun.children if prep.dep_ == "prep" for pobj in pobjs(prep)]
+            candidates += [(head, "opposing") for head in opposing_heads(child)]
         elif is_phrasal_prep(child) and lexicon.verb_type(verb_lemma(verb), child.lower_) is not None:
             # "called for sanctions against Nigeria": what a phrasal verb takes is its object, as "demanded sanctions".
             candidates += [(pobj, "dobj") for pobj in pobjs(child)]
@@ -150,11 +149,7 @@ def _sorted_candidates(
             continue
         found = actors_of(head, index)
         if attachment == "opposing":
-            # Who is defied or retaliated against: named, or the owner of their act ("Warsaw's
-            # decision"); not the patient or place of that act ("the arrest of activists", "a raid on Susangerd").
-            if not found and head.lemma_.lower() not in load_rules().patient_nouns:
-                inner_targets += targets_within(head, index, subjects, depth=2)
-            objects += [m for m in found if m.actor.iri not in subject_iris]
+            objects += opposed(head, index, subjects)
             continue
         # A state's own envoys or forces are what it sends or withdraws, not whom it acts upon
         # (what it asks, orders or accuses them of is addressed to them).
@@ -204,6 +199,26 @@ def _targets(
         evidence.add("inner target")
         return inner_targets
     return objects
+
+
+def opposing_heads(prep: Token) -> list[Token]:
+    """What an "in" phrase says is defied or retaliated against: "in defiance of Chinese
+    authorities", "in protest against Japan's policy" (``opposing_nouns``)."""
+    if prep.lower_ != "in":
+        return []
+    nouns = [p for p in pobjs(prep) if p.lemma_.lower() in load_rules().opposing_nouns]
+    return [pobj for noun in nouns for inner in noun.children if inner.dep_ == "prep" for pobj in pobjs(inner)]
+
+
+def opposed(head: Token, index: ActorIndex, subjects: list[Mention]) -> list[Mention]:
+    """Who is defied or retaliated against, from one of :func:`opposing_heads`: named, or the owner
+    of their act ("Warsaw's decision"); never the patient or place of that act ("the arrest of
+    activists", "a raid on Susangerd"), nor the subjects."""
+    subject_iris = {m.actor.iri for m in subjects}
+    found = actors_of(head, index)
+    if not found and head.lemma_.lower() not in load_rules().patient_nouns:
+        found = targets_within(head, index, subjects, depth=2)
+    return [m for m in found if m.actor.iri not in subject_iris]
 
 
 def is_help(prep: Token, pobj: Token) -> bool:
@@ -312,6 +327,9 @@ def targets_within(
     if found or depth >= 2:
         return found
     for child in head.children:
+        if child.dep_ == "acl" and child.tag_ == "VBN":
+            # "crimes committed by Croat forces": who did what the event is about.
+            found += [m for agent in child.children if agent.dep_ == "agent" for pobj in pobjs(agent) for m in others(actors_of(pobj, index))]
         if child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS | {"by", "for"}:
             for pobj in (p for p in pobjs(child) if not is_help(child, p)):
                 found += others(actors_of(pobj, index)) or targets_within(pobj, index, subjects, depth + 1)

@@ -33,7 +33,7 @@ from kg.extraction.actors import (
     is_headline,
     is_outsider_group,
 )
-from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, is_help, targets_within, verb_arguments
+from kg.extraction.arguments import NOUN_TARGET_PREPS, argument_children, is_help, opposed, opposing_heads, targets_within, verb_arguments
 from kg.extraction.circumstances import circumstances, location, on_verb, place_country
 from kg.extraction.codes import agent_code
 from kg.extraction.frame import STATE_TYPES, SUBJECT_DEPS, Frame, Step, actors_of, as_list, pobjs, same_state, unique
@@ -190,9 +190,10 @@ def senses(frame: Frame) -> bool:
             frame.type = lexicon.event_type(type_name)
     if lemma in rules.handing_verbs and frame.event_noun is None and objects & rules.said_objects:
         return False  # "gave a speech to diplomats", "gave no reason": no aid
-    if lemma in rules.actor_object_verbs and any(
-        c.dep_ in ("dobj", "nsubjpass") and c.pos_ != "PRON" and not actors_of(c, frame.actors) for c in trigger.children
-    ):
+    acted_on = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+    if trigger.dep_ == "acl" and trigger.tag_ == "VBN":
+        acted_on.append(trigger.head)  # "crimes committed by the army": the crimes are committed
+    if lemma in rules.actor_object_verbs and any(c.pos_ != "PRON" and not actors_of(c, frame.actors) for c in acted_on):
         return False
     if lemma in rules.enabling_verbs and any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
         allowed = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
@@ -465,6 +466,7 @@ def noun_arguments(frame: Frame) -> bool:
     subjects: list[Mention] = []
     owners: list[Mention] = []
     complements: list[Token] = []
+    opposing: list[Token] = []
     for child in frame.trigger.children:
         if child.dep_ == "poss" and patient:
             owners += actors_of(child, index)
@@ -474,6 +476,8 @@ def noun_arguments(frame: Frame) -> bool:
             subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
         elif child.dep_ == "prep" and child.lower_ in NOUN_TARGET_PREPS:
             complements += [pobj for pobj in pobjs(child) if not is_help(child, pobj)]
+        elif child.dep_ == "prep" and child.lower_ == "in":
+            opposing += opposing_heads(child)  # "a hunger strike in protest of the government's refusal"
     if patient:  # "his extradition to the United States": the patient is the owner or "of" complement; "to" is where
         complements = [pobj for pobj in complements if pobj.head.lower_ in ("of", "between")]
     governor = frame.trigger.head.head if frame.trigger.dep_ == "pobj" and frame.trigger.head.lower_ == "under" else None
@@ -490,7 +494,7 @@ def noun_arguments(frame: Frame) -> bool:
         subjects += [m for c in carrier.children if c.dep_ == "nsubj" for m in actors_of(c, index)]
         if frame.predicate in load_rules().on_senses:
             frame.type = lexicon.event_type(load_rules().on_senses[frame.predicate])
-    objects = owners + [m for pobj in complements for m in actors_of(pobj, index)]
+    objects = owners + [m for pobj in complements for m in actors_of(pobj, index)] + [m for head in opposing for m in opposed(head, index, subjects)]
     if not subjects and not (patient and objects):
         return False
     if not objects:
