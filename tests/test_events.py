@@ -715,3 +715,16 @@ def test_a_light_verbs_noun_takes_whom_it_defies(nlp):
 def test_an_organisation_in_a_state_that_the_state_bans_is_its_own(nlp):
     found = [(e.event_type, e.object.country) for e in events(nlp, "The Kenyan government banned the largest separatist organisation in Mombasa.")]
     assert found == [("COERCE", "KEN")]
+
+
+def test_where_an_event_happened_may_lie_two_phrases_down(nlp):
+    found = [(e.event_type, e.location, e.object.country) for e in events(nlp, "A Kenyan journalist was killed in an explosion in a district of Kampala.")]
+    assert found == [("ASSAULT", "Kampala", "KEN")]
+
+
+def test_what_a_demand_insisted_on_asks_of_someone_targets_them(nlp):
+    found = [(e.event_type, e.object.country) for e in events(nlp, "Kenyan rebels insisted on their demand that Uganda withdraw its troops.") if e.predicate == "insist"]
+    assert found == [("REQUEST", "UGA")]
+    # What is demanded has not happened.
+    withdrawal = [e.modality for e in events(nlp, "Kenyan rebels insisted on their demand that Uganda withdraw its troops.") if e.predicate == "withdraw"]
+    assert withdrawal == ["hypothetical"]

@@ -344,8 +344,10 @@ def complement_targets(verb: Token, index: ActorIndex, typed: bool = False) -> l
     (``typed``: the verb was typed by a rule, not by the lexicon: "said that Sudan must")."""
     if not typed and lexicon.verb_type(verb_lemma(verb)) is None:
         return []
-    for child in verb.children:
-        if child.dep_ == "ccomp":
+    # "insisted on its demands that Burundi's government grant ...": the clause of what is insisted on.
+    clauses = [c for p in verb.children if p.dep_ == "prep" for o in pobjs(p) for c in o.children if c.dep_ in ("acl", "ccomp") and _has_mark(c)]
+    for child in [*verb.children, *clauses]:
+        if child.dep_ == "ccomp" or child in clauses:
             addressed = [c for c in child.children if c.dep_ in SUBJECT_DEPS]
             found = [m for c in addressed for m in actors_of(c, index)]
             if found:
@@ -357,6 +359,11 @@ def complement_targets(verb: Token, index: ActorIndex, typed: bool = False) -> l
             if found:
                 return found
     return []
+
+
+def _has_mark(clause: Token) -> bool:
+    """Whether a clause opens with "that" ("demands that Sudan withdraw")."""
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
 def _names_people(token: Token) -> bool:

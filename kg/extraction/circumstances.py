@@ -93,9 +93,10 @@ def location(words: list[Token]) -> Span | None:
     return None
 
 
-def _place_in(head: Token) -> Span | None:
+def _place_in(head: Token, depth: int = 0) -> Span | None:
     """The place a location phrase names: itself, the name beside its noun ("the capital Kabul"),
-    the place it is part of ("a residential sector of eastern Beirut") or in ("a gunbattle in Serbia")."""
+    the place it is part of ("a residential sector of eastern Beirut") or in ("a gunbattle in Serbia",
+    "an explosion in a residential sector of Beirut")."""
     if head.ent_type_ in _PLACE_LABELS:
         return entity_span(head)
     for child in head.children:
@@ -109,8 +110,9 @@ def _place_in(head: Token) -> Span | None:
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in _LOCATION_PREPS:
             for pobj in pobjs(child):  # "killed in a gunbattle in southern Serbia": where the gunbattle was
-                if pobj.ent_type_ in _PLACE_LABELS:
-                    return entity_span(pobj)
+                place = _place_in(pobj, depth + 1) if depth < 2 else (entity_span(pobj) if pobj.ent_type_ in _PLACE_LABELS else None)
+                if place is not None:
+                    return place
     return None
 
 

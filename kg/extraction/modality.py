@@ -64,6 +64,8 @@ def modality(verb: Token) -> str:
             return "hypothetical"
         if node.dep_ in ("xcomp", "ccomp") and governor in rules.hypothetical_verbs | rules.enabling_verbs:
             return "hypothetical"  # "wished to attack"; "the law allows the police to seize": a power, not an act
+        if node.dep_ in ("acl", "ccomp") and node.head.pos_ == "NOUN" and governor in rules.hypothetical_verbs:
+            return "hypothetical"  # "their demand that Uganda withdraw", "calls that he resign"
         if node.dep_ == "ccomp" and _hypothetical_frame(node.head, rules):
             return "hypothetical"
         if node.dep_ in ("ccomp", "xcomp") and governor in rules.allegation_words:
