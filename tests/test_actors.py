@@ -212,3 +212,10 @@ def test_a_stance_towards_a_state_is_no_nationality(nlp):
     assert rebels.country != "SRB"
     assert actor_for(nlp, "Anti-Turkish protesters marched.", "Anti-Turkish protesters").country is None
     assert [e.subject.country for e in nlp("Anti-Turkish protesters marched in Athens.")._.events] == ["GRC"]
+
+
+def test_a_states_backing_or_make_is_no_nationality(nlp):
+    # Iran-backed militias in Iraq are not Iran's; Russian-made tanks are whoever's they are.
+    militias = actor_for(nlp, "Iran-backed militias attacked the base.", "Iran-backed militias")
+    assert militias.country is None
+    assert not [m for m in resolve_actors(nlp("Russian-made tanks crossed the river.")).mentions if m.actor.country == "RUS"]

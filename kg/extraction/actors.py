@@ -64,7 +64,6 @@ _COLLECTIVE_TYPES = frozenset({"Organization", "ArmedForce", "Group"})
 # How many sentences back a pronoun may find its antecedent: the same sentence or the one before.
 _PRONOUN_REACH = 1
 _LEADING_WORDS = ("the ", "The ")
-_STANCE_PREFIXES = frozenset({"pro", "anti"})
 # Nouns for the office of a person ("Macri's office"), which acts as the person.
 _OFFICES = frozenset({"office", "government", "administration", "cabinet", "campaign", "team"})
 # The IRI prefix of an actor named without its state, until it is placed (_place_unplaced).
@@ -532,6 +531,8 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
             thing = Entity(entry.name, entry.type, entry.country, str(entry.iri))
             index.things.append(Mention(thing, span.text, span.start_char, span.end_char))
             return None
+        if entry.type == "Country" and is_stance(span.root):
+            return None  # "Iran-backed", "pro-Russian": the state does nothing here
         if span.label_ == "NORP" and entry.type == "Country":
             return _norp_actor(span, entry.country)
         if entry.type == "Country" and entry.kind == "capital":
@@ -922,12 +923,15 @@ def _modifier_country(
 
 
 def is_stance(token: Token) -> bool:
-    """Whether a state's name or people word is part of a stance towards it: "pro-Russian
-    separatists" are not Russian, "anti-Syria" journalists not Syrian."""
-    doc, i = token.doc, token.i
-    start = entity_span(token).start if token.ent_type_ else i
-    words = {doc[j].lower_ for j in range(max(start - 2, 0), i + 1)}
-    return bool(words & _STANCE_PREFIXES) or token.lower_.startswith(tuple(f"{p}-" for p in _STANCE_PREFIXES))
+    """Whether a state's name or people word is part of a stance or relation towards it:
+    "pro-Russian separatists" are not Russian, "anti-Syria" journalists not Syrian, "Iran-backed
+    militias" and "Russian-made tanks" not Iranian or Russian (``stance_prefixes``, ``relation_participles``)."""
+    rules, doc, i = load_rules(), token.doc, token.i
+    span = entity_span(token) if token.ent_type_ else doc[i : i + 1]
+    before = {doc[j].lower_ for j in range(max(span.start - 2, 0), i + 1)}
+    after = doc[span.end + 1].lower_ if span.end + 1 < len(doc) and doc[span.end].text == "-" else ""
+    prefixes = tuple(f"{p}-" for p in rules.stance_prefixes)
+    return bool(before & rules.stance_prefixes) or token.lower_.startswith(prefixes) or after in rules.relation_participles
 
 
 def _token_country(token: Token, index: ActorIndex | None) -> str | None:

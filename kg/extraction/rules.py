@@ -107,6 +107,8 @@ class ExtractionRules:
     under_verbs: frozenset[str]
     on_verbs: frozenset[str]
     opposing_nouns: frozenset[str]
+    stance_prefixes: frozenset[str]
+    relation_participles: frozenset[str]
     state_act_nouns: frozenset[str]
     clause_senses: Mapping[str, str]
     on_senses: Mapping[str, str]
