@@ -728,3 +728,14 @@ def test_what_a_demand_insisted_on_asks_of_someone_targets_them(nlp):
     # What is demanded has not happened.
     withdrawal = [e.modality for e in events(nlp, "Kenyan rebels insisted on their demand that Uganda withdraw its troops.") if e.predicate == "withdraw"]
     assert withdrawal == ["hypothetical"]
+
+
+def test_ending_or_suspending_an_event_states_less_of_it(nlp):
+    def typed(text):
+        return [(e.predicate, e.event_type) for e in events(nlp, text)]
+
+    assert typed("Ghana froze talks with Togo.") == [("freeze talk", "SANCTION")]
+    assert typed("Ghana halted its offensive against Togo.") == [("halt offensive", "RETREAT")]
+    assert [(e.event_type, e.object.country) for e in events(nlp, "Ghana suspended its cooperation with Togo.")] == [("SANCTION", "TGO")]
+    # Ending what no type reverses is left out, not coded as the event itself.
+    assert typed("Ghana ended the ceasefire with Togo.") == []

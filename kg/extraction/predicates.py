@@ -79,7 +79,7 @@ def _inflects(text: str, lemma: str) -> bool:
 @lru_cache(maxsize=1)
 def _known_verbs() -> frozenset[str]:
     rules, known = load_rules(), lexicon.load_lexicon()
-    lists = (rules.light_verbs, rules.non_event_verbs, rules.receiving_verbs, rules.acceptance_verbs, rules.stative_passives)
+    lists = (rules.light_verbs, rules.reducing_verbs, rules.non_event_verbs, rules.receiving_verbs, rules.acceptance_verbs, rules.stative_passives)
     return frozenset(known.verbs).union(verb for verb, _ in known.phrases).union(*lists)
 
 

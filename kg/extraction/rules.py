@@ -107,11 +107,13 @@ class ExtractionRules:
     under_verbs: frozenset[str]
     on_verbs: frozenset[str]
     opposing_nouns: frozenset[str]
+    reducing_verbs: frozenset[str]
     stance_prefixes: frozenset[str]
     relation_participles: frozenset[str]
     state_act_nouns: frozenset[str]
     clause_senses: Mapping[str, str]
     on_senses: Mapping[str, str]
+    reduced_types: Mapping[str, str]
     object_senses: Mapping[str, Mapping[str, frozenset[str]]]
     protest_nouns: frozenset[str]
     reciprocal_types: frozenset[str]
@@ -123,7 +125,7 @@ class ExtractionRules:
     nouns: Mapping[str, frozenset[str]]
 
 
-_MAPPINGS = ("confidence", "nouns", "clause_senses", "on_senses", "object_senses")
+_MAPPINGS = ("confidence", "nouns", "clause_senses", "on_senses", "reduced_types", "object_senses")
 _WORD_LISTS = tuple(f.name for f in fields(ExtractionRules) if f.name not in _TYPE_LISTS + _MAPPINGS)
 
 
@@ -150,6 +152,7 @@ def load_rules(path: str | os.PathLike[str] | None = None, nouns_path: str | os.
         confidence=_confidence(rules_file, rules.get("confidence")),
         clause_senses=_senses(rules_file, rules.get("clause_senses"), "clause_senses", "verb"),
         on_senses=_senses(rules_file, rules.get("on_senses"), "on_senses", "noun"),
+        reduced_types=_senses(rules_file, rules.get("reduced_types"), "reduced_types", "PLOVER type"),
         object_senses=_object_senses(rules_file, rules.get("object_senses")),
         nouns=MappingProxyType({kind: _words(nouns_file, nouns, kind) for kind in NOUN_KINDS}),
     )

@@ -82,12 +82,13 @@ def body_text(frame: Frame) -> bool:
 # ---------------------------------------------------------------- verbs: what the event is
 
 
-@step("Japan held talks with India.", gives="JPN talk CONSULT IND")
+@step("Japan held talks with India, and Chile suspended its aid to Peru.", gives="JPN talk CONSULT IND; CHL suspend aid SANCTION PER")
 def light_verb(frame: Frame) -> bool:
     """A light verb takes the type and predicate of its event noun: "held talks with", "imposed sanctions on";
-    through a quantity: "faces a number of charges"."""
-    rules = load_rules()
-    if verb_lemma(frame.trigger) in rules.light_verbs:
+    through a quantity: "faces a number of charges". A reducing verb states less of it
+    (``reducing_verbs``, ``reduced_types``): "suspended its aid to Peru" is a sanction."""
+    rules, lemma = load_rules(), verb_lemma(frame.trigger)
+    if lemma in rules.light_verbs or lemma in rules.reducing_verbs:
         heads = [c for c in frame.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
         # "faces a number of charges", "held a series of talks": the event is what is counted.
         heads += [p for h in heads if h.lemma_.lower() in rules.nouns["Quantity"] for of in h.children if of.dep_ == "prep" and of.lower_ == "of" for p in pobjs(of)]
@@ -95,6 +96,12 @@ def light_verb(frame: Frame) -> bool:
         if noun is not None:
             frame.event_noun = noun
             frame.predicate, frame.type = noun_lexeme(noun)
+            if lemma in rules.reducing_verbs:
+                # "ended mediation efforts", "suspended aid": less of the event, not the event.
+                reduced = rules.reduced_types.get(frame.type.plover if frame.type is not None else "")
+                if reduced is None:
+                    return False  # "ended the ceasefire": no type says what that is
+                frame.predicate, frame.type = f"{lemma} {frame.predicate}", lexicon.event_type(reduced)
     return True
 
 
