@@ -739,3 +739,10 @@ def test_ending_or_suspending_an_event_states_less_of_it(nlp):
     assert [(e.event_type, e.object.country) for e in events(nlp, "Ghana suspended its cooperation with Togo.")] == [("SANCTION", "TGO")]
     # Ending what no type reverses is left out, not coded as the event itself.
     assert typed("Ghana ended the ceasefire with Togo.") == []
+
+
+def test_letting_others_act_is_a_concession(nlp):
+    found = [(e.subject.country, e.event_type, e.object.country) for e in events(nlp, "Ghana allowed Togolese traders to cross the border.") if e.predicate == "allow"]
+    assert found == [("GHA", "CONCEDE", "TGO")]
+    # Letting one's own forces act is no event of its own.
+    assert [e for e in events(nlp, "The Ghanaian government allowed the army to patrol the border.") if e.predicate == "allow"] == []

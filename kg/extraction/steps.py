@@ -184,7 +184,8 @@ def receiving_verb(frame: Frame) -> bool:
 def senses(frame: Frame) -> bool:
     """Senses the lexicon's type holds only with the right complement: releasing or freeing a
     person, not a report; fighting an enemy, not a problem ("fight drug trafficking"); allowing
-    someone to act is enabling them, no event of its own; a warning that something may happen
+    one's own forces to act is enabling them, no event of its own, and allowing others a
+    concession ("allowed Ouattara to run"); a warning that something may happen
     is criticism, not a threat of force (``clause_senses``); giving a speech or reasons is
     saying, not handing over (``said_objects``)."""
     trigger, rules = frame.trigger, load_rules()
@@ -204,7 +205,17 @@ def senses(frame: Frame) -> bool:
         return False
     if lemma in rules.enabling_verbs and any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
         allowed = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
-        return bool(allowed) and not any(c.pos_ == "PRON" or actors_of(c, frame.actors) for c in allowed)
+        clauses = [c for c in trigger.children if c.dep_ in ("xcomp", "ccomp")]
+        actors = [m for c in allowed + [s for c in clauses for s in c.children if s.dep_ == "nsubj"] for m in actors_of(c, frame.actors)]
+        if not actors:
+            return bool(allowed) and not any(c.pos_ == "PRON" for c in allowed)  # "allowed aid to enter": access
+        # Letting others act is a concession ("the court allowed Ouattara to run"); letting one's
+        # own forces act ("allowed the police to raid") is no event of its own.
+        own = {s.actor.iri for s in frame.subjects}
+        others = [m for m in actors if m.actor.iri not in own and not (m.actor.type in ("ArmedForce", "Country") and same_state(m, frame.subjects))]
+        if not others or not frame.subjects:
+            return False
+        frame.type, frame.objects = lexicon.event_type("CONCEDE"), others
     return True
 
 
