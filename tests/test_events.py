@@ -737,8 +737,10 @@ def test_ending_or_suspending_an_event_states_less_of_it(nlp):
     assert typed("Ghana froze talks with Togo.") == [("freeze talk", "SANCTION")]
     assert typed("Ghana halted its offensive against Togo.") == [("halt offensive", "RETREAT")]
     assert [(e.event_type, e.object.country) for e in events(nlp, "Ghana suspended its cooperation with Togo.")] == [("SANCTION", "TGO")]
-    # Ending what no type reverses is left out, not coded as the event itself.
-    assert typed("Ghana ended the ceasefire with Togo.") == []
+    # Suspending what no type reverses is left out, not coded as the event itself.
+    assert typed("Ghana suspended the ceasefire with Togo.") == []
+    # "End" also closes what went on: ending a visit is no sanction.
+    assert typed("Ghana's president ended his visit to Togo.") == [("visit", "CONSULT")]
 
 
 def test_letting_others_act_is_a_concession(nlp):

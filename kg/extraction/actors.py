@@ -535,9 +535,9 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
             return None  # "Iran-backed", "pro-Russian": the state does nothing here
         if span.label_ == "NORP" and entry.type == "Country":
             return _norp_actor(span, entry.country)
-        if entry.type == "Country" and entry.kind == "capital":
+        if entry.type == "Country" and entry.kind == "capital" and entry.country:
             # "Tripoli" in a story that names Lebanon, not Libya, is Lebanon's.
-            return country_actor(gazetteer.place_country(name, index.countries) or entry.country or "")
+            return country_actor(gazetteer.place_country(name, index.countries) or entry.country)
         actor = Entity(entry.name, entry.type, entry.country, str(entry.iri), entry.role)
         if actor.type == "Person" and " " not in name and entry.kind == "alias" and index.people.get(name) != actor:
             given = _given_names(span)

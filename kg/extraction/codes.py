@@ -110,7 +110,9 @@ def actor_code(actor: _Actor, text: str, date: str | None) -> tuple[str | None, 
     if actor.type in ("Person", "Organization"):
         record = _records_by_name().get(normalize(actor.label))
         code = role_on(record, date) if record is not None else None
-        if code:
+        # A state's role only for an actor of that state: "Putin" that kg did not take for
+        # Vladimir Putin (no title, no Russia in the text) has no country, so no RUSGOV either.
+        if code and cameo_country(code) in (None, actor.country):
             return _split(code, actor.country)
     found = agent_code(text)
     if found is None and actor.type == "Person" and actor.role:

@@ -97,10 +97,10 @@ def light_verb(frame: Frame) -> bool:
             frame.event_noun = noun
             frame.predicate, frame.type = noun_lexeme(noun)
             if lemma in rules.reducing_verbs:
-                # "ended mediation efforts", "suspended aid": less of the event, not the event.
+                # "halted mediation efforts", "suspended aid": less of the event, not the event.
                 reduced = rules.reduced_types.get(frame.type.plover if frame.type is not None else "")
                 if reduced is None:
-                    return False  # "ended the ceasefire": no type says what that is
+                    return False  # "suspended the ceasefire": no type says what that is
                 frame.predicate, frame.type = f"{lemma} {frame.predicate}", lexicon.event_type(reduced)
     return True
 
