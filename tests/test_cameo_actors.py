@@ -137,3 +137,10 @@ def test_a_date_is_no_group(nlp):
     # "21 June" is also the name of a Greek group in the dictionaries: the date made it the attack's target.
     found = _events(nlp, "Russia attacked Ukraine on 21 June 2023.")
     assert [(e.subject.country, e.object.country) for e in found] == [("RUS", "UKR")]
+
+
+def test_a_role_code_only_for_an_actor_of_that_state(nlp):
+    # A surname alone, with no title and no Russia in the text, is not taken for Vladimir Putin:
+    # it gets no country, and so no RUSGOV either.
+    (event,) = [e for e in _events(nlp, "Putin met Kofi Mensah in Accra.", "2024-03-01") if e.predicate == "meet"]
+    assert (event.subject.country, event.subject.code) == (None, None)
