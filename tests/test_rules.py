@@ -80,3 +80,9 @@ def test_an_unreadable_file_is_a_coded_error(tmp_path):
     nouns.write_text(json.dumps({"ArmedForce": ["army"]}))
     with pytest.raises(KGError, match=r"\[E101\] .*nouns.json: Weapon: expected a list of lower-case words"):
         load_rules(None, nouns)
+
+
+def test_a_reduced_type_that_is_no_plover_type_is_refused(tmp_path):
+    path = rules_with(tmp_path, lambda d: d["reduced_types"].update({"ARREST": "RETREAT"}))
+    with pytest.raises(KGError, match=r"\[E102\] .*reduced_types: unknown PLOVER type 'ARREST'"):
+        load_rules(path)

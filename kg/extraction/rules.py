@@ -152,7 +152,7 @@ def load_rules(path: str | os.PathLike[str] | None = None, nouns_path: str | os.
         confidence=_confidence(rules_file, rules.get("confidence")),
         clause_senses=_senses(rules_file, rules.get("clause_senses"), "clause_senses", "verb"),
         on_senses=_senses(rules_file, rules.get("on_senses"), "on_senses", "noun"),
-        reduced_types=_senses(rules_file, rules.get("reduced_types"), "reduced_types", "PLOVER type"),
+        reduced_types=_reduced_types(rules_file, rules.get("reduced_types")),
         object_senses=_object_senses(rules_file, rules.get("object_senses")),
         nouns=MappingProxyType({kind: _words(nouns_file, nouns, kind) for kind in NOUN_KINDS}),
     )
@@ -204,6 +204,13 @@ def _senses(path: str, data: Any, name: str, word: str) -> Mapping[str, str]:
     for type_name in data.values():
         _types(path, {name: [type_name]}, name)
     return MappingProxyType(dict(data))
+
+
+def _reduced_types(path: str, data: Any) -> Mapping[str, str]:
+    """PLOVER type -> PLOVER type: both sides are checked (a misspelt key would never match)."""
+    types = _senses(path, data, "reduced_types", "PLOVER type")
+    _types(path, {"reduced_types": list(types)}, "reduced_types")
+    return types
 
 
 def _object_senses(path: str, data: Any) -> Mapping[str, Mapping[str, frozenset[str]]]:
