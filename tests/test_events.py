@@ -748,3 +748,10 @@ def test_letting_others_act_is_a_concession(nlp):
     assert found == [("GHA", "CONCEDE", "TGO")]
     # Letting one's own forces act is no event of its own.
     assert [e for e in events(nlp, "The Ghanaian government allowed the army to patrol the border.") if e.predicate == "allow"] == []
+
+
+def test_what_a_source_phrase_says_is_no_event(nlp):
+    found = events(nlp, "Russia shelled Kharkiv, according to a report by observers sent to Ukraine by the OSCE.")
+    assert [(e.subject.country, e.predicate, e.object.country) for e in found] == [("RUS", "shell", "UKR")]
+    assert found[0].attributed_to.startswith("observer")
+    assert not events(nlp, "Hundreds fled the city, according to a press release by the Red Cross.")

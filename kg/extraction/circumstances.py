@@ -138,12 +138,14 @@ def _attribution(trigger: Token, sentence: Span, index: ActorIndex) -> str | Non
             if speaker is not None:
                 return _speaker_name(speaker, index)
         node = node.head
-    words = doc_words(sentence.doc)
+    words, attribution = doc_words(sentence.doc), load_rules().attribution_words
     for i in range(sentence.start, sentence.end):
-        if words[i][0] == "according":
+        if words[i][0] in attribution:
             for to in sentence.doc[i].children:
                 for pobj in pobjs(to):
-                    return _speaker_name(pobj, index)
+                    # "according to a report by observers": the observers say it
+                    author = next((a for c in pobj.children if c.dep_ == "prep" and c.lower_ == "by" for a in pobjs(c)), pobj)
+                    return _speaker_name(author, index)
     return None
 
 

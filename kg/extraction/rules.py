@@ -83,6 +83,7 @@ class ExtractionRules:
     planning_verbs: frozenset[str]
     acceptance_verbs: frozenset[str]
     reporting_verbs: frozenset[str]
+    attribution_words: frozenset[str]
     demand_reporting_verbs: frozenset[str]
     deontic_modals: frozenset[str]
     statement_nouns: frozenset[str]

@@ -79,6 +79,17 @@ def body_text(frame: Frame) -> bool:
     return frame.trigger.text[:1].islower() or not is_headline(frame.sentence)
 
 
+@step(
+    "A prisoner died in custody, according to a report by a doctor sent to Israel by a charity.",
+    gives="",
+)
+def source_phrase(frame: Frame) -> bool:
+    """What the phrase naming a source says ("according to a report by a doctor sent to
+    Israel", "according to a press release by the Tigers") describes the source, not the news."""
+    words = load_rules().attribution_words
+    return not any(a.dep_ == "prep" and a.lower_ in words for a in frame.trigger.ancestors)
+
+
 # ---------------------------------------------------------------- verbs: what the event is
 
 
@@ -549,6 +560,7 @@ def noun_stance(frame: Frame) -> bool:
 #: The steps for an event verb, in order.
 VERB_STEPS = (
     "body_text",
+    "source_phrase",
     "light_verb",
     "reported_demand",
     "non_event_verb",
@@ -573,6 +585,7 @@ VERB_STEPS = (
 #: The steps for an event noun, in order.
 NOUN_STEPS = (
     "body_text",
+    "source_phrase",
     "noun_arguments",
     "noun_theme",
     "noun_stance",
