@@ -171,6 +171,10 @@ def test_where_refugees_or_settlers_are_does_not_give_their_country(nlp):
     assert actor_for(nlp, "Jewish settlers in Hebron set fire to an office.", "Jewish settlers").country is None
     assert actor_for(nlp, "Syrian refugees in Lebanon protested.", "Syrian refugees").country == "SYR"
     assert actor_for(nlp, "Migrants from Eritrea protested in Tel Aviv.", "Migrants").country == "ERI"
+    # What they flee says where they come from; how they flee does not.
+    assert actor_for(nlp, "Turkey sent tents to refugees fleeing the fighting in Syria.", "refugees").country == "SYR"
+    assert actor_for(nlp, "Italy rescued migrants fleeing from Libya.", "migrants").country == "LBY"
+    assert actor_for(nlp, "Italy rescued migrants fleeing in boats.", "migrants").country is None
     # Protesters are placed where they are, as before.
     assert actor_for(nlp, "Protesters in Caracas attacked the police.", "Protesters").country == "VEN"
 

@@ -756,6 +756,8 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
     # Where refugees or settlers are says nothing of their country ("refugees in Lebanon").
     outsiders = token.lemma_.lower() in load_rules().nouns["Outsiders"]
     country = _modifier_country(token, index, preps=_ORIGIN_PREPS if outsiders else frozenset())
+    if outsiders and not country:
+        country = _fled_country(token, index)
     if kind == "Attack" and _has_own_target(token):
         return None  # "the Russian attack on Kyiv killed ...": an attack on someone named is the event
     if kind in ("Weapon", "Attack"):
@@ -772,6 +774,23 @@ def _noun_phrase_actor(token: Token, index: ActorIndex) -> Entity | None:
         return _unplaced("Group", token.lemma_.lower())  # "the opposition": of the state the article is about
     if token.tag_ in ("NNS", "NNPS"):
         return Entity(token.lemma_.lower(), "Group", None, actor_iri("Group", token.lemma_.lower()))
+    return None
+
+
+def _fled_country(token: Token, index: ActorIndex) -> str | None:
+    """The country outsiders flee: "refugees fleeing from Syria", "fleeing the civil war in Liberia"."""
+    for verb in token.children:
+        if verb.dep_ != "acl" or verb.lemma_.lower() not in load_rules().fleeing_verbs:
+            continue
+        for child in verb.children:
+            if child.dep_ == "dobj":
+                country = _token_country(child, index) or _modifier_country(child, index, preps=_RESIDENCE_PREPS)
+            elif child.dep_ == "prep" and child.lower_ in ("from", "in"):
+                country = next((c for p in child.children if p.dep_ == "pobj" and (c := _token_country(p, index))), None)
+            else:
+                continue
+            if country:
+                return country
     return None
 
 

@@ -84,6 +84,7 @@ class ExtractionRules:
     acceptance_verbs: frozenset[str]
     reporting_verbs: frozenset[str]
     attribution_words: frozenset[str]
+    fleeing_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]
     deontic_modals: frozenset[str]
     statement_nouns: frozenset[str]
