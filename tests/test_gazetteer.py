@@ -111,6 +111,7 @@ def test_capitals_stand_for_their_state(text, iso3):
         ("Yugoslavia", "SRB"),
         ("Britain", "GBR"),
         ("Republic of Korea", "KOR"),
+        ("the Emirates", "ARE"),
         ("Democratic People's Republic of Korea", "PRK"),
     ],
 )
