@@ -75,6 +75,12 @@ def test_sending_envoys_consults_and_sharing_intelligence_cooperates(nlp):
     assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("TUR", "CONSULT", "SYR"), ("ESP", "COOPERATE", "MAR")]
 
 
+def test_giving_a_welcome_hosts_a_visit(nlp):
+    # CAMEO 043: a welcome is given to a visitor, not handed over as aid.
+    found = events(nlp, "Germany gave a warm welcome to the Chinese premier. Japan offered a cool reception to the Russian envoy.")
+    assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("DEU", "CONSULT", "CHN"), ("JPN", "CONSULT", "RUS")]
+
+
 def test_refugees_protesting_do_not_protest_against_their_own_state(nlp):
     # A national group acting on no one acts on its own state ("Indonesian students staged
     # demonstrations"), but refugees may have fled theirs.
