@@ -109,6 +109,13 @@ def test_a_patient_noun_gives_its_patient(nlp):
     assert "Ana Vela -" not in events(nlp, text)
 
 
+def test_the_owner_of_a_patient_noun_with_an_of_phrase_does_it(nlp):
+    # "X's arrest of Y": Y undergoes it, so X does it.
+    assert events(nlp, "Peru's arrest of the mayor angered Chile.").startswith("PER arrest COERCE -")
+    assert events(nlp, "The Spanish court's indictment of the smugglers was read out.").startswith("ESP indictment ACCUSE -")
+    assert "ISR killing ASSAULT PSE" in events(nlp, "Israel's killing of five Palestinians drew protests.")
+
+
 def test_a_passive_participle_gives_its_noun_as_patient(nlp):
     assert events(nlp, "The case of the Ortiz brothers, arrested in Argentina last year, was closed.").startswith("ARG arrest COERCE")
 

@@ -487,7 +487,9 @@ def noun_arguments(frame: Frame) -> bool:
     """An event noun's source is its owner or national modifier ("Russia's attack", "a Russian
     attack") or its "by" agent, its target what follows a target preposition ("attack on
     Ukraine"), else whom that complement is about ("sanctions on Russian companies").
-    A bare name ("Ukraine war") may be the doer or the place: it names no source. Who is
+    A bare name ("Ukraine war") may be the doer or the place: it names no source. The owner of a
+    patient noun undergoes it ("his arrest"), unless an "of" phrase names who does ("Peru's
+    arrest of the mayor"). Who is
     "under" the event undergoes it ("was placed under arrest", "came under fire from Y":
     ``under_verbs``); who goes or is "on" it does it ("went on strike": ``on_verbs``)."""
     index = frame.actors
@@ -509,6 +511,8 @@ def noun_arguments(frame: Frame) -> bool:
             opposing += opposing_heads(child)  # "a hunger strike in protest of the government's refusal"
     if patient:  # "his extradition to the United States": the patient is the owner or "of" complement; "to" is where
         complements = [pobj for pobj in complements if pobj.head.lower_ in ("of", "between")]
+        if owners and any(pobj.head.lower_ == "of" for pobj in complements):
+            subjects, owners = subjects + owners, []  # "the court's indictment of the smugglers": the court indicts
     governor = frame.trigger.head.head if frame.trigger.dep_ == "pobj" and frame.trigger.head.lower_ == "under" else None
     if governor is not None and governor.lemma_.lower() in load_rules().under_verbs:
         # "X was placed under arrest", "came under fire from Y": X undergoes it, Y does it; with no
