@@ -209,3 +209,9 @@ def test_a_verb_in_lower_case_is_no_headline(nlp):
 )
 def test_senses(nlp, text, gives):
     assert events(nlp, text) == gives
+
+
+def test_the_subject_of_a_participle_after_see_or_have_undergoes_it(nlp):
+    assert events(nlp, "The probe saw the Chilean singer Ana Rojas charged with tax evasion.").startswith("- charge ACCUSE CHL")
+    assert events(nlp, "Brazil had the Chilean singer Ana Rojas arrested.").startswith("BRA arrest COERCE CHL")
+    assert events(nlp, "Officials saw that Russia attacked Ukraine.").startswith("RUS attack ASSAULT UKR")

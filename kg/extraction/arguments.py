@@ -59,8 +59,11 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     evidence: set[str] = set()
     subjects, candidates = _subjects_and_candidates(verb, index, etype)
     patients: list[Mention] = []
-    passive = any(c.dep_ == "auxpass" for c in verb.children)
-    if not subjects:
+    passive = any(c.dep_ == "auxpass" for c in verb.children) or _small_clause_passive(verb)
+    if _small_clause_passive(verb) and verb.head.lemma_.lower() in load_rules().causative_verbs:
+        # "Brazil had the player arrested": who has it done does it.
+        subjects = [m for c in verb.head.children if c.dep_ in SUBJECT_DEPS for m in actors_of(c, index)]
+    elif not subjects:
         if verb.dep_ == "xcomp" and passive:
             # "Perez is expected to be extradited": who is to undergo it, not who does it.
             # The first subject only: a second one is the parser's error ("The brother of ... the Urabenos is").
@@ -105,7 +108,9 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
         dep = child.dep_
         if child in misread:
             continue
-        if dep in SUBJECT_DEPS:
+        if dep in SUBJECT_DEPS and _small_clause_passive(verb):
+            candidates.append((child, "nsubjpass"))  # "saw the player charged": he is charged
+        elif dep in SUBJECT_DEPS:
             subjects += actors_of(child, index)
         elif dep == "agent":
             subjects += [m for pobj in pobjs(child) for m in actors_of(pobj, index)]
@@ -370,6 +375,18 @@ def _names_people(token: Token) -> bool:
     """Whether a noun names those who can act: partners, officials, troops, protesters."""
     nouns = load_rules().nouns
     return token.pos_ == "NOUN" and any(token.lemma_.lower() in nouns[kind] for kind in ("Relational", "Role", "Government", "ArmedForce", "Group"))
+
+
+def _small_clause_passive(verb: Token) -> bool:
+    """A participle whose subject undergoes it, after a verb of perception or causation
+    (``small_clause_verbs``): "saw the player charged", "had the player arrested"."""
+    return (
+        verb.dep_ == "ccomp"
+        and verb.tag_ in ("VBN", "VBD")
+        and verb.head.lemma_.lower() in load_rules().small_clause_verbs
+        and not any(c.dep_ in ("aux", "auxpass", "dobj", "mark") for c in verb.children)
+        and any(c.dep_ == "nsubj" for c in verb.children)
+    )
 
 
 def inherited_subjects(verb: Token, index: ActorIndex, depth: int = 0) -> list[Mention]:

@@ -85,6 +85,8 @@ class ExtractionRules:
     reporting_verbs: frozenset[str]
     attribution_words: frozenset[str]
     fleeing_verbs: frozenset[str]
+    small_clause_verbs: frozenset[str]
+    causative_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]
     deontic_modals: frozenset[str]
     statement_nouns: frozenset[str]
