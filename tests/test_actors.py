@@ -223,3 +223,10 @@ def test_a_states_backing_or_make_is_no_nationality(nlp):
     militias = actor_for(nlp, "Iran-backed militias attacked the base.", "Iran-backed militias")
     assert militias.country is None
     assert not [m for m in resolve_actors(nlp("Russian-made tanks crossed the river.")).mentions if m.actor.country == "RUS"]
+
+
+def test_a_people_with_a_national_modifier_is_of_that_state(nlp):
+    # Kurds, Christians, Shiites are no state; "Iraqi Kurds" and "Shiites in Iraq" are Iraq's.
+    assert actor_for(nlp, "Iraqi Kurds protested in Germany.", "Kurds").country == "IRQ"
+    assert actor_for(nlp, "Shiites in Lebanon protested.", "Shiites").country == "LBN"
+    assert [m.text for m in resolve_actors(nlp("Kurds protested in Germany.")).mentions] == ["Germany"]

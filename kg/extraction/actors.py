@@ -558,6 +558,8 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
         return _person_actor(span, name, index)
     if span.label_ == "ORG":
         return _organization_actor(span, name)
+    if span.label_ == "NORP":
+        return _norp_actor(span, None)  # "Iraqi Kurds", "Lebanese Christians": a people of a state
     return None
 
 
