@@ -761,3 +761,8 @@ def test_what_a_source_phrase_says_is_no_event(nlp):
     assert [(e.subject.country, e.predicate, e.object.country) for e in found] == [("RUS", "shell", "UKR")]
     assert found[0].attributed_to.startswith("observer")
     assert not events(nlp, "Hundreds fled the city, according to a press release by the Red Cross.")
+
+
+def test_asylum_is_asked_of_the_state_where_it_is_sought(nlp):
+    found = events(nlp, "Iraqi Kurds sought refuge in Germany. Syrian refugees sought asylum at the Swedish embassy in Beirut.")
+    assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("IRQ", "REQUEST", "DEU"), ("SYR", "REQUEST", "SWE")]

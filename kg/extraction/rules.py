@@ -85,6 +85,7 @@ class ExtractionRules:
     reporting_verbs: frozenset[str]
     attribution_words: frozenset[str]
     fleeing_verbs: frozenset[str]
+    refuge_nouns: frozenset[str]
     small_clause_verbs: frozenset[str]
     causative_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]

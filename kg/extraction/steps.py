@@ -344,7 +344,8 @@ def implicit_target(frame: Frame) -> bool:
     if Washington goes ahead"), else, for force and threats, the state where it happens (for a
     threat, also where the threatened act would: "threatened to impose a curfew in Nairobi");
     forces readied for a fight target whom it is against ("mobilized reservists for a war against Iraq");
-    a protest targets whom its purpose is about ("marched to protest against Chile's decision")."""
+    a protest targets whom its purpose is about ("marched to protest against Chile's decision");
+    asylum is asked of the state where it is sought ("sought refuge in Germany": ``refuge_nouns``)."""
     if not frame.objects and frame.type is not None:
         frame.objects = _implicit_targets(frame)
         if frame.objects:
@@ -376,6 +377,17 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
         found = [m for pobj in purposes for m in targets_within(pobj, frame.actors, frame.subjects)]
         if found:
             return found
+    if etype.plover == "REQUEST":
+        # "sought refuge in Germany", "asked for asylum in Sweden": the state asked is where.
+        asked = [c for c in verb.children if c.dep_ == "dobj"] + [p for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for p in pobjs(c)]
+        refuge = [c for c in asked if c.lemma_.lower() in load_rules().refuge_nouns]
+        hosts = [m for w in ([verb, *refuge] if refuge else []) for c in w.children if c.dep_ == "prep" and c.lower_ == "at" for p in pobjs(c) for m in actors_of(p, frame.actors)]
+        if hosts:
+            return hosts  # "sought asylum at the German embassy in Beirut"
+        place = location([verb, *refuge]) if refuge else None
+        country = place_country(place, frame.actors) if place is not None else None
+        if place is not None and country and not any(m.actor.country == country for m in frame.subjects):
+            return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
     words = [verb] + [w for w in (frame.event_noun, on_verb(verb)) if w is not None]
     if etype.plover == "MOBILIZE":
         words += [c for c in verb.children if c.dep_ == "dobj"]  # "strengthened its forces in Lebanon": where they are
