@@ -766,3 +766,10 @@ def test_what_a_source_phrase_says_is_no_event(nlp):
 def test_asylum_is_asked_of_the_state_where_it_is_sought(nlp):
     found = events(nlp, "Iraqi Kurds sought refuge in Germany. Syrian refugees sought asylum at the Swedish embassy in Beirut.")
     assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("IRQ", "REQUEST", "DEU"), ("SYR", "REQUEST", "SWE")]
+
+
+def test_arriving_in_a_state_visits_it_and_forces_arriving_deploy(nlp):
+    found = events(nlp, "The Chilean president arrived in Lima for talks. Two Russian warships arrived in Cuba.")
+    assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("CHL", "CONSULT", "PER"), ("RUS", "MOBILIZE", "CUB")]
+    # Refugees, tourists and people coming home visit no one.
+    assert not events(nlp, "Syrian refugees arrived in Germany. Chinese tourists arrived in Thailand. The Chilean president arrived in Santiago.")

@@ -86,6 +86,7 @@ class ExtractionRules:
     attribution_words: frozenset[str]
     fleeing_verbs: frozenset[str]
     refuge_nouns: frozenset[str]
+    arrival_verbs: frozenset[str]
     small_clause_verbs: frozenset[str]
     causative_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]

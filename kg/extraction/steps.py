@@ -338,6 +338,28 @@ def setting(frame: Frame) -> bool:
     return True
 
 
+@step("The Russian president arrived in Minsk. Turkish troops arrived in Qatar.", gives="RUS arrive CONSULT BLR @Minsk; TUR arrive MOBILIZE QAT @Qatar")
+def arrival(frame: Frame) -> bool:
+    """Arriving in a state is visiting it (CAMEO 042: ``arrival_verbs``); for forces it is a
+    deployment there (MOBILIZE). Refugees or migrants arriving visit no one."""
+    rules, trigger = load_rules(), frame.trigger
+    if frame.objects or frame.type is None or frame.type.plover != "CONSULT" or verb_lemma(trigger) not in rules.arrival_verbs:
+        return True
+    if any(is_outsider_group(m.actor) for m in frame.subjects):
+        return False
+    place = location([trigger])
+    country = place_country(place, frame.actors) if place is not None else None
+    if place is None or not country or any(m.actor.country == country for m in frame.subjects):
+        return True  # coming home is no visit
+    heads = [c for c in trigger.children if c.dep_ in SUBJECT_DEPS]
+    heads += [p for h in heads for c in h.children if c.lower_ == "of" for p in pobjs(c)]  # "the first deployment of troops"
+    if any(h.lemma_.lower() in rules.nouns["ArmedForce"] for h in heads):
+        frame.type = lexicon.event_type("MOBILIZE")  # "NATO troops arrived in Bosnia": deployed there
+    frame.objects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+    frame.evidence.add("implicit target")
+    return True
+
+
 @step("Russian troops shelled houses in Kharkiv.", gives="RUS shell ASSAULT UKR [houses] @Kharkiv")
 def implicit_target(frame: Frame) -> bool:
     """With no target named: whoever a threat's condition is about ("threatened to walk out
@@ -586,6 +608,7 @@ VERB_STEPS = (
     "receiving_verb",
     "senses",
     "cameo_dictionary",
+    "arrival",
     "needs_actors",
     "stance",
     "protest_demand",
