@@ -59,8 +59,9 @@ def verb_arguments(verb: Token, index: ActorIndex, event_noun: Token | None = No
     evidence: set[str] = set()
     subjects, candidates = _subjects_and_candidates(verb, index, etype)
     patients: list[Mention] = []
-    passive = any(c.dep_ == "auxpass" for c in verb.children) or _small_clause_passive(verb)
-    if _small_clause_passive(verb) and verb.head.lemma_.lower() in load_rules().causative_verbs:
+    small_clause = _small_clause_passive(verb)
+    passive = small_clause or any(c.dep_ == "auxpass" for c in verb.children)
+    if small_clause and verb.head.lemma_.lower() in load_rules().causative_verbs:
         # "Brazil had the player arrested": who has it done does it.
         subjects = [m for c in verb.head.children if c.dep_ in SUBJECT_DEPS for m in actors_of(c, index)]
     elif not subjects:
