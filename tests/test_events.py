@@ -773,3 +773,4 @@ def test_arriving_in_a_state_visits_it_and_forces_arriving_deploy(nlp):
     assert [(e.subject.country, e.event_type, e.object.country) for e in found] == [("CHL", "CONSULT", "PER"), ("RUS", "MOBILIZE", "CUB")]
     # Refugees, tourists and people coming home visit no one.
     assert not events(nlp, "Syrian refugees arrived in Germany. Chinese tourists arrived in Thailand. The Chilean president arrived in Santiago.")
+    assert not events(nlp, "The hurricane arrived in Cuba on Monday.")

@@ -353,7 +353,10 @@ def arrival(frame: Frame) -> bool:
         return True  # coming home is no visit
     heads = [c for c in trigger.children if c.dep_ in SUBJECT_DEPS]
     heads += [p for h in heads for c in h.children if c.lower_ == "of" for p in pobjs(c)]  # "the first deployment of troops"
-    if any(h.lemma_.lower() in rules.nouns["ArmedForce"] for h in heads):
+    forces = any(h.lemma_.lower() in rules.nouns["ArmedForce"] for h in heads)
+    if not (frame.subjects or forces):
+        return True  # "the storm arrived in Cuba": no one visits
+    if forces:
         frame.type = lexicon.event_type("MOBILIZE")  # "NATO troops arrived in Bosnia": deployed there
     frame.objects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
     frame.evidence.add("implicit target")
