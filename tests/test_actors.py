@@ -230,3 +230,9 @@ def test_a_people_with_a_national_modifier_is_of_that_state(nlp):
     assert actor_for(nlp, "Iraqi Kurds protested in Germany.", "Kurds").country == "IRQ"
     assert actor_for(nlp, "Shiites in Lebanon protested.", "Shiites").country == "LBN"
     assert [m.text for m in resolve_actors(nlp("Kurds protested in Germany.")).mentions] == ["Germany"]
+
+
+def test_a_people_in_the_plural_and_singular_is_one_group(nlp):
+    many = actor_for(nlp, "Bosnian Serbs attacked the town.", "Serbs")
+    one = actor_for(nlp, "A Bosnian Serb attacked the town.", "Serb")
+    assert many.iri == one.iri and many.label == "serb (Bosnia and Herzegovina)"

@@ -570,15 +570,23 @@ def _norp_actor(span: Span, country: str | None) -> Entity | None:
     if span.root.dep_ in ("amod", "compound", "nmod") and span.root.head.i >= span.end:
         return None
     modifiers = [c for c in span.root.children if c.dep_ in ("amod", "compound") and c.i < span.start]
+    people = _people_word(span.root)
     if any(c.lower_ == "ethnic" for c in modifiers):
-        return Entity(span.root.lemma_.lower(), "Group", None, actor_iri("Group", span.root.lemma_.lower()))
+        return Entity(people, "Group", None, actor_iri("Group", people))
     residence = next((_demonym_country(c) for c in modifiers if _demonym_country(c)), None)
     residence = residence or _modifier_country(span.root, None, exclude=span, preps=_RESIDENCE_PREPS, deps=frozenset())
     if residence and residence != country:
-        return national_group(span.root.lemma_.lower(), residence)
+        return national_group(people, residence)
     if country is None:
         return None
     return Entity(gazetteer.country_name(country), "Country", country, actor_iri("Country", country))
+
+
+def _people_word(token: Token) -> str:
+    """A people's name in the singular, as group labels are ("Serbs" -> "serb"): the lemmatizer
+    leaves proper nouns as written, and "Bosnian Serbs" and "a Bosnian Serb" are one group."""
+    word = token.lemma_.lower()
+    return word[:-1] if token.tag_ == "NNPS" and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _demonym_country(token: Token) -> str | None:
