@@ -612,6 +612,15 @@ def test_the_home_state_acts_on_no_generic_patient(nlp):
     assert not [e for e in events(nlp, text) if e.predicate == "charge"]
 
 
+def test_the_home_state_of_an_agentless_act_is_named_at_its_verb(nlp):
+    # The state is named nowhere in the sentence: its mention is its name at the verb, not the patient's words.
+    text = "Ghana's army deployed troops in Accra. Ghanaian police raided a port. Kofi Mensah was later arrested."
+    doc = nlp(text)
+    (arrest,) = [e for e in doc._.events if e.predicate == "arrest"]
+    assert (arrest.subject.country, arrest.subject.text, arrest.object.label) == ("GHA", "Ghana", "Kofi Mensah")
+    assert text[arrest.subject.span[0] : arrest.subject.span[1]] == "arrested"
+
+
 def test_a_where_clause_locates_its_event_at_the_place_it_describes(nlp):
     text = "Ghana extradited the smuggler Kofi Mensah to Togo, where he will face charges of fraud."
     found = [(e.subject.country, e.object.label, e.location) for e in events(nlp, text) if e.predicate == "charge"]

@@ -454,9 +454,10 @@ def implicit_subject(frame: Frame) -> bool:
     if place is not None and country:
         frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
         frame.evidence.add("implicit subject")
-    elif frame.actors.home and (patients := [m for m in frame.objects if not is_generic(m.actor)]):
-        head = patients[0]  # the state names itself nowhere here: the mention is the patient's
-        frame.subjects = [Mention(country_actor(frame.actors.home), head.text, head.start, head.end)]
+    elif frame.actors.home and any(not is_generic(m.actor) for m in frame.objects):
+        # The state is named nowhere here: its name, at the word that states its act ("arrested").
+        state = country_actor(frame.actors.home)
+        frame.subjects = [Mention(state, state.label, trigger.idx, trigger.idx + len(trigger.text))]
         frame.evidence.add("home subject")
     return True
 
