@@ -202,6 +202,18 @@ def test_coordinated_national_modifiers_name_one_actor_each(nlp):
     assert [m.actor.country for m in actors_of(governments, index)] == ["NLD", "BEL"]
 
 
+def test_coordinated_places_that_give_a_group_its_state_name_one_group_each(nlp):
+    from kg.extraction.frame import actors_of
+
+    doc = nlp("Clubs in Peru and Ecuador were raided by the police.")
+    clubs = next(t for t in doc if t.text == "Clubs")
+    assert [m.actor.country for m in actors_of(clubs, resolve_actors(doc))] == ["PER", "ECU"]
+    # Where a state's own forces are is no state of theirs.
+    doc = nlp("Russian troops in Russia and Belarus held drills.")
+    troops = next(t for t in doc if t.text == "troops")
+    assert [m.actor.country for m in actors_of(troops, resolve_actors(doc))] == ["RUS"]
+
+
 def test_a_city_several_states_have_is_in_the_state_the_text_names(nlp):
     # Tripoli is Libya's capital, and a Lebanese port: the text says which.
     assert actor_for(nlp, "Clashes broke out in Tripoli, the second city of Lebanon.", "Tripoli").country == "LBN"

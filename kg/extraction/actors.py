@@ -810,14 +810,19 @@ def _has_own_target(token: Token) -> bool:
 
 
 def _coordinated_states(token: Token, index: ActorIndex, actor: Entity) -> list[Entity]:
-    """The same kind of actor for each other state of coordinated national modifiers: the British
-    forces of "US and British forces", China of "the Russian and Chinese governments"."""
+    """The same kind of actor for each other state of coordinated national modifiers or places: the
+    British forces of "US and British forces", China of "the Russian and Chinese governments",
+    Uruguay's clubs of "clubs in Argentina and Uruguay"."""
     if actor.country is None or actor.type not in ("ArmedForce", "Country", "Group"):
         return []
     found: dict[str, Entity] = {}
-    for modifier in token.children:
-        if modifier.dep_ not in ("amod", "compound", "nmod") or modifier.i > token.i:
-            continue
+    modifiers = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod") and c.i < token.i]
+    preps = _ORIGIN_PREPS if token.lemma_.lower() in load_rules().nouns["Outsiders"] else _PLACE_PREPS
+    # "clubs in Argentina, Uruguay and Chile": places that gave the actor its state, not where a
+    # state's own actor is ("Russian troops in Russia and Belarus").
+    if not any(_token_country(m, index) for m in modifiers):
+        modifiers += [p for c in token.children if c.dep_ == "prep" and c.lower_ in preps for p in c.children if p.dep_ == "pobj"]
+    for modifier in modifiers:
         for other in modifier.conjuncts:
             country = _token_country(other, index)
             if country and country != actor.country and country not in found:
