@@ -783,3 +783,12 @@ def test_arriving_in_a_state_visits_it_and_forces_arriving_deploy(nlp):
     # Refugees, tourists and people coming home visit no one.
     assert not events(nlp, "Syrian refugees arrived in Germany. Chinese tourists arrived in Thailand. The Chilean president arrived in Santiago.")
     assert not events(nlp, "The hurricane arrived in Cuba on Monday.")
+
+
+def test_who_takes_part_along_with_an_actor_takes_its_part(nlp):
+    found = triples(nlp, "Peru, together with Chile, condemned Bolivia. Maria Rojas was arrested in Ecuador along with her brother, Pedro Rojas.")
+    assert [(s, p, o) for s, p, o, _ in found] == [
+        ("PER", "condemn", "BOL"), ("CHL", "condemn", "BOL"), ("ECU", "arrest", "Maria Rojas"), ("ECU", "arrest", "Pedro Rojas")
+    ]
+    # "with" alone is no companion: the drones are what is used.
+    assert [(s, o) for s, _, o, _ in triples(nlp, "Russia attacked Ukraine with Iranian drones.")] == [("RUS", "UKR")]

@@ -26,7 +26,7 @@ from spacy.tokens import Token
 
 from kg.extraction import lexicon
 from kg.extraction.actors import ActorIndex, Mention, actor_of, country_mention, national_group
-from kg.extraction.frame import SUBJECT_DEPS, actors_of, as_list, phrase, pobjs, same_state, unique
+from kg.extraction.frame import SUBJECT_DEPS, actors_of, as_list, companions, phrase, pobjs, same_state, unique
 from kg.extraction.lexicon import EventType
 from kg.extraction.predicates import is_particle, is_phrasal_prep, noun_lexeme, verb_lemma
 from kg.extraction.rules import load_rules
@@ -135,6 +135,11 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
                     candidates.append((name, "nsubjpass"))
                 else:
                     subjects += actors_of(name, index)
+    # "was captured along with his brother": the brother too; "attacked along with Belarus": Belarus too.
+    if any(a == "nsubjpass" for _, a in candidates):
+        candidates += [(c, "nsubjpass") for c in companions(verb)]
+    else:
+        subjects += [m for c in companions(verb) for m in actors_of(c, index)]
     return subjects, candidates
 
 

@@ -15,6 +15,7 @@ from spacy.tokens import Span, Token
 
 from kg.extraction.actors import ActorIndex, Mention, actor_of
 from kg.extraction.lexicon import EventType
+from kg.extraction.rules import load_rules
 
 __all__ = [
     "STATE_TYPES",
@@ -23,6 +24,7 @@ __all__ = [
     "Step",
     "actors_of",
     "as_list",
+    "companions",
     "phrase",
     "pobjs",
     "same_state",
@@ -71,11 +73,26 @@ def actors_of(token: Token, index: ActorIndex) -> list[Mention]:
     """The actors a phrase headed by ``token`` names, splitting coordination ("Russia and Belarus",
     "US and British forces")."""
     found = []
-    for member in [token, *(t for t in token.conjuncts if t.i > token.i)]:
+    for member in [token, *(t for t in token.conjuncts if t.i > token.i), *companions(token)]:
         mention = actor_of(member, index)
         if mention is not None:
             found.append(mention)
             found += index.coordinated.get(member.i, [])  # "US and British forces": both
+    return found
+
+
+def companions(head: Token) -> list[Token]:
+    """Who a phrase says takes part alongside (``companion_words``): Belarus of "Russia, together
+    with Belarus," or, on a verb, "was captured along with his brother"."""
+    words = load_rules().companion_words
+    found = []
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ == "with" and any(c.lower_ in words for c in prep.children if c.dep_ == "advmod"):
+            found += pobjs(prep)
+        elif prep.dep_ == "prep" and prep.lower_ == "with" and prep.i > 0 and head.doc[prep.i - 1].lower_ in words and head.doc[prep.i - 1].head in (head, prep):
+            found += pobjs(prep)
+        elif prep.dep_ == "prep" and prep.lower_ in words:
+            found += [p for w in prep.children if w.dep_ == "prep" and w.lower_ == "with" for p in pobjs(w)]
     return found
 
 

@@ -87,6 +87,7 @@ class ExtractionRules:
     fleeing_verbs: frozenset[str]
     refuge_nouns: frozenset[str]
     arrival_verbs: frozenset[str]
+    companion_words: frozenset[str]
     small_clause_verbs: frozenset[str]
     causative_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]
