@@ -108,6 +108,7 @@ class ActorIndex:
     mentions: list[Mention] = field(default_factory=list)
     by_token: dict[int, Mention] = field(default_factory=dict)
     people: dict[str, Entity] = field(default_factory=dict)
+    shared_surnames: set[str] = field(default_factory=set)  # of two people named: alone, such a name is neither
     things: list[Mention] = field(default_factory=list)  # weapons and equipment: themes, never actors
     coordinated: dict[int, list[Mention]] = field(default_factory=dict)  # "US and British forces": the British ones, by head
     sources: set[str] = field(default_factory=set)  # names of the outlets the article cites: no actors
@@ -121,6 +122,18 @@ class ActorIndex:
 
     def __iter__(self) -> Iterator[Mention]:
         return iter(self.mentions)
+
+    def remember_surname(self, surname: str, person: Entity) -> None:
+        """A later surname alone is the person last named with it, unless two people named share it
+        ("Messi" once Jorge and Lionel Messi are both named)."""
+        known = self.people.get(surname)
+        if surname in self.shared_surnames:
+            return
+        if known is not None and known.type == "Person" and known.iri != person.iri and not _same_person(known, person):
+            self.shared_surnames.add(surname)
+            del self.people[surname]
+        else:
+            self.people[surname] = person
 
     def __len__(self) -> int:
         return len(self.mentions)
@@ -476,7 +489,7 @@ def _record(index: ActorIndex, span: Span, actor: Entity) -> None:
     salient = _Salient(actor, index.sentence)
     subject = span.root.dep_ in ("nsubj", "nsubjpass")
     if actor.type == "Person":
-        index.people[actor.label.split()[-1]] = actor  # a later surname alone: the person last named with it
+        index.remember_surname(actor.label.split()[-1], actor)
         index.last_person = salient
         if subject:
             index.last_subject_person = salient
@@ -549,9 +562,13 @@ def _entity_actor(span: Span, index: ActorIndex) -> Entity | None:
         if actor.type == "Person":
             _remember_person(index, name, actor)
         return actor
+    if span.label_ == "PERSON" and (given := _given_names(span)):
+        name = f"{given} {name}"  # "Lionel Messi" where the NER took "Messi" alone: not Jorge Messi
     known = index.people.get(name)
     if known is not None:
         return known  # a person named before, whatever the NER label now ("Tamm said")
+    if name in index.shared_surnames:
+        return None  # "Messi" once Jorge and Lionel Messi are named: which one, the text does not say
     # A title makes a name a person, whatever the NER label ("President Edgars Rinkevics",
     # "his Ukrainian counterpart, Rustem Umerov").
     if span.label_ == "PERSON" or (span.label_ in ("ORG", "GPE", "NORP") and _is_titled(span)):
@@ -642,10 +659,12 @@ def _without_title(span: Span) -> Span | None:
 
 def _given_names(span: Span) -> str:
     """First names the parse puts before a one-word name ("Arturo" of "Arturo Chavez")."""
-    roles = load_rules().nouns["Role"]
+    nouns = load_rules().nouns
+    not_names = nouns["Role"] | nouns["Titles"]
     names = [
         t for t in span.root.lefts
-        if t.dep_ == "compound" and t.pos_ == "PROPN" and t.i < span.start and t.text[:1].isupper() and t.lower_ not in roles
+        if t.dep_ == "compound" and t.pos_ == "PROPN" and t.i < span.start and t.text[:1].isupper() and t.is_alpha
+        and t.lower_ not in not_names and not t.ent_type_
     ]
     return " ".join(t.text for t in names)
 
@@ -664,6 +683,13 @@ def _shorter_name_of(name: str, index: ActorIndex) -> Entity | None:
     return None
 
 
+def _same_person(one: Entity, other: Entity) -> bool:
+    """Two records of one person: one name holds the other's words in order ("Juan Diego Usuga",
+    "Juan Diego Giraldo Usuga")."""
+    a, b = one.label.split(), other.label.split()
+    return _in_order(a, b) or _in_order(b, a)
+
+
 def _in_order(words: list[str], full: list[str]) -> bool:
     remaining = iter(full)
     return all(word in remaining for word in words)
@@ -673,8 +699,8 @@ def _remember_person(index: ActorIndex, name: str, actor: Entity) -> None:
     """Remember a person by full name and by surname: a later surname alone is the person
     last named with it ("Usuga" after "Juan Diego Giraldo Usuga")."""
     index.people.setdefault(name, actor)
-    index.people[name.split()[-1]] = actor
-    index.people[actor.label.split()[-1]] = actor
+    index.remember_surname(name.split()[-1], actor)
+    index.remember_surname(actor.label.split()[-1], actor)
 
 
 def _organization_actor(span: Span, name: str) -> Entity | None:

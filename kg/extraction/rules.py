@@ -53,7 +53,7 @@ EVIDENCE = (
 WEIGHED_MODALITIES = tuple(m for m in MODALITIES if m not in FACTUAL_MODALITIES)
 #: The kinds of actor noun in ``actor_nouns.json`` (see its ``_comment``).
 NOUN_KINDS = (
-    "ArmedForce", "Weapon", "Attack", "Cultural", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Outsiders", "Institution", "OrganizationHeads",
+    "ArmedForce", "Weapon", "Attack", "Cultural", "Government", "Role", "Relational", "Impersonal", "Quantity", "Group", "PersonSuffixes", "Domestic", "Titles", "Outsiders", "Institution", "OrganizationHeads",
 )
 
 _TYPE_LISTS = ("reciprocal_types", "located_target_types", "domestic_target_types", "state_acts", "two_sided_types")
