@@ -792,3 +792,11 @@ def test_who_takes_part_along_with_an_actor_takes_its_part(nlp):
     ]
     # "with" alone is no companion: the drones are what is used.
     assert [(s, o) for s, _, o, _ in triples(nlp, "Russia attacked Ukraine with Iranian drones.")] == [("RUS", "UKR")]
+
+
+def test_establishing_or_restoring_relations_is_diplomatic_support(nlp):
+    found = events(nlp, "Chile established diplomatic relations with Bhutan. Peru restored its ties with Ecuador.")
+    assert [(e.subject.country, e.predicate, e.event_type, e.object.country) for e in found] == [
+        ("CHL", "establish", "SUPPORT", "BTN"), ("PER", "restore", "SUPPORT", "ECU")
+    ]
+    assert not events(nlp, "Spain established a new school.")
