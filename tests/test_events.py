@@ -790,6 +790,8 @@ def test_who_takes_part_along_with_an_actor_takes_its_part(nlp):
     assert [(s, p, o) for s, p, o, _ in found] == [
         ("PER", "condemn", "BOL"), ("CHL", "condemn", "BOL"), ("ECU", "arrest", "Maria Rojas"), ("ECU", "arrest", "Pedro Rojas")
     ]
+    # After a direct object "along with" may add a patient as well as an agent: no one is added.
+    assert all(s == "PER" for s, _, _, _ in triples(nlp, "Peruvian police arrested Ana Vela along with Maria Rojas."))
     # "with" alone is no companion: the drones are what is used.
     assert [(s, o) for s, _, o, _ in triples(nlp, "Russia attacked Ukraine with Iranian drones.")] == [("RUS", "UKR")]
 

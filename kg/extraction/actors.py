@@ -126,9 +126,9 @@ class ActorIndex:
     def remember_surname(self, surname: str, person: Entity) -> None:
         """A later surname alone is the person last named with it, unless two people named share it
         ("Messi" once Jorge and Lionel Messi are both named)."""
-        known = self.people.get(surname)
         if surname in self.shared_surnames:
             return
+        known = self.people.get(surname)
         if known is not None and known.type == "Person" and known.iri != person.iri and not _same_person(known, person):
             self.shared_surnames.add(surname)
             del self.people[surname]

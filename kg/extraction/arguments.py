@@ -135,10 +135,11 @@ def _subjects_and_candidates(verb: Token, index: ActorIndex, etype: EventType | 
                     candidates.append((name, "nsubjpass"))
                 else:
                     subjects += actors_of(name, index)
-    # "was captured along with his brother": the brother too; "attacked along with Belarus": Belarus too.
+    # "was captured along with his brother": the brother too; "fought along with Belarus": Belarus too.
+    # After a direct object it is ambiguous ("arrested Ana along with her brother": arrested, not arresting).
     if any(a == "nsubjpass" for _, a in candidates):
         candidates += [(c, "nsubjpass") for c in companions(verb)]
-    else:
+    elif not any(a == "dobj" for _, a in candidates):
         subjects += [m for c in companions(verb) for m in actors_of(c, index)]
     return subjects, candidates
 
