@@ -802,3 +802,9 @@ def test_establishing_or_restoring_relations_is_diplomatic_support(nlp):
         ("CHL", "establish", "SUPPORT", "BTN"), ("PER", "restore", "SUPPORT", "ECU")
     ]
     assert not events(nlp, "Spain established a new school.")
+
+
+def test_returning_with_nothing_returned_is_going_back(nlp):
+    assert not events(nlp, "Two former members of the cartel returned to Peru to reclaim their land.")
+    found = triples(nlp, "Chile returned two prisoners to Peru.")
+    assert [(s, p, o) for s, p, o, _ in found] == [("CHL", "return", "PER")]

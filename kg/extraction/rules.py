@@ -88,6 +88,7 @@ class ExtractionRules:
     refuge_nouns: frozenset[str]
     arrival_verbs: frozenset[str]
     companion_words: frozenset[str]
+    transitive_verbs: frozenset[str]
     small_clause_verbs: frozenset[str]
     causative_verbs: frozenset[str]
     demand_reporting_verbs: frozenset[str]

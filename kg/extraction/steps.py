@@ -198,7 +198,8 @@ def senses(frame: Frame) -> bool:
     one's own forces to act is enabling them, no event of its own, and allowing others a
     concession ("allowed Ouattara to run"); a warning that something may happen
     is criticism, not a threat of force (``clause_senses``); giving a speech or reasons is
-    saying, not handing over (``said_objects``)."""
+    saying, not handing over (``said_objects``); returning with nothing returned is going back
+    (``transitive_verbs``)."""
     trigger, rules = frame.trigger, load_rules()
     lemma = verb_lemma(trigger)
     if lemma in rules.clause_senses and any(c.dep_ == "ccomp" for c in trigger.children):
@@ -214,6 +215,8 @@ def senses(frame: Frame) -> bool:
         acted_on.append(trigger.head)  # "crimes committed by the army": the crimes are committed
     if lemma in rules.actor_object_verbs and any(c.pos_ != "PRON" and not actors_of(c, frame.actors) for c in acted_on):
         return False
+    if lemma in rules.transitive_verbs and not acted_on and frame.event_noun is None:
+        return False  # "returned to Colombia": going back, no handing back
     if lemma in rules.enabling_verbs and any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
         allowed = [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]
         clauses = [c for c in trigger.children if c.dep_ in ("xcomp", "ccomp")]
