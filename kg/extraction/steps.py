@@ -350,9 +350,8 @@ def arrival(frame: Frame) -> bool:
         return True
     if any(is_outsider_group(m.actor) for m in frame.subjects):
         return False
-    place = location([trigger])
-    country = place_country(place, frame.actors) if place is not None else None
-    if place is None or not country or any(m.actor.country == country for m in frame.subjects):
+    visited = _state_where([trigger], frame)
+    if visited is None or any(m.actor.country == visited.actor.country for m in frame.subjects):
         return True  # coming home is no visit
     heads = [c for c in trigger.children if c.dep_ in SUBJECT_DEPS]
     heads += [p for h in heads for c in h.children if c.lower_ == "of" for p in pobjs(c)]  # "the first deployment of troops"
@@ -361,9 +360,16 @@ def arrival(frame: Frame) -> bool:
         return True  # "the storm arrived in Cuba": no one visits
     if forces:
         frame.type = lexicon.event_type("MOBILIZE")  # "NATO troops arrived in Bosnia": deployed there
-    frame.objects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+    frame.objects = [visited]
     frame.evidence.add("implicit target")
     return True
+
+
+def _state_where(words: list[Token], frame: Frame) -> Mention | None:
+    """The state a place phrase of ``words`` is in, as a mention of that place ("in Minsk": Belarus)."""
+    place = location(words)
+    country = place_country(place, frame.actors) if place is not None else None
+    return Mention(country_actor(country), place.text, place.start_char, place.end_char) if place is not None and country else None
 
 
 @step("Russian troops shelled houses in Kharkiv.", gives="RUS shell ASSAULT UKR [houses] @Kharkiv")
@@ -412,10 +418,9 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
         hosts = [m for w in ([verb, *refuge] if refuge else []) for c in w.children if c.dep_ == "prep" and c.lower_ == "at" for p in pobjs(c) for m in actors_of(p, frame.actors)]
         if hosts:
             return hosts  # "sought asylum at the German embassy in Beirut"
-        place = location([verb, *refuge]) if refuge else None
-        country = place_country(place, frame.actors) if place is not None else None
-        if place is not None and country and not any(m.actor.country == country for m in frame.subjects):
-            return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+        asked_state = _state_where([verb, *refuge], frame) if refuge else None
+        if asked_state is not None and not any(m.actor.country == asked_state.actor.country for m in frame.subjects):
+            return [asked_state]
     words = [verb] + [w for w in (frame.event_noun, on_verb(verb)) if w is not None]
     if etype.plover == "MOBILIZE":
         words += [c for c in verb.children if c.dep_ == "dobj"]  # "strengthened its forces in Lebanon": where they are
@@ -424,11 +429,10 @@ def _implicit_targets(frame: Frame) -> list[Mention]:
         threatened = [c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
         words += [w for c in threatened for w in (c, *(o for o in c.children if o.dep_ == "dobj"))]
     if etype.plover in load_rules().located_target_types:
-        place = location(words)
-        country = place_country(place, frame.actors) if place is not None else None
+        where = _state_where(words, frame)
         # A state acting at home is not its own target ("Egyptian police fired at students in Cairo").
-        if place is not None and country and country_actor(country).iri not in {m.actor.iri for m in frame.subjects}:
-            return [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+        if where is not None and where.actor.iri not in {m.actor.iri for m in frame.subjects}:
+            return [where]
     return []
 
 
@@ -452,10 +456,9 @@ def implicit_subject(frame: Frame) -> bool:
     before += [n.doc[n.i - 1] for n in nouns if n.i > 0 and n.doc[n.i - 1].pos_ == "PROPN"]  # the parse may split the name off
     if any(m.actor.type != "Person" for t in before for m in actors_of(t, frame.actors)):
         return True  # "the US District Court indictment": a name before the noun may be who does it
-    place = location([trigger, *nouns])
-    country = place_country(place, frame.actors) if place is not None else None
-    if place is not None and country:
-        frame.subjects = [Mention(country_actor(country), place.text, place.start_char, place.end_char)]
+    where = _state_where([trigger, *nouns], frame)
+    if where is not None:
+        frame.subjects = [where]
         frame.evidence.add("implicit subject")
     elif frame.actors.home and any(not is_generic(m.actor) for m in frame.objects):
         # The state is named nowhere here: its name, at the word that states its act ("arrested").
